@@ -1,0 +1,87 @@
+# Kefu: `make demo` runs the app with demo data; `make test` runs every check CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY      := .venv/bin/python
+PG_URL  ?= $(or $(KEFU_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/postgres)
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+ORDERS  ?= 300
+
+.PHONY: help demo test env assets messages lint migrations-check test-sqlite test-postgres system-deps \
+	    run worker schema lock
+
+help:
+	@echo "make demo   - set up, load demo data once, run web + worker on http://$(HOST):$(PORT)"
+	@echo "make test   - ruff, migrations check, pytest on SQLite and (if reachable) PostgreSQL"
+
+# --- environment ------------------------------------------------------------------------------
+.venv/.synced: requirements.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@[ -x $(PY) ] || uv venv --quiet --python 3.11 .venv
+	uv pip sync --quiet --python $(PY) requirements.lock
+	@touch $@
+
+env: .venv/.synced
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+static/vendor/.copied: node_modules/.installed scripts/copy_assets.sh
+	./scripts/copy_assets.sh
+	@touch $@
+
+assets: static/vendor/.copied
+
+messages: env
+	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+lock:
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+# --- demo --------------------------------------------------------------------------------------
+demo: env assets messages
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py demo_data --orders $(ORDERS)
+	$(PY) manage.py collectstatic --no-input -v0
+	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
+	@./scripts/run_demo.sh $(HOST) $(PORT)
+
+run: env
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: env
+	$(PY) manage.py run_huey
+
+schema: env
+	$(PY) manage.py spectacular --file docs/api/openapi.yaml --validate
+
+# --- tests -------------------------------------------------------------------------------------
+system-deps:
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	  command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	  if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+lint: env
+	.venv/bin/ruff check .
+
+migrations-check: env
+	$(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: env
+	KEFU_DATABASE_URL= $(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# With CI=true PostgreSQL is required; otherwise it is used when reachable.
+test-postgres: env
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  KEFU_DATABASE_URL='$(PG_URL)' $(PY) -m pytest -n 2 -q $(if $(filter true,$(CI)),--create-db) $(PYTEST_ARGS); \
+	elif [ "$(CI)" = "true" ]; then \
+	  echo "PostgreSQL at $(PG_URL) is not reachable, and CI=true requires it"; exit 1; \
+	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi
+
+test: system-deps env assets messages lint migrations-check test-sqlite test-postgres

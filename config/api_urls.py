@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from kefu.customers.api.views import CustomerViewSet
+from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
+
+router = DefaultRouter()
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("teams", TeamViewSet, basename="team")
+router.register("staff", StaffViewSet, basename="staff")
+
+urlpatterns = [
+    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

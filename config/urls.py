@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="workorders:queue", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+    path("", include("kefu.core.urls")),
+    path("customers/", include("kefu.customers.urls")),
+    path("work-orders/", include("kefu.workorders.urls")),
+]
+
+handler404 = "kefu.core.views.page_not_found"
+handler403 = "kefu.core.views.permission_denied"
+handler500 = "kefu.core.views.server_error"

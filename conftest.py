@@ -1,0 +1,67 @@
+"""Shared test cast (Healthchecks style): one small organisation with staff in every role.
+
+    group → company (CO) → customer service dept (CS) → front team (FRONT), steward team (STW)
+                         → engineering dept (ENG) → repair team (MEP), vendor team (VEND)
+          → other company (OTHER) → its team (OTEAM)
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from kefu.org.tests.factories import make_department, make_staff
+
+
+@pytest.fixture
+def org(db):
+    g = make_department(kind="group", code="G", name="集团")
+    co = make_department(kind="company", parent=g, code="CO", name="项目")
+    cs = make_department(kind="department", parent=co, code="CS", name="客服中心")
+    front = make_department(kind="team", parent=cs, code="FRONT", name="前台组")
+    stw = make_department(kind="team", parent=cs, code="STW", name="管家组")
+    eng = make_department(kind="department", parent=co, code="ENG", name="工程部")
+    mep = make_department(kind="team", parent=eng, code="MEP", name="水电组")
+    vend = make_department(kind="team", parent=eng, code="VEND", name="外包电梯")
+    other = make_department(kind="company", parent=g, code="OTHER", name="其他项目")
+    oteam = make_department(kind="team", parent=other, code="OTEAM", name="其他组")
+    return {"group": g, "company": co, "cs": cs, "front": front, "stw": stw, "eng": eng, "mep": mep,
+            "vend": vend, "other": other, "oteam": oteam}
+
+
+@pytest.fixture
+def cast(org):
+    """Staff users keyed by role (plus outsiders in another company)."""
+    s = {
+        "agent": make_staff(role="agent", department=org["front"], username="agent"),
+        "steward": make_staff(role="steward", department=org["stw"], username="steward"),
+        "supervisor": make_staff(role="supervisor", department=org["cs"], username="supervisor"),
+        "manager": make_staff(role="manager", department=org["company"], username="manager"),
+        "director": make_staff(role="director", department=org["group"], username="director"),
+        "technician": make_staff(role="technician", department=org["mep"], username="technician"),
+        "qa": make_staff(role="qa", department=org["cs"], username="qa"),
+        "clerk": make_staff(role="clerk", department=org["cs"], username="clerk"),
+        "vendor": make_staff(role="vendor", department=org["vend"], username="vendor"),
+        "administrator": make_staff(role="administrator", department=org["group"], username="administrator"),
+        "other_steward": make_staff(role="steward", department=org["oteam"], username="other_steward"),
+        "other_technician": make_staff(role="technician", department=org["oteam"], username="other_tech"),
+    }
+    return {k: v.user for k, v in s.items()}
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+
+
+@pytest.fixture
+def api():
+    """An API client factory: api(user) → client authenticated as that user (or anonymous)."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make

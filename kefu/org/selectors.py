@@ -1,0 +1,96 @@
+"""Reads about the organisation: who an actor is, which departments and staff they may pick."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from kefu.org.choices import DepartmentKind, RoleCode, Visibility
+from kefu.org.models import Department, Role, Staff
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, resolved once per request: role code, limits and department scope.
+
+    A superuser without a staff profile acts as an administrator (set-up scripts and
+    integrations rely on it).
+    """
+
+    user_id: int
+    role: str
+    department_id: int | None
+    department_path: str
+    visibility: str
+    max_complaint_level: int
+    max_approval_amount: Decimal | None
+    is_approver: bool
+    staff: Staff | None
+
+    def covers(self, *, complaint_level: int | None, amount: Decimal | None) -> bool:
+        if self.role == RoleCode.ADMINISTRATOR:
+            return True
+        if (complaint_level or 0) > self.max_complaint_level:
+            return False
+        if self.max_approval_amount is not None and (amount or Decimal("0")) > self.max_approval_amount:
+            return False
+        return True
+
+
+def actor_for_user(user) -> Actor | None:
+    """The Actor for a user, or None when the user is not (active) staff."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_kefu_actor", None)
+    if cached is not None:
+        return cached
+    staff = None
+    try:
+        staff = user.staff
+    except Staff.DoesNotExist:
+        staff = None
+    if staff is not None and staff.is_active and not user.is_superuser:
+        role = staff.role
+        actor = Actor(
+            user_id=user.pk, role=role.code, department_id=staff.department_id,
+            department_path=staff.department.path, visibility=role.visibility,
+            max_complaint_level=role.max_complaint_level, max_approval_amount=role.max_approval_amount,
+            is_approver=role.is_approver, staff=staff,
+        )
+    elif user.is_superuser:
+        actor = Actor(
+            user_id=user.pk, role=RoleCode.ADMINISTRATOR,
+            department_id=staff.department_id if staff else None,
+            department_path=staff.department.path if staff else "", visibility=Visibility.ALL,
+            max_complaint_level=3, max_approval_amount=None, is_approver=True, staff=staff,
+        )
+    else:
+        return None
+    user._kefu_actor = actor
+    return actor
+
+
+def department_subtree(*, department: Department) -> QuerySet[Department]:
+    return Department.objects.filter(path__startswith=department.path)
+
+
+def team_list(*, active_only: bool = True) -> QuerySet[Department]:
+    qs = Department.objects.filter(kind=DepartmentKind.TEAM).select_related("parent")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("path")
+
+
+def staff_list(*, active_only: bool = True) -> QuerySet[Staff]:
+    qs = Staff.objects.select_related("user", "department", "role", "position")
+    if active_only:
+        qs = qs.filter(is_active=True, user__is_active=True)
+    return qs.order_by("employee_no")
+
+
+def approver_role_for(*, complaint_level: int | None, amount: Decimal | None) -> Role | None:
+    """The lowest-ranked approver role whose authority covers this plan (None: nobody's does)."""
+    for role in Role.objects.filter(is_approver=True).order_by("rank", "code"):
+        if role.covers(complaint_level=complaint_level, amount=amount):
+            return role
+    return None

@@ -1,0 +1,102 @@
+"""Work-order API: list/retrieve/create, events, attachments, and one POST per action."""
+
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from kefu.core.errors import NotAllowed, NotFound
+from kefu.org.selectors import actor_for_user
+from kefu.workorders import selectors, services, workflow
+from kefu.workorders.api.serializers import (
+    ActionInput,
+    AttachmentInput,
+    AttachmentOutput,
+    CategoryOutput,
+    EventOutput,
+    WorkOrderCreateInput,
+    WorkOrderOutput,
+)
+from kefu.workorders.filters import WorkOrderFilterSet
+from kefu.workorders.models import Category
+
+
+def _actor(request):
+    actor = actor_for_user(request.user)
+    if actor is None:
+        raise NotAllowed(_("Only active staff may do this."))
+    return actor
+
+
+class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = WorkOrderOutput
+    filterset_class = WorkOrderFilterSet
+    # Ordering is the FilterSet's `ordering` parameter (shared with the HTML queues).
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return selectors.work_order_list_for_actor(actor=_actor(self.request))
+
+    def get_object(self):
+        return selectors.work_order_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+
+    @extend_schema(request=WorkOrderCreateInput, responses={201: WorkOrderOutput})
+    def create(self, request):
+        data = WorkOrderCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["tags"] = values.get("tags") or []
+        order = services.work_order_create(actor_user=request.user, **values)
+        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
+        return Response(WorkOrderOutput(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=EventOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        order = self.get_object()
+        events = selectors.work_order_events(order=order)
+        return Response(EventOutput(events, many=True).data)
+
+    @extend_schema(methods=["get"], responses=AttachmentOutput(many=True))
+    @extend_schema(methods=["post"], request={"multipart/form-data": AttachmentInput},
+                   responses={201: AttachmentOutput})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "GET":
+            return Response(AttachmentOutput(order.attachments.select_related("uploaded_by__staff"), many=True).data)
+        upload = request.FILES.get("file")
+        attachment = services.work_order_attachment_add(work_order=order, actor_user=request.user, upload=upload)
+        return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ActionInput, responses=WorkOrderOutput,
+        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=list(workflow.ACTION_NAMES))],
+        description="Take an action on the work order: " + ", ".join(workflow.ACTION_NAMES) + ".",
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
+            parser_classes=[JSONParser, FormParser, MultiPartParser])
+    def take_action(self, request, pk=None, action_name=None):
+        if action_name not in workflow.TRANSITIONS:
+            raise NotFound(_("Unknown action: %(action)s") % {"action": action_name}, code="unknown_action")
+        order = self.get_object()
+        data = ActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k in request.data or k == "internal"}
+        expected = values.pop("version", None)
+        order = services.work_order_transition(work_order=order, action=action_name, actor_user=request.user,
+                                               expected_version=expected, **values)
+        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
+        return Response(WorkOrderOutput(order).data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategoryOutput
+    filterset_fields = ["industry", "parent", "is_active"]
+    pagination_class = None
+
+    def get_queryset(self):
+        return Category.objects.all().order_by("industry", "sort_order", "code")

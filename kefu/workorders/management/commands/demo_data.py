@@ -1,0 +1,34 @@
+"""`manage.py demo_data --orders N`: the demo organisation and N work orders, loaded once."""
+
+from django.core.management.base import BaseCommand
+
+from kefu.workorders import demo
+from kefu.workorders.models import WorkOrder
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, staff, customers and work orders (once; --append adds more orders)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=300)
+        parser.add_argument("--customers", type=int, default=300)
+        parser.add_argument("--append", action="store_true", help="Add orders even if some exist (benchmarks).")
+        parser.add_argument("--seed", type=int, default=11)
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args, orders, customers, append, seed, batch_size, **options):
+        if demo.demo_org_present():
+            self.stdout.write("demo organisation already present")
+        else:
+            demo.create_demo_org(customers=customers)
+            self.stdout.write(self.style.SUCCESS("demo organisation created"))
+        if WorkOrder.objects.exists() and not append:
+            self.stdout.write(f"{WorkOrder.objects.count()} work orders already present; nothing added")
+            return
+
+        def progress(done):
+            if done % 50000 == 0 or done == orders:
+                self.stdout.write(f"  {done}/{orders} work orders")
+
+        made = demo.generate_work_orders(count=orders, seed=seed, batch_size=batch_size, progress=progress)
+        self.stdout.write(self.style.SUCCESS(f"{made} work orders created"))

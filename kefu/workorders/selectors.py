@@ -1,0 +1,167 @@
+"""Reads of work orders, always scoped to what the actor may see.
+
+Visibility (role.visibility): `all`; `department` — orders whose team or intake department is
+in the actor's department subtree, plus orders they received or are assigned; `assigned` —
+only orders dispatched to a team in their subtree or to themselves (vendors).
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from kefu.core.errors import NotFound
+from kefu.org.choices import Visibility
+from kefu.org.models import Department
+from kefu.org.selectors import Actor
+from kefu.workorders import workflow
+from kefu.workorders.choices import OPEN_STATUSES, PlanStatus
+from kefu.workorders.models import WorkOrder, WorkOrderEvent
+
+LIST_RELATED = ("category", "customer", "team", "assignee__staff", "first_contact_owner__staff", "site", "asset")
+
+
+def subtree_ids(actor: Actor) -> list[int]:
+    """Ids of the actor's department and everything below it (cached on the actor)."""
+    cached = getattr(actor, "_subtree_ids", None)
+    if cached is None:
+        if not actor.department_path:
+            cached = []
+        else:
+            cached = list(Department.objects.filter(path__startswith=actor.department_path)
+                          .values_list("pk", flat=True))
+        object.__setattr__(actor, "_subtree_ids", cached)
+    return cached
+
+
+def team_ids(actor: Actor) -> list[int]:
+    """Teams in the actor's subtree ("my team's" queue)."""
+    cached = getattr(actor, "_team_ids", None)
+    if cached is None:
+        ids = subtree_ids(actor)
+        cached = list(Department.objects.filter(pk__in=ids, kind="team").values_list("pk", flat=True)) if ids else []
+        object.__setattr__(actor, "_team_ids", cached)
+    return cached
+
+
+def visibility_q(actor: Actor) -> Q:
+    if actor.visibility == Visibility.ALL:
+        return Q()
+    ids = subtree_ids(actor)
+    mine = Q(assignee_id=actor.user_id)
+    if actor.visibility == Visibility.ASSIGNED:
+        return mine | Q(team_id__in=ids)
+    return mine | Q(first_contact_owner_id=actor.user_id) | Q(team_id__in=ids) | Q(intake_department_id__in=ids)
+
+
+def can_see(actor: Actor, order: WorkOrder) -> bool:
+    if actor.visibility == Visibility.ALL:
+        return True
+    ids = set(subtree_ids(actor))
+    if order.assignee_id == actor.user_id or order.team_id in ids:
+        return True
+    if actor.visibility == Visibility.ASSIGNED:
+        return False
+    return order.first_contact_owner_id == actor.user_id or order.intake_department_id in ids
+
+
+def can_work_on(actor: Actor, order: WorkOrder) -> bool:
+    """Technicians and vendors act only on work dispatched to their team(s) or to themselves."""
+    if actor.role not in workflow.WORKER_ROLES:
+        return True
+    return order.assignee_id == actor.user_id or order.team_id in set(subtree_ids(actor))
+
+
+def work_order_list_for_actor(*, actor: Actor) -> QuerySet[WorkOrder]:
+    return (WorkOrder.objects.filter(visibility_q(actor))
+            .select_related(*LIST_RELATED).prefetch_related("tags"))
+
+
+def work_order_get_for_actor(*, actor: Actor, pk) -> WorkOrder:
+    """The order with id `pk` if the actor may see it; NotFound otherwise (no existence leak)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("not found") from None
+    order = (WorkOrder.objects.filter(visibility_q(actor), pk=pk).select_related(*LIST_RELATED, "plan_role",
+                                                                              "related_order")
+             .prefetch_related("tags").first())
+    if order is None:
+        from django.utils.translation import gettext as _
+
+        raise NotFound(_("Work order not found."))
+    return order
+
+
+# --- queues ----------------------------------------------------------------------------------
+
+QUEUES = ("mine", "team", "received", "approval", "all")
+
+
+def queue_q(*, actor: Actor, queue: str) -> Q:
+    """The filter of a named queue (on top of visibility). Open orders only, except `all`."""
+    open_q = Q(status__in=OPEN_STATUSES)
+    if queue == "mine":
+        return open_q & Q(assignee_id=actor.user_id)
+    if queue == "team":
+        return open_q & Q(team_id__in=team_ids(actor))
+    if queue == "received":
+        return open_q & Q(first_contact_owner_id=actor.user_id)
+    if queue == "approval":
+        if actor.role == "administrator":
+            return Q(plan_status=PlanStatus.PENDING)
+        role_id = actor.staff.role_id if actor.staff else None
+        return Q(plan_status=PlanStatus.PENDING, plan_role_id=role_id)
+    return Q()
+
+
+def queue_counts(*, actor: Actor) -> dict[str, int]:
+    """Number of orders per queue, in one query (conditional aggregates)."""
+    qs = WorkOrder.objects.filter(visibility_q(actor))
+    return qs.aggregate(**{name: Count("pk", filter=queue_q(actor=actor, queue=name)) for name in QUEUES
+                           if name != "all"})
+
+
+def work_order_events(*, order: WorkOrder, include_internal: bool = True) -> QuerySet[WorkOrderEvent]:
+    qs = order.events.select_related("actor__staff").order_by("created_at", "id")
+    if not include_internal:
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def work_order_available_actions(*, actor: Actor, order: WorkOrder) -> list[str]:
+    """Actions the actor may take on the order now (what the UI shows as buttons)."""
+    if not can_see(actor, order):
+        return []
+    result = []
+    for name in workflow.ACTION_NAMES:
+        if workflow.check(action=name, status=order.status, role=actor.role) is not None:
+            continue
+        if name != "comment" and not can_work_on(actor, order):
+            continue
+        if name == "submit_plan" and order.plan_status == PlanStatus.PENDING:
+            continue
+        if name in ("approve_plan", "reject_plan"):
+            if order.plan_status != PlanStatus.PENDING or not actor.covers(
+                    complaint_level=order.complaint_level, amount=order.compensation_amount):
+                continue
+        if name == "resolve" and order.needs_approved_plan and order.plan_status != PlanStatus.APPROVED:
+            continue
+        result.append(name)
+    return result
+
+
+def work_order_related_for_intake(*, actor: Actor, customer_id=None, asset_id=None, days: int = 30,
+                                  limit: int = 10) -> list[WorkOrder]:
+    """What an agent should see before logging a new order: the customer's open orders and
+    orders on the same unit/asset in the last `days` days (link instead of duplicating)."""
+    if not customer_id and not asset_id:
+        return []
+    cond = Q()
+    if customer_id:
+        cond |= Q(customer_id=customer_id, status__in=OPEN_STATUSES)
+        cond |= Q(customer_id=customer_id, received_at__gte=timezone.now() - timedelta(days=days))
+    if asset_id:
+        cond |= Q(asset_id=asset_id, received_at__gte=timezone.now() - timedelta(days=days))
+    return list(WorkOrder.objects.filter(visibility_q(actor)).filter(cond)
+                .select_related("category", "team").order_by("-received_at")[:limit])

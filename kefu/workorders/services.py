@@ -1,0 +1,418 @@
+"""Every write to a work order. `work_order_transition` is the one gate for state changes.
+
+In one transaction it checks the transition table, the actor's role, scope and authority, the
+required fields; compares-and-swaps the order's `version` (a concurrent change → 409); writes
+one immutable WorkOrderEvent; and after commit enqueues notifications. The API, the UI,
+management commands and tasks all call these functions; none saves a WorkOrder itself.
+"""
+
+import mimetypes
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.numbering import next_number
+from kefu.org.choices import DepartmentKind, RoleCode
+from kefu.org.models import Department
+from kefu.org.selectors import Actor, actor_for_user, approver_role_for
+from kefu.workorders import workflow
+from kefu.workorders.choices import (
+    Action,
+    Channel,
+    HoldReason,
+    PlanStatus,
+    Priority,
+    Status,
+    WorkOrderType,
+)
+from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
+from kefu.workorders.selectors import can_see, can_work_on
+
+# Who may log a new order: intake roles, plus technicians (patrol findings) and clerks (letters).
+CREATE_ROLES = workflow.INTAKE_ROLES | {RoleCode.TECHNICIAN, RoleCode.CLERK}
+# Roles that may record an order on behalf of another first-contact owner (integrations, leads).
+OWNER_OVERRIDE_ROLES = {RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR, RoleCode.ADMINISTRATOR}
+# A client clock slightly ahead of ours is not "the future"; more than this is refused.
+CLOCK_SKEW = timedelta(seconds=60)
+MAX_AMOUNT = Decimal("9999999999.99")
+
+# First bytes of the file types we accept; the declared content type is not trusted.
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def _require_actor(user) -> Actor:
+    actor = actor_for_user(user)
+    if actor is None:
+        raise NotAllowed(_("Only active staff may do this."))
+    return actor
+
+
+def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _required(field: str) -> InvalidInput:
+    return _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
+
+
+def _clean_choice(field: str, value, choices) -> str:
+    if value not in choices.values:
+        raise _field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
+            "value": value, "field": field})
+    return value
+
+
+def _clean_amount(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise _field_error("compensation_amount", _("Enter a valid amount.")) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
+        raise _field_error("compensation_amount", _("Enter an amount between 0 and 9999999999.99 with at most two decimals."))
+    return amount
+
+
+def _clean_time(field: str, value, now: datetime) -> datetime:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > now + CLOCK_SKEW:
+        raise _field_error(field, _("%(field)s cannot be in the future.") % {"field": field})
+    return min(value, now)
+
+
+def _team(value) -> Department:
+    if not isinstance(value, Department) or value.kind != DepartmentKind.TEAM or not value.is_active:
+        raise _field_error("team", _("Choose an active team."))
+    return value
+
+
+def _assignee_for_team(user, team: Department):
+    """The assignee must be active staff inside the team (or a department under it)."""
+    if user is None:
+        return None
+    staff = getattr(user, "staff", None)
+    if not user.is_active or staff is None or not staff.is_active:
+        raise _field_error("assignee", _("The assignee must be an active staff member."))
+    if not staff.department.path.startswith(team.path):
+        raise _field_error("assignee", _("The assignee is not a member of the chosen team."))
+    return user
+
+
+def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
+            body: str = "", internal: bool = False, data: dict | None = None) -> WorkOrderEvent:
+    event = WorkOrderEvent.objects.create(
+        work_order=order, action=action, actor=actor_user, created_at=now, from_status=from_status,
+        to_status=to_status, body=body, internal=internal, data=data or {},
+    )
+    # Clocks (SLA) and callbacks hook in here, in the same transaction, when those apps land.
+    transaction.on_commit(lambda: _enqueue_notifications(event.pk))
+    return event
+
+
+def _enqueue_notifications(event_id: int) -> None:
+    from kefu.notifications.tasks import notify_work_order_event_task
+
+    notify_work_order_event_task(event_id)
+
+
+def _display(user) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.display_name if staff else user.get_username()
+
+
+# --- create ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def work_order_create(
+    *, actor_user, type: str, channel: str, category: Category | None, title: str, description: str,
+    priority: str = Priority.NORMAL, complaint_level: int | None = None, customer=None,
+    contact_name: str = "", contact_phone: str = "", asset=None, received_at: datetime | None = None,
+    promised_at: datetime | None = None, tags: list[str] | None = None, related_order: WorkOrder | None = None,
+    first_contact_owner=None,
+) -> WorkOrder:
+    """Log a new request (status `new`) with a fresh number; the actor becomes its first-contact
+    owner unless a lead or integration records it on behalf of `first_contact_owner`."""
+    actor = _require_actor(actor_user)
+    if actor.role not in CREATE_ROLES:
+        raise NotAllowed(_("Your role may not create work orders."))
+    now = timezone.now()
+    _clean_choice("type", type, WorkOrderType)
+    _clean_choice("channel", channel, Channel)
+    _clean_choice("priority", priority, Priority)
+    if category is None:
+        raise _required("category")
+    if not category.is_active or not category.allows_type(type):
+        raise _field_error("category", _("This category cannot be used for this type of work order."))
+    if type == WorkOrderType.COMPLAINT:
+        complaint_level = 1 if complaint_level in (None, "") else complaint_level
+        if complaint_level not in (1, 2, 3):
+            raise _field_error("complaint_level", _("Complaint level must be 1, 2 or 3."))
+    elif complaint_level not in (None, ""):
+        raise _field_error("complaint_level", _("Only complaints have a complaint level."))
+    else:
+        complaint_level = None
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if not title:
+        raise _required("title")
+    if len(title) > 200:
+        raise _field_error("title", _("Keep the title under 200 characters."))
+    if not description:
+        raise _required("description")
+    received_at = _clean_time("received_at", received_at or now, now)
+    if promised_at is not None:
+        if timezone.is_naive(promised_at):
+            promised_at = timezone.make_aware(promised_at)
+        if promised_at <= received_at:
+            raise _field_error("promised_at", _("The promised time must be after the time received."))
+    if related_order is not None and not can_see(actor, related_order):
+        raise _field_error("related_order", _("Work order not found."))
+
+    owner = actor_user
+    if first_contact_owner is not None and first_contact_owner.pk != actor_user.pk:
+        if actor.role not in OWNER_OVERRIDE_ROLES:
+            raise NotAllowed(_("Only supervisors and above may record an order for another owner."))
+        owner_actor = actor_for_user(first_contact_owner)
+        if owner_actor is None:
+            raise _field_error("first_contact_owner", _("The first-contact owner must be active staff."))
+        owner = first_contact_owner
+    owner_staff = getattr(owner, "staff", None)
+
+    if customer is not None:
+        contact_name = contact_name or customer.name
+        if not contact_phone:
+            phone = next(iter(customer.phones.all()), None)
+            contact_phone = phone.number if phone else ""
+    site = asset.site if asset is not None else None
+
+    order = WorkOrder.objects.create(
+        number=next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now)),
+        type=type, channel=channel, category=category, priority=priority, complaint_level=complaint_level,
+        title=title, description=description, customer=customer, contact_name=(contact_name or "")[:100],
+        contact_phone=(contact_phone or "")[:40], asset=asset, site=site, related_order=related_order,
+        received_at=received_at, updated_at=now, first_contact_owner=owner,
+        intake_department_id=owner_staff.department_id if owner_staff else None, promised_at=promised_at,
+    )
+    tag_names = [t.strip()[:50] for t in (tags or []) if t and t.strip()]
+    if tag_names:
+        existing = {t.name: t for t in Tag.objects.filter(name__in=tag_names)}
+        for name in tag_names:
+            if name not in existing:
+                existing[name], _created = Tag.objects.get_or_create(name=name)
+        order.tags.set(existing.values())
+    _record(order, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.NEW,
+            data={"number": order.number, "type": type, "channel": channel, "category": category.code,
+                  "priority": priority, "complaint_level": complaint_level,
+                  "received_at": received_at.isoformat(), "first_contact_owner": owner.pk})
+    return order
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> tuple[dict, dict, str, bool]:
+    """Validate the action's own data; return (field changes, event data, event body, internal)."""
+    changes: dict = {}
+    event_data: dict = {}
+    body = ""
+    internal = False
+    note = (data.get("note") or "").strip()
+    if note:
+        event_data["note"] = note
+
+    if action == Action.DISPATCH:
+        team = _team(data.get("team"))
+        assignee = _assignee_for_team(data.get("assignee"), team)
+        changes.update(team=team, assignee=assignee)
+        event_data.update(team=team.pk, team_name=team.name, assignee=assignee.pk if assignee else None,
+                          assignee_name=_display(assignee))
+        if data.get("promised_at"):
+            promised = data["promised_at"]
+            if timezone.is_naive(promised):
+                promised = timezone.make_aware(promised)
+            if promised <= now:
+                raise _field_error("promised_at", _("The promised time must be in the future."))
+            changes["promised_at"] = promised
+            event_data["promised_at"] = promised.isoformat()
+    elif action == Action.HOLD:
+        reason = data["reason"].strip()
+        waiting_for = data.get("waiting_for") or HoldReason.OTHER
+        _clean_choice("waiting_for", waiting_for, HoldReason)
+        changes["hold_reason"] = waiting_for
+        body = reason
+        event_data.update(reason=reason, waiting_for=waiting_for)
+    elif action == Action.RESUME:
+        changes["hold_reason"] = ""
+    elif action == Action.RESOLVE:
+        if order.needs_approved_plan and order.plan_status != PlanStatus.APPROVED:
+            raise Conflict(_("This order needs an approved handling plan before it can be resolved."),
+                           code="plan_not_approved")
+        changes.update(resolution=data["resolution"].strip(), resolved_at=now)
+        body = changes["resolution"]
+    elif action == Action.CLOSE:
+        changes["closed_at"] = now
+    elif action == Action.REOPEN:
+        body = data["reason"].strip()
+        changes.update(resolved_at=None, closed_at=None, reopen_count=F("reopen_count") + 1)
+        event_data["reason"] = body
+    elif action == Action.CANCEL:
+        body = data["reason"].strip()
+        event_data["reason"] = body
+    elif action == Action.COMMENT:
+        body = data["body"].strip()
+        internal = bool(data.get("internal", True))
+    elif action == Action.SUBMIT_PLAN:
+        if order.plan_status == PlanStatus.PENDING:
+            raise Conflict(_("A plan is already awaiting approval."), code="plan_pending")
+        amount = _clean_amount(data.get("compensation_amount"))
+        role = approver_role_for(complaint_level=order.complaint_level, amount=amount)
+        if role is None:
+            raise _field_error("compensation_amount", _("No role has the authority to approve this amount."))
+        body = data["plan"].strip()
+        changes.update(plan=body, plan_status=PlanStatus.PENDING, plan_role=role, compensation_amount=amount)
+        event_data.update(compensation_amount=str(amount) if amount is not None else None,
+                          required_role=role.code)
+    elif action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
+        if order.plan_status != PlanStatus.PENDING:
+            raise Conflict(_("There is no plan awaiting approval."), code="no_pending_plan")
+        if not actor.covers(complaint_level=order.complaint_level, amount=order.compensation_amount):
+            raise NotAllowed(_("This plan exceeds your approval authority."), code="authority_exceeded")
+        approved = action == Action.APPROVE_PLAN
+        changes["plan_status"] = PlanStatus.APPROVED if approved else PlanStatus.REJECTED
+        body = note
+    return changes, event_data, body, internal
+
+
+def work_order_transition(*, work_order: WorkOrder | int, action: str, actor_user,
+                          expected_version: int | None = None, **data) -> WorkOrder:
+    """Take `action` on the order as `actor_user`: the only path that changes a work order.
+
+    Raises NotFound (not visible), NotAllowed (role/authority), Conflict (state, or the order
+    changed since it was read / since `expected_version`), InvalidInput (missing or bad data).
+    Nothing is written unless everything passes.
+    """
+    actor = _require_actor(actor_user)
+    pk = work_order.pk if isinstance(work_order, WorkOrder) else work_order
+    with transaction.atomic():
+        order = WorkOrder.objects.select_related("team", "plan_role").filter(pk=pk).first()
+        if order is None or not can_see(actor, order):
+            raise NotFound(_("Work order not found."))
+        refusal = workflow.check(action=action, status=order.status, role=actor.role)
+        if refusal is workflow.Refusal.UNKNOWN_ACTION:
+            raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
+        if refusal is workflow.Refusal.ROLE or (action != Action.COMMENT and not can_work_on(actor, order)):
+            raise NotAllowed(_("Your role may not take the action “%(action)s” on this work order.") % {
+                "action": Action(action).label}, code="role_not_allowed")
+        if refusal is workflow.Refusal.STATE:
+            raise Conflict(_("The action “%(action)s” is not possible while the work order is “%(status)s”.") % {
+                "action": Action(action).label, "status": Status(order.status).label},
+                code="invalid_transition")
+        if expected_version is not None and expected_version != order.version:
+            raise Conflict(_("Someone else changed this work order; reload it and try again."),
+                           code="concurrent_change")
+        missing = workflow.missing_fields(action=action, data=data)
+        if missing:
+            raise InvalidInput(_("This field is required: %(field)s") % {"field": missing[0]}, code="required",
+                               fields={name: [_("This field is required.")] for name in missing})
+        now = timezone.now()
+        changes, event_data, body, internal = _apply(order, actor, action, data, now)
+        from_status = order.status
+        to_status = workflow.target_status(action=action, status=from_status)
+
+        if action != Action.COMMENT:
+            # Compare-and-swap on version: a concurrent transition that committed first makes
+            # this match no row (PostgreSQL re-checks the WHERE after waiting on the row lock).
+            updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
+                status=to_status, version=F("version") + 1, updated_at=now, **changes)
+            if updated != 1:
+                raise Conflict(_("Someone else changed this work order; reload it and try again."),
+                               code="concurrent_change")
+        if action == Action.SUBMIT_PLAN:
+            PlanApproval.objects.create(
+                work_order=order, plan=changes["plan"], compensation_amount=changes["compensation_amount"],
+                complaint_level=order.complaint_level, required_role=changes["plan_role"],
+                submitted_by=actor_user, submitted_at=now)
+        elif action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
+            PlanApproval.objects.filter(work_order=order, decision=PlanApproval.Decision.PENDING).update(
+                decision=changes["plan_status"], decided_by=actor_user, decided_at=now, note=body)
+        _record(order, action=action, actor_user=actor_user, now=now, from_status=from_status,
+                to_status=to_status, body=body, internal=internal, data=event_data)
+    order.refresh_from_db()
+    return order
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+def _sniff(head: bytes) -> str | None:
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+@transaction.atomic
+def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: UploadedFile) -> Attachment:
+    """Attach a photo (JPEG, PNG, GIF, WebP) or PDF within the size limit; writes an event."""
+    actor = _require_actor(actor_user)
+    order = WorkOrder.objects.filter(pk=work_order.pk).first()
+    if order is None or not can_see(actor, order):
+        raise NotFound(_("Work order not found."))
+    if not can_work_on(actor, order):
+        raise NotAllowed(_("Your role may not attach files to this work order."), code="role_not_allowed")
+    if order.status == Status.CANCELLED:
+        raise Conflict(_("Cannot attach files to a cancelled work order."), code="invalid_transition")
+    if upload is None:
+        raise _required("file")
+    limit = settings.KEFU_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise _field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+                           "file_too_large")
+    if upload.size == 0:
+        raise _field_error("file", _("The file is empty."))
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = _sniff(head)
+    if content_type is None:
+        raise _field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
+                           "unsupported_file_type")
+    original = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    extension = mimetypes.guess_extension(content_type) or ""
+    upload.name = f"{uuid.uuid4().hex}{extension}"
+    now = timezone.now()
+    attachment = Attachment.objects.create(
+        work_order=order, file=upload, original_name=original, content_type=content_type, size=upload.size,
+        uploaded_by=actor_user, uploaded_at=now)
+    _record(order, action=Action.ATTACH, actor_user=actor_user, now=now, from_status=order.status,
+            to_status=order.status, body=original,
+            data={"attachment": attachment.pk, "name": original, "size": upload.size, "content_type": content_type})
+    return attachment
+
+
+def user_by_id(pk) -> object | None:
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise _field_error("assignee", _("Unknown staff member."))
+    return user
