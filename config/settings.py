@@ -214,6 +214,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkOrderStatusEnum": "kefu.workorders.choices.Status",
+        "HoldReasonEnum": "kefu.workorders.choices.HoldReason",
+        "CustomerKindEnum": "kefu.customers.choices.CustomerKind",
+        "AssetKindEnum": "kefu.customers.choices.AssetKind",
+        "DepartmentKindEnum": "kefu.org.choices.DepartmentKind",
+    },
 }
 
 # --- Kefu --------------------------------------------------------------------------------------

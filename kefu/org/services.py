@@ -41,3 +41,35 @@ def staff_set_language(*, staff: Staff, language: str) -> Staff:
     staff.language = language
     staff.save(update_fields=["language"])
     return staff
+
+
+@transaction.atomic
+def department_update(*, department: Department, name: str, name_en: str, code: str, kind: str,
+                      parent: Department | None, is_active: bool) -> Department:
+    """Edit a department; moving it re-roots the materialised path of its whole subtree."""
+    if parent is not None and parent.path.startswith(department.path):
+        raise InvalidInput("cycle", code="cycle", fields={"parent": ["A department cannot be moved under itself."]})
+    old_path = department.path
+    department.name, department.name_en, department.code = name, name_en, code
+    department.kind, department.parent, department.is_active = kind, parent, is_active
+    department.path = f"{parent.path if parent else '/'}{department.pk}/"
+    department.save()
+    if department.path != old_path:
+        for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
+            child.path = department.path + child.path[len(old_path):]
+            child.save(update_fields=["path"])
+    return department
+
+
+@transaction.atomic
+def staff_update(*, staff: Staff, **fields) -> Staff:
+    """Edit a staff profile; a new role moves the user to that role's permission group."""
+    old_role_id = staff.role_id
+    for name, value in fields.items():
+        setattr(staff, name, value)
+    staff.save()
+    if staff.role_id != old_role_id:
+        old_group = Role.objects.get(pk=old_role_id).group
+        staff.user.groups.remove(old_group)
+        staff.user.groups.add(staff.role.group)
+    return staff

@@ -3,6 +3,7 @@ are POSTed as actions (see views.py) and go through `work_order_transition`."""
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kefu.customers.models import Asset, Customer
@@ -19,6 +20,12 @@ def _user_name(user) -> str | None:
     return staff.display_name if staff else user.get_username()
 
 
+class UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+@extend_schema_field(UserRef(allow_null=True))
 class UserRefField(serializers.Field):
     """A user as `{"id": 1, "name": "张三"}` on output."""
 
