@@ -97,7 +97,7 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("KEFU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}"),
+        env_str("KEFU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}",
         conn_max_age=env_int("KEFU_DB_CONN_MAX_AGE", 0),
     )
 }
@@ -116,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and background worker -------------------------------------------------------------
-REDIS_URL = env_str("KEFU_REDIS_URL")
+REDIS_URL = env_str("KEFU_REDIS_URL") or None
 HUEY_IMMEDIATE = env_bool("KEFU_HUEY_IMMEDIATE", False)
 if REDIS_URL:
     HUEY = {
