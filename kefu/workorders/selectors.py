@@ -15,7 +15,7 @@ from kefu.org.choices import Visibility
 from kefu.org.models import Department
 from kefu.org.selectors import Actor
 from kefu.workorders import workflow
-from kefu.workorders.choices import OPEN_STATUSES, PlanStatus
+from kefu.workorders.choices import OPEN_STATUSES, PlanStatus, Status
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 LIST_RELATED = ("category", "customer", "team", "assignee__staff", "first_contact_owner__staff", "site", "asset")
@@ -106,7 +106,9 @@ def queue_q(*, actor: Actor, queue: str) -> Q:
     if queue == "team":
         return open_q & Q(team_id__in=team_ids(actor))
     if queue == "received":
-        return open_q & Q(first_contact_owner_id=actor.user_id)
+        # First-contact ownership (首接责任制) lasts until the order is closed, so a resolved
+        # order awaiting confirmation or callback stays in the owner's view.
+        return Q(status__in=(*OPEN_STATUSES, Status.RESOLVED), first_contact_owner_id=actor.user_id)
     if queue == "approval":
         if actor.role == "administrator":
             return Q(plan_status=PlanStatus.PENDING)
