@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from kefu.customers.api.views import CustomerViewSet
 from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.sla.api.views import CalendarViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -13,6 +14,7 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("teams", TeamViewSet, basename="team")
 router.register("staff", StaffViewSet, basename="staff")
+router.register("calendars", CalendarViewSet, basename="calendar")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kefu.org",
     "kefu.customers",
     "kefu.workorders",
+    "kefu.sla",
     "kefu.notifications",
 ]
 
@@ -157,6 +158,7 @@ TIME_ZONE = env_str("KEFU_TIME_ZONE", "Asia/Shanghai")
 # --- static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
