@@ -1,9 +1,10 @@
 """Work calendars and China's holiday table: what business time means for SLA clocks."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kefu.sla.choices import HolidayKind
+from kefu.sla.choices import ClockKind, ClockState, HolidayKind
 
 
 class WorkCalendar(models.Model):
@@ -62,3 +63,95 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.kind} {self.name}"
+
+
+class SlaPolicy(models.Model):
+    """Targets for a class of work orders, matched by type, category, priority, complaint level,
+    channel and customer tier (empty list = any). Policies are tried in `precedence` order; the
+    first match wins, and the default policy matches everything else.
+
+    Each target is a number of minutes, counted in business time on `calendar` or in calendar
+    time; empty means no clock of that kind. `pause_reasons` lists the hold reasons that stop
+    the clocks (waiting for the customer or a vendor is not the center's delay).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    precedence = models.PositiveIntegerField(_("precedence"), default=100,
+                                             help_text=_("Lower numbers are tried first."))
+    is_default = models.BooleanField(_("default policy"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    types = models.JSONField(_("work-order types"), default=list, blank=True)
+    category_prefixes = models.JSONField(_("category codes (and below)"), default=list, blank=True)
+    priorities = models.JSONField(_("priorities"), default=list, blank=True)
+    complaint_levels = models.JSONField(_("complaint levels"), default=list, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    customer_tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
+    calendar = models.ForeignKey(WorkCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT,
+                                 related_name="policies")
+    first_response_minutes = models.PositiveIntegerField(_("first response target (minutes)"), null=True, blank=True)
+    first_response_business = models.BooleanField(_("first response counted in business time"), default=True)
+    dispatch_minutes = models.PositiveIntegerField(_("dispatch target (minutes)"), null=True, blank=True)
+    dispatch_business = models.BooleanField(_("dispatch counted in business time"), default=True)
+    arrival_minutes = models.PositiveIntegerField(_("on-site arrival target (minutes)"), null=True, blank=True)
+    arrival_business = models.BooleanField(_("on-site arrival counted in business time"), default=True)
+    resolution_minutes = models.PositiveIntegerField(_("resolution target (minutes)"), null=True, blank=True)
+    resolution_business = models.BooleanField(_("resolution counted in business time"), default=True)
+    callback_minutes = models.PositiveIntegerField(_("callback target (minutes)"), null=True, blank=True)
+    callback_business = models.BooleanField(_("callback counted in business time"), default=True)
+    warn_percent = models.PositiveSmallIntegerField(_("warn at % of target"), default=80)
+    pause_reasons = models.JSONField(_("hold reasons that pause the clocks"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["precedence", "id"]
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
+                                               name="uniq_default_sla_policy")]
+
+    def __str__(self):
+        return self.name
+
+
+class SlaClock(models.Model):
+    """One promise on one work order: started, paused and stopped by the order's events.
+
+    `due_at` is stored (moved on resume by exactly the business time spent paused) so the
+    sweeper finds due clocks through an index. At most one live clock per order and kind.
+    """
+
+    work_order = models.ForeignKey("workorders.WorkOrder", on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("kind"), max_length=20, choices=ClockKind.choices)
+    policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="clocks")
+    calendar = models.ForeignKey(WorkCalendar, on_delete=models.PROTECT, related_name="clocks")
+    business = models.BooleanField(_("business time"), default=True)
+    target_minutes = models.PositiveIntegerField(_("target (minutes)"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"))
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_minutes = models.FloatField(_("minutes paused"), default=0)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    elapsed_minutes = models.FloatField(_("minutes used"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    missing_holiday_years = models.JSONField(_("years without holiday data"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "kind"], condition=Q(stopped_at=None),
+                                    name="uniq_live_clock_per_kind"),
+        ]
+        indexes = [
+            # The sweeper's scans: live, unpaused clocks by due time and by warning time.
+            models.Index(fields=["due_at"], condition=Q(stopped_at=None, paused_at=None, breached_at=None),
+                         name="sla_clock_due_idx"),
+            models.Index(fields=["warn_at"], condition=Q(stopped_at=None, paused_at=None),
+                         name="sla_clock_warn_idx"),
+            models.Index(fields=["work_order", "kind"], name="sla_clock_order_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_order_id} {self.kind} {self.state}"

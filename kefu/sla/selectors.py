@@ -3,7 +3,7 @@
 from django.db.models import Max
 
 from kefu.sla import business_time
-from kefu.sla.models import Holiday, HolidayYear, WorkCalendar
+from kefu.sla.models import Holiday, HolidayYear, SlaClock, WorkCalendar
 
 _holiday_cache: dict = {"stamp": None, "value": None}
 
@@ -32,3 +32,32 @@ def missing_holiday_years(*, years) -> list[int]:
     """Which of `years` have no holiday data (for the administrators' banner)."""
     known = set(HolidayYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
     return [y for y in years if y not in known]
+
+
+def clocks_for_order(*, order, now) -> list[dict]:
+    """The order's clocks as the page and API show them: state (a running clock past due reads
+    as breached), due time, business minutes remaining (negative: overdue), warnings."""
+    rows = []
+    specs: dict[int, business_time.CalendarSpec] = {}
+    for clock in SlaClock.objects.filter(work_order=order).select_related("calendar").order_by("started_at", "id"):
+        state = clock.state
+        remaining = None
+        if clock.stopped_at is None:
+            reference = clock.paused_at or now
+            if clock.business:
+                spec = specs.setdefault(clock.calendar_id, calendar_spec(calendar=clock.calendar))
+                if clock.due_at >= reference:
+                    remaining = business_time.business_minutes_between(spec, reference, clock.due_at).minutes
+                else:
+                    remaining = -business_time.business_minutes_between(spec, clock.due_at, reference).minutes
+            else:
+                remaining = (clock.due_at - reference).total_seconds() / 60
+            if state == "running" and clock.due_at < now:
+                state = "breached"
+        rows.append({"clock": clock, "kind": clock.kind, "state": state, "due_at": clock.due_at,
+                     "remaining_minutes": None if remaining is None else round(remaining, 1),
+                     "business": clock.business, "target_minutes": clock.target_minutes,
+                     "paused_minutes": round(clock.paused_minutes, 1),
+                     "elapsed_minutes": None if clock.elapsed_minutes is None else round(clock.elapsed_minutes, 1),
+                     "stopped_at": clock.stopped_at, "missing_holiday_years": clock.missing_holiday_years})
+    return rows

@@ -1,8 +1,9 @@
-"""Writes to work calendars and the holiday table, and the due-time preview."""
+"""Writes to work calendars, the holiday table and SLA clocks (started/paused/stopped by work-order
+events), and the due-time preview."""
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -10,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from kefu.core.errors import InvalidInput
 from kefu.sla import business_time
-from kefu.sla.choices import HolidayKind
-from kefu.sla.models import Holiday, HolidayYear, WorkCalendar
+from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState, HolidayKind
+from kefu.sla.models import Holiday, HolidayYear, SlaClock, SlaPolicy, WorkCalendar
 from kefu.sla.selectors import calendar_spec
 
 
@@ -111,3 +112,183 @@ def holidays_import_csv(*, content: bytes, source: str) -> dict:
                            fields={"file": [_("The header must contain date and kind.")]})
     rows = [{(k or "").strip(): v for k, v in row.items()} for row in reader]
     return holidays_import(rows=rows, source=source)
+
+
+# --- policies and clocks ---------------------------------------------------------------------------
+
+# Actions that count as the center's first response to the customer.
+RESPONSE_ACTIONS = {"accept", "dispatch", "start", "resolve"}
+
+
+def policy_for(*, order) -> SlaPolicy | None:
+    """The first active policy (by precedence) whose conditions all match the order."""
+    tier = order.customer.tier if order.customer_id else ""
+    category = order.category.code if order.category_id else ""
+    for policy in SlaPolicy.objects.filter(is_active=True, is_default=False).select_related("calendar"):
+        if policy.types and order.type not in policy.types:
+            continue
+        if policy.priorities and order.priority not in policy.priorities:
+            continue
+        if policy.channels and order.channel not in policy.channels:
+            continue
+        if policy.complaint_levels and order.complaint_level not in policy.complaint_levels:
+            continue
+        if policy.customer_tiers and tier not in policy.customer_tiers:
+            continue
+        if policy.category_prefixes and not any(category == p or category.startswith(p + ".")
+                                                for p in policy.category_prefixes):
+            continue
+        return policy
+    return SlaPolicy.objects.filter(is_active=True, is_default=True).select_related("calendar").first()
+
+
+class _Clocks:
+    """Clock arithmetic for one event, with the calendar specs built once."""
+
+    def __init__(self):
+        self.specs: dict[int, business_time.CalendarSpec] = {}
+
+    def spec(self, calendar: WorkCalendar) -> business_time.CalendarSpec:
+        if calendar.pk not in self.specs:
+            self.specs[calendar.pk] = calendar_spec(calendar=calendar)
+        return self.specs[calendar.pk]
+
+    def add(self, clock_or_calendar, business: bool, start, minutes: float):
+        calendar = getattr(clock_or_calendar, "calendar", clock_or_calendar)
+        if not business:
+            return start + timedelta(minutes=minutes), ()
+        result = business_time.add_business_minutes(self.spec(calendar), start, max(minutes, 0))
+        return result.value, result.missing_years
+
+    def between(self, clock, start, end) -> float:
+        if end <= start:
+            return 0.0
+        if not clock.business:
+            return (end - start).total_seconds() / 60
+        return business_time.business_minutes_between(self.spec(clock.calendar), start, end).minutes
+
+    def start(self, *, order, kind, policy, calendar, business, minutes, started_at, due_at=None):
+        missing: tuple = ()
+        if due_at is None:
+            due_at, missing = self.add(calendar, business, started_at, minutes)
+        warn_percent = policy.warn_percent if policy else 80
+        if minutes:
+            warn_at, _m = self.add(calendar, business, started_at, minutes * warn_percent / 100)
+        else:
+            warn_at = started_at + (due_at - started_at) * (warn_percent / 100)
+        return SlaClock.objects.create(
+            work_order=order, kind=kind, policy=policy, calendar=calendar, business=business,
+            target_minutes=minutes, started_at=started_at, due_at=due_at, warn_at=warn_at,
+            missing_holiday_years=list(missing))
+
+    def stop(self, clock, now, *, cancelled: bool = False) -> None:
+        if clock.paused_at is not None:
+            self.resume(clock, now)
+        clock.stopped_at = now
+        clock.elapsed_minutes = max(self.between(clock, clock.started_at, now) - clock.paused_minutes, 0)
+        if cancelled:
+            clock.state = ClockState.CANCELLED
+        elif now <= clock.due_at:
+            clock.state = ClockState.MET
+        else:
+            clock.state = ClockState.BREACHED
+            clock.breached_at = clock.breached_at or clock.due_at
+        clock.save(update_fields=["stopped_at", "elapsed_minutes", "state", "breached_at", "paused_at",
+                                  "paused_minutes", "due_at", "warn_at"])
+
+    def pause(self, clock, now) -> None:
+        clock.paused_at = now
+        clock.state = ClockState.PAUSED
+        clock.save(update_fields=["paused_at", "state"])
+
+    def resume(self, clock, now) -> None:
+        """Move due (and warning) by exactly the business time spent paused."""
+        paused_at = clock.paused_at
+        clock.paused_minutes += self.between(clock, paused_at, now)
+        if clock.due_at > paused_at:
+            clock.due_at, _m = self.add(clock, clock.business, now, self.between(clock, paused_at, clock.due_at))
+        if clock.warn_at and clock.warn_at > paused_at:
+            clock.warn_at, _m = self.add(clock, clock.business, now, self.between(clock, paused_at, clock.warn_at))
+        clock.paused_at = None
+        clock.state = ClockState.RUNNING
+        clock.save(update_fields=["paused_at", "paused_minutes", "due_at", "warn_at", "state"])
+
+
+def _policy_clocks(engine: _Clocks, *, order, policy, started_at, kinds) -> None:
+    for kind in kinds:
+        field = TARGET_FIELDS[kind]
+        minutes = getattr(policy, f"{field}_minutes")
+        if minutes is None or (kind == ClockKind.ARRIVAL and order.type != "repair"):
+            continue
+        engine.start(order=order, kind=kind, policy=policy, calendar=policy.calendar,
+                     business=getattr(policy, f"{field}_business"), minutes=minutes, started_at=started_at)
+
+
+def _promise_clock(engine: _Clocks, *, order, policy, promised_at, now) -> None:
+    for old in SlaClock.objects.filter(work_order=order, kind=ClockKind.PROMISE, stopped_at=None):
+        engine.stop(old, now, cancelled=True)  # a renegotiated promise replaces the old one
+    calendar = policy.calendar if policy else WorkCalendar.objects.filter(always_open=True).first()
+    if calendar is None:
+        return
+    engine.start(order=order, kind=ClockKind.PROMISE, policy=policy, calendar=calendar, business=False,
+                 minutes=None, started_at=now, due_at=promised_at)
+
+
+def clocks_on_event(*, order, event) -> None:
+    """Start, pause, resume and stop the order's clocks for one event, in the caller's transaction.
+
+    Called explicitly by `workorders.services` for every event it records (ARCHITECTURE.md).
+    """
+    from datetime import datetime as _datetime
+
+    engine = _Clocks()
+    action = event.action
+    now = event.created_at
+    if action == "create":
+        policy = policy_for(order=order)
+        if policy is not None:
+            _policy_clocks(engine, order=order, policy=policy, started_at=order.received_at,
+                           kinds=[ClockKind.FIRST_RESPONSE, ClockKind.DISPATCH, ClockKind.ARRIVAL,
+                                  ClockKind.RESOLUTION])
+        if order.promised_at:
+            _promise_clock(engine, order=order, policy=policy, promised_at=order.promised_at, now=order.received_at)
+        return
+
+    live = {c.kind: c for c in SlaClock.objects.filter(work_order=order, stopped_at=None)
+            .select_related("calendar", "policy")}
+    policy = next((c.policy for c in live.values() if c.policy_id), None)
+    if action in RESPONSE_ACTIONS or (action == "comment" and not event.internal):
+        if ClockKind.FIRST_RESPONSE in live:
+            engine.stop(live.pop(ClockKind.FIRST_RESPONSE), now)
+    if action == "dispatch":
+        if ClockKind.DISPATCH in live:
+            engine.stop(live.pop(ClockKind.DISPATCH), now)
+        promised = event.data.get("promised_at")
+        if promised:
+            _promise_clock(engine, order=order, policy=policy or policy_for(order=order),
+                           promised_at=_datetime.fromisoformat(promised), now=now)
+    elif action == "start":
+        if ClockKind.ARRIVAL in live:
+            engine.stop(live.pop(ClockKind.ARRIVAL), now)
+    elif action == "hold":
+        reasons = policy.pause_reasons if policy else []
+        if event.data.get("waiting_for") in reasons:
+            for kind, clock in live.items():
+                # The promise is a time the customer was given; waiting does not move it.
+                if kind != ClockKind.PROMISE and clock.paused_at is None:
+                    engine.pause(clock, now)
+    elif action == "resume":
+        for clock in live.values():
+            if clock.paused_at is not None:
+                engine.resume(clock, now)
+    elif action == "resolve":
+        for kind, clock in live.items():
+            # Dispatch/arrival never happened for an order solved on the spot: not applicable.
+            engine.stop(clock, now, cancelled=kind in (ClockKind.DISPATCH, ClockKind.ARRIVAL))
+    elif action == "cancel":
+        for clock in live.values():
+            engine.stop(clock, now, cancelled=True)
+    elif action == "reopen":
+        policy = policy or policy_for(order=order)
+        if policy is not None and ClockKind.RESOLUTION not in live:
+            _policy_clocks(engine, order=order, policy=policy, started_at=now, kinds=[ClockKind.RESOLUTION])

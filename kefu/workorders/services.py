@@ -24,6 +24,7 @@ from kefu.core.numbering import next_number
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.models import Department
 from kefu.org.selectors import Actor, actor_for_user, approver_role_for
+from kefu.sla.services import clocks_on_event
 from kefu.workorders import workflow
 from kefu.workorders.choices import (
     Action,
@@ -121,7 +122,9 @@ def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str,
         work_order=order, action=action, actor=actor_user, created_at=now, from_status=from_status,
         to_status=to_status, body=body, internal=internal, data=data or {},
     )
-    # Clocks (SLA) and callbacks hook in here, in the same transaction, when those apps land.
+    # Explicit, same transaction (no signals): SLA clocks start, pause and stop with the events.
+    # Callbacks will hook in here the same way.
+    clocks_on_event(order=order, event=event)
     transaction.on_commit(lambda: _enqueue_notifications(event.pk))
     return event
 

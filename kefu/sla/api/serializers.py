@@ -34,3 +34,17 @@ class DueQuery(serializers.Serializer):
 class DueOutput(serializers.Serializer):
     due = serializers.CharField()
     warnings = serializers.ListField(child=serializers.CharField())
+
+
+class ClockOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    state = serializers.CharField(help_text="running, paused, met, breached or cancelled")
+    due_at = serializers.DateTimeField()
+    remaining_minutes = serializers.FloatField(allow_null=True, help_text="business (or calendar) minutes left; "
+                                               "negative when overdue")
+    business = serializers.BooleanField()
+    target_minutes = serializers.IntegerField(allow_null=True)
+    paused_minutes = serializers.FloatField()
+    elapsed_minutes = serializers.FloatField(allow_null=True)
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    missing_holiday_years = serializers.ListField(child=serializers.IntegerField())

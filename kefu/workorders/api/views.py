@@ -1,5 +1,6 @@
 """Work-order API: list/retrieve/create, events, attachments, and one POST per action."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +11,8 @@ from rest_framework.response import Response
 
 from kefu.core.errors import NotAllowed, NotFound
 from kefu.org.selectors import actor_for_user
+from kefu.sla.api.serializers import ClockOutput
+from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services, workflow
 from kefu.workorders.api.serializers import (
     ActionInput,
@@ -61,6 +64,13 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         order = self.get_object()
         events = selectors.work_order_events(order=order)
         return Response(EventOutput(events, many=True).data)
+
+    @extend_schema(responses=ClockOutput(many=True))
+    @action(detail=True, methods=["get"])
+    def clocks(self, request, pk=None):
+        """The order's SLA clocks: due time, remaining business time and state."""
+        order = self.get_object()
+        return Response(ClockOutput(clocks_for_order(order=order, now=timezone.now()), many=True).data)
 
     @extend_schema(methods=["get"], responses=AttachmentOutput(many=True))
     @extend_schema(methods=["post"], request={"multipart/form-data": AttachmentInput},
