@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from kefu.notifications.models import Notification
 from kefu.org.models import Staff
+from kefu.org.selectors import actor_for_user
 from kefu.workorders.choices import Action
 from kefu.workorders.models import WorkOrderEvent
+from kefu.workorders.selectors import can_see
 
 
 def recipients_for_event(event: WorkOrderEvent) -> set[int]:
@@ -21,7 +23,13 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
             ids.update(Staff.objects.filter(department_id=order.team_id, is_active=True)
                        .values_list("user_id", flat=True))
     elif event.action == Action.SUBMIT_PLAN and order.plan_role_id:
-        ids.update(Staff.objects.filter(role_id=order.plan_role_id, is_active=True).values_list("user_id", flat=True))
+        # Only holders of the role who can see the order (and so approve it): a manager of another
+        # company must not learn that the order exists.
+        for staff in (Staff.objects.filter(role_id=order.plan_role_id, is_active=True)
+                      .select_related("user", "role", "department")):
+            actor = actor_for_user(staff.user)
+            if actor is not None and can_see(actor, order):
+                ids.add(staff.user_id)
     elif event.action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
         submitter = (order.plan_approvals.order_by("-submitted_at").values_list("submitted_by_id", flat=True).first())
         ids.update(filter(None, [submitter, order.first_contact_owner_id, order.assignee_id]))
