@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("language/", views.set_language, name="set_language"),
+    path("ping/", views.ping, name="ping"),
 ]

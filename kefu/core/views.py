@@ -1,7 +1,7 @@
-"""Project-wide views: language choice (kept on the staff profile) and error pages."""
+"""Project-wide views: language choice (kept on the staff profile), error pages, and a ping."""
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +27,11 @@ def set_language(request):
     translation.activate(language)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+def ping(request):
+    """A trivial JSON view with no database access: the benchmark's ceiling (bench/README.md)."""
+    return JsonResponse({"ok": True})
 
 
 def page_not_found(request, exception=None):
