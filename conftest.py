@@ -5,10 +5,47 @@
           → other company (OTHER) → its team (OTEAM)
 """
 
+import importlib
+
 import pytest
+from django.apps import apps as global_apps
 from rest_framework.test import APIClient
 
 from kefu.org.tests.factories import make_department, make_staff
+
+# Data migrations whose rows the tests rely on. A transactional test (transaction=True,
+# live_server) ends with a flush that empties every table, and with --reuse-db the next run
+# would start empty; re-applying the seeds (all idempotent) keeps the reference data there.
+SEED_MIGRATIONS = [
+    "kefu.org.migrations.0002_seed_roles",
+    "kefu.workorders.migrations.0002_seed_categories",
+    "kefu.sla.migrations.0002_seed_holidays_and_calendars",
+    "kefu.sla.migrations.0004_seed_policies",
+]
+
+
+def ensure_seed_data():
+    from kefu.org.models import Role
+
+    if Role.objects.exists():
+        return
+    for name in SEED_MIGRATIONS:
+        importlib.import_module(name).seed(global_apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_seed_data()
+
+
+@pytest.fixture(autouse=True)
+def _seed_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        ensure_seed_data()
 
 
 @pytest.fixture

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Kefu --------------------------------------------------------------------------------------
 KEFU_WORK_ORDER_PREFIX = env_str("KEFU_WORK_ORDER_PREFIX", "GD")
+KEFU_SLA_SWEEP_MINUTES = env_int("KEFU_SLA_SWEEP_MINUTES", 1)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,26 @@ from kefu.workorders.models import WorkOrderEvent
 from kefu.workorders.selectors import can_see
 
 
+def _escalation_recipients(order, role: str) -> set[int]:
+    """The assignee (or the team when unassigned), or staff of `role` in the departments above
+    the order's team/intake department; anyone with that role when none is found there."""
+    if role == "assignee":
+        if order.assignee_id:
+            return {order.assignee_id}
+        if order.team_id:
+            return set(Staff.objects.filter(department_id=order.team_id, is_active=True)
+                       .values_list("user_id", flat=True))
+        return {order.first_contact_owner_id}
+    anchor = order.team or order.intake_department
+    staff = Staff.objects.filter(role__code=role, is_active=True)
+    if anchor is not None:
+        ancestors = [int(p) for p in anchor.path.strip("/").split("/") if p]
+        near = set(staff.filter(department_id__in=ancestors).values_list("user_id", flat=True))
+        if near:
+            return near
+    return set(staff.values_list("user_id", flat=True))
+
+
 def recipients_for_event(event: WorkOrderEvent) -> set[int]:
     """User ids that should be told about `event` (never the actor)."""
     order = event.work_order
@@ -37,6 +57,8 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
         ids.update(filter(None, [order.first_contact_owner_id, order.assignee_id]))
     elif event.action == Action.COMMENT:
         ids.update(filter(None, [order.first_contact_owner_id, order.assignee_id]))
+    elif event.action == Action.ESCALATE:
+        ids.update(_escalation_recipients(order, event.data.get("notify", "")))
     ids.discard(event.actor_id)
     return ids
 
@@ -44,7 +66,8 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
 @transaction.atomic
 def notifications_for_event(*, event_id: int) -> int:
     """Create the notices for one event; idempotent (safe to re-run after a crash)."""
-    event = WorkOrderEvent.objects.select_related("work_order").filter(pk=event_id).first()
+    event = (WorkOrderEvent.objects.select_related("work_order__team", "work_order__intake_department")
+             .filter(pk=event_id).first())
     if event is None:
         return 0
     recipients = recipients_for_event(event)

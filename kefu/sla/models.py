@@ -65,6 +65,13 @@ class Holiday(models.Model):
         return f"{self.date} {self.kind} {self.name}"
 
 
+def default_escalation() -> list:
+    """At breach the team supervisor, +2 business hours the manager, +1 business day the director."""
+    return [{"after_breach_minutes": 0, "notify": "supervisor"},
+            {"after_breach_minutes": 120, "notify": "manager"},
+            {"after_breach_minutes": 480, "notify": "director"}]
+
+
 class SlaPolicy(models.Model):
     """Targets for a class of work orders, matched by type, category, priority, complaint level,
     channel and customer tier (empty list = any). Policies are tried in `precedence` order; the
@@ -99,6 +106,10 @@ class SlaPolicy(models.Model):
     callback_minutes = models.PositiveIntegerField(_("callback target (minutes)"), null=True, blank=True)
     callback_business = models.BooleanField(_("callback counted in business time"), default=True)
     warn_percent = models.PositiveSmallIntegerField(_("warn at % of target"), default=80)
+    # Steps after the warning, in order: [{"after_breach_minutes": 0, "notify": "supervisor"},
+    # {"after_breach_minutes": 120, "notify": "manager"}, …]; minutes count on the clock's basis.
+    # A step may also "raise_priority": true or "raise_complaint_level": true.
+    escalation = models.JSONField(_("escalation steps after breach"), default=default_escalation, blank=True)
     pause_reasons = models.JSONField(_("hold reasons that pause the clocks"), default=list, blank=True)
 
     class Meta:
@@ -134,6 +145,10 @@ class SlaClock(models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     elapsed_minutes = models.FloatField(_("minutes used"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    # The escalation ladder: step 0 is the warning, step k ≥ 1 the policy's escalation[k-1].
+    # The sweeper claims a step with UPDATE … WHERE next_step = k, so each fires exactly once.
+    next_step = models.PositiveSmallIntegerField(default=0)
+    next_step_at = models.DateTimeField(null=True, blank=True)
     missing_holiday_years = models.JSONField(_("years without holiday data"), default=list, blank=True)
 
     class Meta:
@@ -148,10 +163,30 @@ class SlaClock(models.Model):
             # The sweeper's scans: live, unpaused clocks by due time and by warning time.
             models.Index(fields=["due_at"], condition=Q(stopped_at=None, paused_at=None, breached_at=None),
                          name="sla_clock_due_idx"),
-            models.Index(fields=["warn_at"], condition=Q(stopped_at=None, paused_at=None),
-                         name="sla_clock_warn_idx"),
+            models.Index(fields=["next_step_at"], condition=Q(stopped_at=None, paused_at=None),
+                         name="sla_clock_next_step_idx"),
             models.Index(fields=["work_order", "kind"], name="sla_clock_order_idx"),
         ]
 
     def __str__(self):
         return f"{self.work_order_id} {self.kind} {self.state}"
+
+
+class Escalation(models.Model):
+    """One fired step of a clock's ladder (warning, breach, further escalations): exactly one row
+    per (clock, step), which is what makes a step fire once even with two sweepers."""
+
+    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="escalations")
+    step = models.PositiveSmallIntegerField()
+    notify_role = models.CharField(max_length=32, blank=True)
+    fired_at = models.DateTimeField()
+    event = models.ForeignKey("workorders.WorkOrderEvent", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["fired_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["clock", "step"], name="uniq_escalation_step")]
+
+    def __str__(self):
+        return f"{self.clock_id} step {self.step}"

@@ -7,12 +7,21 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import InvalidInput
 from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState, HolidayKind
-from kefu.sla.models import Holiday, HolidayYear, SlaClock, SlaPolicy, WorkCalendar
+from kefu.sla.models import (
+    Escalation,
+    Holiday,
+    HolidayYear,
+    SlaClock,
+    SlaPolicy,
+    WorkCalendar,
+    default_escalation,
+)
 from kefu.sla.selectors import calendar_spec
 
 
@@ -179,7 +188,7 @@ class _Clocks:
         return SlaClock.objects.create(
             work_order=order, kind=kind, policy=policy, calendar=calendar, business=business,
             target_minutes=minutes, started_at=started_at, due_at=due_at, warn_at=warn_at,
-            missing_holiday_years=list(missing))
+            next_step=0, next_step_at=warn_at, missing_holiday_years=list(missing))
 
     def stop(self, clock, now, *, cancelled: bool = False) -> None:
         if clock.paused_at is not None:
@@ -194,7 +203,7 @@ class _Clocks:
             clock.state = ClockState.BREACHED
             clock.breached_at = clock.breached_at or clock.due_at
         clock.save(update_fields=["stopped_at", "elapsed_minutes", "state", "breached_at", "paused_at",
-                                  "paused_minutes", "due_at", "warn_at"])
+                                  "paused_minutes", "due_at", "warn_at", "next_step_at"])
 
     def pause(self, clock, now) -> None:
         clock.paused_at = now
@@ -211,7 +220,19 @@ class _Clocks:
             clock.warn_at, _m = self.add(clock, clock.business, now, self.between(clock, paused_at, clock.warn_at))
         clock.paused_at = None
         clock.state = ClockState.RUNNING
-        clock.save(update_fields=["paused_at", "paused_minutes", "due_at", "warn_at", "state"])
+        # Steps already fired stay fired; the next one moves with the due time.
+        clock.next_step_at = self.step_time(clock, clock.next_step)
+        clock.save(update_fields=["paused_at", "paused_minutes", "due_at", "warn_at", "state", "next_step_at"])
+
+    def step_time(self, clock, step: int):
+        """When step `step` of the clock's ladder is due (None past the last step)."""
+        if step == 0:
+            return clock.warn_at
+        ladder = escalation_ladder(clock)
+        if step > len(ladder):
+            return None
+        at, _m = self.add(clock, clock.business, clock.due_at, ladder[step - 1].get("after_breach_minutes", 0))
+        return at
 
 
 def _policy_clocks(engine: _Clocks, *, order, policy, started_at, kinds) -> None:
@@ -292,3 +313,61 @@ def clocks_on_event(*, order, event) -> None:
         policy = policy or policy_for(order=order)
         if policy is not None and ClockKind.RESOLUTION not in live:
             _policy_clocks(engine, order=order, policy=policy, started_at=now, kinds=[ClockKind.RESOLUTION])
+
+
+# --- the sweeper: warnings, breaches and escalation steps ---------------------------------------
+
+def escalation_ladder(clock) -> list[dict]:
+    return list(clock.policy.escalation if clock.policy_id else default_escalation())
+
+
+def _fire_step(*, clock_id: int, step: int, now) -> bool:
+    """Fire step `step` of one clock if nobody else has: claim it with a conditional UPDATE, then
+    record the escalation row and the order's event in the same transaction."""
+    from kefu.workorders.services import work_order_record_system_event
+
+    with transaction.atomic():
+        clock = (SlaClock.objects.select_related("policy", "calendar", "work_order")
+                 .filter(pk=clock_id, next_step=step, stopped_at=None, paused_at=None).first())
+        if clock is None or clock.next_step_at is None or clock.next_step_at > now:
+            return False
+        engine = _Clocks()
+        updates = {"next_step": step + 1, "next_step_at": engine.step_time(clock, step + 1)}
+        if step >= 1 and clock.breached_at is None:
+            updates["breached_at"] = clock.due_at
+        # The claim: a second sweeper that read the same row matches nothing here.
+        if SlaClock.objects.filter(pk=clock.pk, next_step=step, stopped_at=None, paused_at=None).update(**updates) != 1:
+            return False
+        ladder = escalation_ladder(clock)
+        notify = "assignee" if step == 0 else ladder[step - 1].get("notify", "supervisor")
+        event = work_order_record_system_event(
+            order=clock.work_order, action="escalate", at=now,
+            data={"clock": clock.kind, "step": step, "kind": "warning" if step == 0 else "escalation",
+                  "notify": notify, "due_at": clock.due_at.isoformat()})
+        Escalation.objects.create(clock=clock, step=step, notify_role=notify, fired_at=now, event=event)
+    return True
+
+
+def sla_sweep(*, now=None, batch: int = 500, max_batches: int = 200) -> int:
+    """Fire every due step of every live, unpaused clock; returns how many fired.
+
+    Finds candidates through the partial index on `next_step_at` and claims each step with a
+    conditional UPDATE, so two sweepers (or a sweeper restarted after a crash) fire each step
+    exactly once. Safe to run as often as you like.
+    """
+    now = now or timezone.now()
+    fired = 0
+    for _batch in range(max_batches):
+        due = list(SlaClock.objects.filter(stopped_at=None, paused_at=None, next_step_at__lte=now)
+                   .order_by("next_step_at", "id").values_list("pk", "next_step")[:batch])
+        if not due:
+            break
+        progressed = 0
+        for clock_id, step in due:
+            if _fire_step(clock_id=clock_id, step=step, now=now):
+                fired += 1
+                progressed += 1
+        if progressed == 0:
+            break  # another sweeper is firing these rows; it will finish them
+        # Otherwise rescan: firing a step may have made the clock's next step due as well.
+    return fired

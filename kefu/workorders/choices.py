@@ -97,3 +97,5 @@ class Action(models.TextChoices):
     SUBMIT_PLAN = "submit_plan", _("Submit handling plan")
     APPROVE_PLAN = "approve_plan", _("Approve plan")
     REJECT_PLAN = "reject_plan", _("Reject plan")
+    # Written by the SLA sweeper, not by a person: a warning or an escalation step of a clock.
+    ESCALATE = "escalate", _("SLA warning / escalation")

@@ -116,6 +116,16 @@ def _assignee_for_team(user, team: Department):
     return user
 
 
+def work_order_record_system_event(*, order: WorkOrder, action: str, at, data: dict, body: str = "") -> WorkOrderEvent:
+    """Record something that happened to the order without a person acting and without changing
+    it (an SLA warning or escalation): one event, notifications after commit."""
+    event = WorkOrderEvent.objects.create(work_order=order, action=action, actor=None, created_at=at,
+                                          from_status=order.status, to_status=order.status, body=body,
+                                          internal=True, data=data)
+    transaction.on_commit(lambda: _enqueue_notifications(event.pk))
+    return event
+
+
 def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
             body: str = "", internal: bool = False, data: dict | None = None) -> WorkOrderEvent:
     event = WorkOrderEvent.objects.create(
