@@ -1,13 +1,20 @@
 """Customer UI: the as-you-type lookup partial used by the intake form."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from kefu.customers import selectors
+from kefu.org.selectors import actor_for_user
 
 
 @login_required
+@require_GET
 def lookup(request):
-    q = request.GET.get("q", "")
-    customers = list(selectors.customer_search(q=q, limit=10)) if len(q.strip()) >= 1 else []
+    """htmx: customers matching what the agent typed (phone, name, initials or unit code)."""
+    if actor_for_user(request.user) is None:
+        raise PermissionDenied
+    q = request.GET.get("q") or request.GET.get("customer_q") or ""
+    customers = list(selectors.customer_search(q=q, limit=10)) if q.strip() else []
     return render(request, "customers/partials/lookup_results.html", {"customers": customers, "q": q})

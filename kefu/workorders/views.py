@@ -1,25 +1,416 @@
-"""Agent UI for work orders (htmx): queues, intake, the work-order page and its dialogs."""
+"""Agent UI for work orders (htmx): queues, intake, the work-order page and its dialogs.
 
+Views parse input, call services (every write) and selectors (every read, scoped to the
+actor), and turn ApplicationError into a message with the matching HTTP status.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from kefu.core.errors import NotFound
-from kefu.org.selectors import actor_for_user
-from kefu.workorders import selectors
+from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.htmx import is_partial, pick_template
+from kefu.customers import selectors as customer_selectors
+from kefu.org.choices import RoleCode
+from kefu.org.selectors import Actor, actor_for_user, staff_list, team_list
+from kefu.workorders import selectors, services
+from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
+from kefu.workorders.filters import WorkOrderFilterSet
+from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
+from kefu.workorders.models import Category
+
+PAGE_SIZE = 25
 
 
-def _actor_or_404(request):
+def _actor(request) -> Actor:
+    actor = actor_for_user(request.user)
+    if actor is None:
+        raise PermissionDenied(_("Only active staff may use the work-order pages."))
+    return actor
+
+
+def _actor_or_404(request) -> Actor:
     actor = actor_for_user(request.user)
     if actor is None:
         raise Http404
     return actor
 
 
+def _order_or_404(actor: Actor, pk):
+    try:
+        return selectors.work_order_get_for_actor(actor=actor, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _queue_labels() -> dict:
+    # Built per request so the labels follow the active language.
+    return {"mine": _("Assigned to me"), "team": _("My teams"), "received": _("I received"),
+            "approval": _("Awaiting my approval"), "all": _("All")}
+
+
+def default_queue(actor: Actor) -> str:
+    if actor.role in (RoleCode.TECHNICIAN, RoleCode.VENDOR):
+        return "mine"
+    if actor.role in (RoleCode.AGENT, RoleCode.STEWARD):
+        return "received"
+    if actor.role == RoleCode.SUPERVISOR:
+        return "team"
+    return "all"
+
+
+def _shows_approval(actor: Actor) -> bool:
+    return actor.is_approver or actor.role == RoleCode.ADMINISTRATOR
+
+
+def _grouped_categories() -> list[tuple[str, list[Category]]]:
+    """Selectable categories grouped by industry and parent path (e.g. “property · 报修 › 给排水”)."""
+    categories = list(Category.objects.filter(is_active=True).order_by("industry", "sort_order", "code"))
+    by_id = {c.pk: c for c in categories}
+    has_children = {c.parent_id for c in categories if c.parent_id}
+    groups: dict[str, list[Category]] = {}
+    industry_labels = {"property": _("Property"), "telecom": _("Telecom"), "auto": _("Automotive")}
+    for c in categories:
+        if c.pk in has_children:
+            continue
+        path, parent = [], by_id.get(c.parent_id)
+        while parent is not None:
+            path.insert(0, parent.display_name)
+            parent = by_id.get(parent.parent_id)
+        label = industry_labels.get(c.industry, c.industry or _("Other"))
+        if path:
+            label = f"{label} · {' › '.join(path)}"
+        groups.setdefault(label, []).append(c)
+    return list(groups.items())
+
+
+# --- queues ------------------------------------------------------------------------------------
+
 @login_required
+@require_GET
 def queue(request):
-    actor = _actor_or_404(request)
-    return render(request, "workorders/queue.html", {"counts": selectors.queue_counts(actor=actor)})
+    actor = _actor(request)
+    name = request.GET.get("queue") or default_queue(actor)
+    if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
+        name = default_queue(actor)
+    qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
+    filterset = WorkOrderFilterSet(request.GET, queryset=qs)
+    filter_errors = None
+    if filterset.is_valid():
+        qs = filterset.qs
+    else:
+        filter_errors = filterset.errors
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "queue": name, "page": page, "orders": page.object_list, "filter_errors": filter_errors,
+        "ordering": request.GET.get("ordering", ""), "params": request.GET,
+    }
+    # A history restore (back button after hx-push-url) needs the whole page again.
+    partial = is_partial(request) and not request.htmx.history_restore_request
+    if not partial:
+        counts = selectors.queue_counts(actor=actor)
+        labels = _queue_labels()
+        tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES
+                if q != "approval" or _shows_approval(actor)]
+        context.update(
+            tabs=tabs, statuses=Status.choices, types=WorkOrderType.choices, channels=Channel.choices,
+            priorities=Priority.choices, teams=list(team_list()), category_groups=_grouped_categories(),
+            assignees=list(staff_list().filter(role__code__in=[RoleCode.TECHNICIAN, RoleCode.VENDOR,
+                                                               RoleCode.AGENT, RoleCode.STEWARD,
+                                                               RoleCode.SUPERVISOR])),
+            sort_choices=[("-received_at", _("Newest first")), ("received_at", _("Oldest first")),
+                          ("-priority", _("Priority (highest first)")), ("promised_at", _("Promised time")),
+                          ("due", _("SLA due soonest")), ("number", _("Number"))],
+            show_filters=any(request.GET.get(k) for k in ("channel", "category", "assignee", "received_after",
+                                                          "received_before")),
+        )
+    template = (pick_template(request, "workorders/queue.html", "workorders/partials/queue_results.html")
+                if partial else "workorders/queue.html")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- intake ------------------------------------------------------------------------------------
+
+def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
+    customer = asset_id = None
+    customer_id = form["customer"].value()
+    if customer_id:
+        try:
+            customer = customer_selectors.customer_get(pk=int(customer_id))
+        except (TypeError, ValueError):
+            customer = None
+    asset_id = form["asset"].value() or None
+    related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk if customer else None,
+                                                      asset_id=asset_id)
+    related_value = str(form["related_order"].value() or "")
+    context = {
+        "form": form, "customer": customer, "related": related, "related_value": related_value,
+        "category_groups": _grouped_categories(), "customer_q": request.POST.get("customer_q", ""),
+        "selected_asset": str(asset_id or ""),
+    }
+    context.update(extra)
+    return context
+
+
+def _add_service_errors(form, error: ApplicationError) -> None:
+    for field, msgs in error.fields.items():
+        target = field if field in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg)
+
+
+def _focus_first_error(form) -> None:
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+def _read_back(form: IntakeForm) -> dict:
+    data = form.cleaned_data
+    customer = data.get("customer")
+    return {
+        "name": data.get("contact_name") or (customer.name if customer else ""),
+        "title": data["title"], "type_label": WorkOrderType(data["type"]).label,
+        "address": data["asset"].code if data.get("asset") else "",
+        "promised_at": data.get("promised_at"), "category": data["category"].display_name,
+        "priority": data["priority"], "complaint_level": data.get("complaint_level"),
+        "phone": data.get("contact_phone") or "", "tags": form.tag_list(),
+        "channel_label": Channel(data["channel"]).label,
+    }
+
+
+def _check_related(actor: Actor, form: IntakeForm):
+    pk = form.cleaned_data.get("related_order")
+    if not pk:
+        return None
+    try:
+        return selectors.work_order_get_for_actor(actor=actor, pk=pk)
+    except NotFound:
+        form.add_error("related_order", _("Work order not found."))
+        return None
+
+
+@login_required
+def intake(request):
+    """The intake form; POST without `confirm` shows the read-back, with `confirm` saves."""
+    actor = _actor(request)
+    if actor.role not in services.CREATE_ROLES:
+        raise PermissionDenied(_("Your role may not create work orders."))
+    if request.method != "POST":
+        initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+        return render(request, "workorders/intake.html", _intake_context(request, actor, IntakeForm(initial=initial)))
+    form = IntakeForm(request.POST)
+    related = _check_related(actor, form) if form.is_valid() else None
+    if not form.is_valid():
+        _focus_first_error(form)
+        return render(request, "workorders/intake.html", _intake_context(request, actor, form), status=400)
+    if "confirm" not in request.POST:
+        return render(request, "workorders/intake.html",
+                      _intake_context(request, actor, form, readback=_read_back(form)))
+    data = form.cleaned_data
+    try:
+        order = services.work_order_create(
+            actor_user=request.user, type=data["type"], channel=data["channel"], category=data["category"],
+            title=data["title"], description=data["description"], priority=data["priority"],
+            complaint_level=data.get("complaint_level"), customer=data.get("customer"),
+            contact_name=data.get("contact_name") or "", contact_phone=data.get("contact_phone") or "",
+            asset=data.get("asset"), received_at=data.get("received_at"), promised_at=data.get("promised_at"),
+            tags=form.tag_list(), related_order=related)
+    except ApplicationError as error:
+        _add_service_errors(form, error)
+        _focus_first_error(form)
+        return render(request, "workorders/intake.html",
+                      _intake_context(request, actor, form, error_message=error.message), status=error.status_code)
+    messages.success(request, _("Work order %(number)s has been created.") % {"number": order.number})
+    return redirect("workorders:detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def intake_review(request):
+    """htmx: validate the intake form and return the read-back (复述确认), or the form with errors."""
+    actor = _actor(request)
+    if actor.role not in services.CREATE_ROLES:
+        raise PermissionDenied(_("Your role may not create work orders."))
+    form = IntakeForm(request.POST)
+    if form.is_valid():
+        _check_related(actor, form)
+    if not form.is_valid():
+        _focus_first_error(form)
+        response = render(request, "workorders/partials/intake_fields.html",
+                          _intake_context(request, actor, form), status=400)
+        response["HX-Retarget"] = "#intake-fields"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "workorders/partials/intake_readback.html", {"readback": _read_back(form)})
+
+
+@login_required
+@require_GET
+def intake_customer(request):
+    """htmx: the chosen customer's contact fields and assets, plus their recent orders (out of band)."""
+    actor = _actor(request)
+    customer = None
+    try:
+        customer = customer_selectors.customer_get(pk=int(request.GET.get("customer", "")))
+    except (TypeError, ValueError):
+        customer = None
+    if customer is None:
+        raise Http404
+    phone = next(iter(customer.phones.all()), None)
+    assets = [link.asset for link in customer.asset_links.all()]
+    form = IntakeForm(initial={"customer": customer.pk, "contact_name": customer.name,
+                               "contact_phone": phone.number if phone else "",
+                               "asset": assets[0].pk if len(assets) == 1 else None})
+    related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk,
+                                                      asset_id=assets[0].pk if len(assets) == 1 else None)
+    return render(request, "workorders/partials/intake_customer.html", {
+        "form": form, "customer": customer, "related": related, "oob": True,
+        "selected_asset": str(assets[0].pk) if len(assets) == 1 else ""})
+
+
+@login_required
+@require_GET
+def intake_related(request):
+    """htmx: recent orders of the customer / on the unit, when the asset changes."""
+    actor = _actor(request)
+    related = selectors.work_order_related_for_intake(
+        actor=actor, customer_id=request.GET.get("customer") or None, asset_id=request.GET.get("asset") or None)
+    return render(request, "workorders/partials/intake_related.html",
+                  {"related": related, "related_value": request.GET.get("related_order", "")})
+
+
+# --- the work-order page ----------------------------------------------------------------------
+
+def _action_forms(order, actions, bound: dict | None = None) -> list[tuple[str, str, object]]:
+    result = []
+    for name in actions:
+        if name == "comment":
+            continue
+        form = (bound or {}).get(name) or ACTION_FORMS[name](initial={"version": order.version},
+                                                             auto_id=f"id_{name}_%s")
+        result.append((name, Action(name).label, form))
+    return result
+
+
+def _detail_context(request, actor: Actor, order, *, failed_action: str = "", failed_form=None,
+                    error_message: str = "", attachment_form=None) -> dict:
+    actions = selectors.work_order_available_actions(actor=actor, order=order)
+    bound = {failed_action: failed_form} if failed_form is not None and failed_action != "comment" else {}
+    comment_form = failed_form if failed_action == "comment" else ACTION_FORMS["comment"](
+        initial={"version": order.version, "internal": True}, auto_id="id_comment_%s")
+    return {
+        "order": order, "events": list(selectors.work_order_events(order=order)),
+        "actions": actions, "action_forms": _action_forms(order, actions, bound),
+        "comment_form": comment_form if "comment" in actions else None,
+        "attachments": list(order.attachments.all()),
+        "can_attach": selectors.can_work_on(actor, order) and order.status != Status.CANCELLED,
+        "attachment_form": attachment_form or AttachmentForm(),
+        "teams": list(team_list()) if "dispatch" in actions else [],
+        "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
+        "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
+    }
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    actor = _actor(request)
+    order = _order_or_404(actor, pk)
+    return render(request, "workorders/detail.html", _detail_context(request, actor, order))
+
+
+def _fail(request, actor, order, *, action: str, form, message: str, status: int):
+    if request.htmx:
+        return render(request, "workorders/partials/action_form.html", {
+            "order": order, "name": action, "label": Action(action).label, "form": form,
+            "error_message": message, "teams": list(team_list()) if action == "dispatch" else [],
+            "in_modal": action != "comment"}, status=status)
+    return render(request, "workorders/detail.html", _detail_context(
+        request, actor, order, failed_action=action, failed_form=form, error_message=message), status=status)
+
+
+@login_required
+@require_POST
+def action(request, pk, action):
+    """Take one workflow action (form in a dialog); the version the user saw travels along."""
+    actor = _actor(request)
+    order = _order_or_404(actor, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, auto_id=f"id_{action}_%s")
+    if not form.is_valid():
+        return _fail(request, actor, order, action=action, form=form,
+                     message=_("Please correct the errors below."), status=400)
+    data = form.service_data()
+    try:
+        if action == "dispatch":
+            team = team_list().filter(pk=data["team"]).first()
+            if team is None:
+                form.add_error("team", _("Choose an active team."))
+                return _fail(request, actor, order, action=action, form=form,
+                             message=_("Choose an active team."), status=400)
+            data["team"] = team
+            data["assignee"] = services.user_by_id(data.get("assignee"))
+        services.work_order_transition(work_order=order, action=action, actor_user=request.user,
+                                       expected_version=form.cleaned_data["version"], **data)
+    except ApplicationError as error:
+        _add_service_errors(form, error)
+        return _fail(request, actor, order, action=action, form=form, message=error.message,
+                     status=error.status_code)
+    messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
+    url = reverse("workorders:detail", args=[order.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    actor = _actor(request)
+    order = _order_or_404(actor, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "workorders/detail.html", _detail_context(
+            request, actor, order, attachment_form=form, error_message=_("Choose a file to upload.")), status=400)
+    try:
+        item = services.work_order_attachment_add(work_order=order, actor_user=request.user,
+                                                  upload=form.cleaned_data["file"])
+    except ApplicationError as error:
+        _add_service_errors(form, error)
+        return render(request, "workorders/detail.html", _detail_context(
+            request, actor, order, attachment_form=form, error_message=error.message), status=error.status_code)
+    messages.success(request, _("%(name)s has been attached.") % {"name": item.original_name})
+    return redirect("workorders:detail", pk=order.pk)
+
+
+@login_required
+@require_GET
+def assignee_options(request):
+    """htmx: <option>s of active staff in the chosen team (and the departments under it)."""
+    _actor(request)
+    team = None
+    try:
+        team = team_list().filter(pk=int(request.GET.get("team", ""))).first()
+    except (TypeError, ValueError):
+        team = None
+    staff = list(staff_list().filter(department__path__startswith=team.path)) if team else []
+    return render(request, "workorders/partials/assignee_options.html", {"staff": staff})
 
 
 @login_required

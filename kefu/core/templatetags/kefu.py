@@ -1,0 +1,161 @@
+"""Template helpers of the agent UI: status/priority badges, local times, the unread count."""
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kefu.workorders.choices import PRIORITY_COLORS, STATUS_COLORS, Action, Priority, Status, WorkOrderType
+
+register = template.Library()
+
+# Text colour readable on each Bootstrap background used by the badges.
+_DARK_TEXT = {"warning", "info", "light"}
+
+
+def _badge(color: str, label: str, extra: str = "") -> str:
+    text = " text-dark" if color in _DARK_TEXT else ""
+    border = " border" if color == "light" else ""
+    return format_html('<span class="badge text-bg-{}{}{}{}">{}</span>', color, text, border, extra, label)
+
+
+@register.filter
+def status_color(value) -> str:
+    return STATUS_COLORS.get(value, "secondary")
+
+
+@register.filter
+def priority_color(value) -> str:
+    return PRIORITY_COLORS.get(value, "secondary")
+
+
+@register.simple_tag
+def status_badge(value):
+    if not value:
+        return ""
+    try:
+        label = Status(value).label
+    except ValueError:
+        label = value
+    return _badge(STATUS_COLORS.get(value, "secondary"), label, " kefu-status")
+
+
+@register.simple_tag
+def priority_badge(value):
+    if not value:
+        return ""
+    try:
+        label = Priority(value).label
+    except ValueError:
+        label = value
+    return _badge(PRIORITY_COLORS.get(value, "secondary"), label, " kefu-priority")
+
+
+@register.filter
+def action_label(value) -> str:
+    try:
+        return Action(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def status_label(value) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def type_label(value) -> str:
+    try:
+        return WorkOrderType(value).label
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def local(value, fmt: str = "Y-m-d H:i") -> str:
+    """An aware datetime in the site's time zone ('2026-11-23 18:05'); '' for None.
+
+    `fmt` is a date format string or a format setting name such as "MONTH_DAY_FORMAT"."""
+    if not value:
+        return ""
+    return formats.date_format(timezone.localtime(value), fmt)
+
+
+@register.filter
+def datetime_local_input(value) -> str:
+    """The value of an <input type="datetime-local"> for an aware datetime (site time zone)."""
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%dT%H:%M")
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A user's staff display name (or username); 'System' for None (SLA sweeper events)."""
+    if user is None:
+        return _("System")
+    staff = getattr(user, "staff", None)
+    return staff.display_name if staff else user.get_username()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """Unread notices of the signed-in user (one COUNT on a partial index), cached per request."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    cached = getattr(request, "_kefu_unread", None)
+    if cached is None:
+        from kefu.notifications.services import unread_count
+
+        cached = unread_count(user=user)
+        request._kefu_unread = cached
+    return cached
+
+
+@register.simple_tag
+def event_details(event) -> list[tuple[str, str]]:
+    """The interesting bits of an event's data as (label, value) pairs for the timeline."""
+    from kefu.workorders.choices import HoldReason
+
+    data = event.data or {}
+    rows: list[tuple[str, str]] = []
+    if data.get("team_name"):
+        rows.append((_("Team"), data["team_name"]))
+    if data.get("assignee_name"):
+        rows.append((_("Assignee"), data["assignee_name"]))
+    if data.get("promised_at"):
+        from django.utils.dateparse import parse_datetime
+
+        when = parse_datetime(data["promised_at"])
+        rows.append((_("Promised"), local(when) if when else data["promised_at"]))
+    if data.get("waiting_for"):
+        try:
+            rows.append((_("Waiting for"), HoldReason(data["waiting_for"]).label))
+        except ValueError:
+            pass
+    if event.action == Action.SUBMIT_PLAN and data.get("compensation_amount"):
+        rows.append((_("Compensation / cost"), f"¥{data['compensation_amount']}"))
+    if data.get("note") and data["note"] != event.body:
+        rows.append((_("Note"), data["note"]))
+    if event.action == Action.ESCALATE and data.get("step"):
+        rows.append((_("Step"), str(data["step"])))
+    return rows
+
+
+@register.simple_tag(takes_context=True)
+def can_create_orders(context) -> bool:
+    """Whether the signed-in user's role may log new work orders (shows the intake link)."""
+    request = context.get("request")
+    from kefu.org.selectors import actor_for_user
+    from kefu.workorders.services import CREATE_ROLES
+
+    actor = actor_for_user(getattr(request, "user", None))
+    return actor is not None and actor.role in CREATE_ROLES
