@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kefu.core.urls")),
     path("customers/", include("kefu.customers.urls")),
     path("work-orders/", include("kefu.workorders.urls")),
+    path("notifications/", include("kefu.notifications.urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"
