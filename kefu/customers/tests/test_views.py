@@ -1,0 +1,42 @@
+"""The customer lookup partial used by the intake form (htmx, as you type)."""
+
+import pytest
+from django.urls import reverse
+
+from kefu.customers.tests.factories import make_asset, make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def zhang():
+    return make_customer(name="张三", phones=["138-0013-8000"], assets=[make_asset(code="CH-1-1203")])
+
+
+@pytest.mark.parametrize("q", ["138", "13800138000", "+86 138 0013 8000", "8000", "张三", "zs", "CH-1-12"])
+def test_lookup_finds_customer_by_phone_name_initials_or_unit(client, cast, zhang, q):
+    client.force_login(cast["agent"])
+    response = client.get(reverse("customers:lookup"), {"q": q}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "张三" in html and "CH-1-1203" in html and "13800138000" in html
+    assert reverse("workorders:intake_customer") + f"?customer={zhang.pk}" in html
+    assert "<html" not in html
+
+
+def test_lookup_accepts_the_intake_field_name_and_reports_no_match(client, cast, zhang):
+    client.force_login(cast["agent"])
+    assert "张三" in client.get(reverse("customers:lookup"), {"customer_q": "zs"}).content.decode()
+    html = client.get(reverse("customers:lookup"), {"q": "不存在的人"}).content.decode()
+    assert "kefu-no-customer" in html
+    assert client.get(reverse("customers:lookup"), {"q": ""}).content.decode().strip() == ""
+
+
+def test_lookup_needs_staff(client, zhang):
+    response = client.get(reverse("customers:lookup"), {"q": "zs"})
+    assert response.status_code == 302
+    from django.contrib.auth import get_user_model
+
+    outsider = get_user_model().objects.create_user("outsider", password="pw")
+    client.force_login(outsider)
+    assert client.get(reverse("customers:lookup"), {"q": "zs"}).status_code == 403
