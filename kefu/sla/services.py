@@ -256,10 +256,24 @@ def _promise_clock(engine: _Clocks, *, order, policy, promised_at, now) -> None:
 
 
 def clocks_on_event(*, order, event) -> None:
-    """Start, pause, resume and stop the order's clocks for one event, in the caller's transaction.
+    """Start, pause, resume and stop the order's clocks for one event, in the caller's transaction,
+    then store the earliest running due time on the order (`sla_due_at`, for "due soonest").
 
     Called explicitly by `workorders.services` for every event it records (ARCHITECTURE.md).
     """
+    _apply_event(order=order, event=event)
+    if event.action in CLOCK_ACTIONS:
+        due = (SlaClock.objects.filter(work_order=order, stopped_at=None, paused_at=None)
+               .order_by("due_at").values_list("due_at", flat=True).first())
+        type(order).objects.filter(pk=order.pk).update(sla_due_at=due)
+        order.sla_due_at = due
+
+
+# Events that can start, pause, resume or stop a clock (comments only stop first response).
+CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resolve", "cancel", "reopen", "comment"}
+
+
+def _apply_event(*, order, event) -> None:
     from datetime import datetime as _datetime
 
     engine = _Clocks()

@@ -2,7 +2,7 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from kefu.org.choices import DepartmentKind
@@ -12,10 +12,13 @@ from kefu.workorders.models import Category, WorkOrder
 
 
 class WorkOrderFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    type = django_filters.MultipleChoiceFilter(choices=WorkOrderType.choices, label=_("Type"))
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
+    # distinct=False: these are columns of the order itself (no join can repeat a row), and
+    # django-filter's default SELECT DISTINCT over every column made PostgreSQL sort the whole
+    # queue before LIMIT and count it through a subquery (bench/, docs/performance.md).
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
+    type = django_filters.MultipleChoiceFilter(choices=WorkOrderType.choices, label=_("Type"), distinct=False)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"), distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"), distinct=False)
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
     team = django_filters.ModelChoiceFilter(queryset=Department.objects.filter(kind=DepartmentKind.TEAM),
                                             label=_("Team"))
@@ -36,7 +39,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("received_at", "received_at"), ("created_at", "created_at"), ("updated_at", "updated_at"),
                 ("promised_at", "promised_at"), ("number", "number"), ("priority_rank", "priority"),
-                ("status", "status"), ("id", "id")),
+                ("status", "status"), ("sla_due_at", "due"), ("id", "id")),
         label=_("Sort by"), method="filter_ordering",
     )
 
@@ -50,8 +53,11 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         if any(f.lstrip("-") == "priority_rank" for f in fields):
             queryset = queryset.annotate(priority_rank=Case(
                 *[When(priority=k, then=Value(v)) for k, v in PRIORITY_RANK.items()], output_field=IntegerField()))
+        # "due soonest" puts orders without a running clock last on both databases.
+        order_by = [F("sla_due_at").asc(nulls_last=True) if f == "sla_due_at"
+                    else F("sla_due_at").desc(nulls_last=True) if f == "-sla_due_at" else f for f in fields]
         # A unique tiebreaker keeps pages stable when many rows share the sort value.
-        return queryset.order_by(*fields, "-id") if fields else queryset
+        return queryset.order_by(*order_by, "-id") if fields else queryset
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

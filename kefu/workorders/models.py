@@ -120,6 +120,9 @@ class WorkOrder(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="assigned_work_orders")
     promised_at = models.DateTimeField(_("promised time"), null=True, blank=True)
+    # The earliest due time of the order's running SLA clocks (empty when none runs); kept by
+    # sla.services.clocks_on_event inside the transition, so queues sort by it on an index.
+    sla_due_at = models.DateTimeField(_("next SLA due"), null=True, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="work_orders")
 
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW,
@@ -152,6 +155,7 @@ class WorkOrder(models.Model):
             models.Index(fields=["first_contact_owner", "status", "-received_at"], name="wo_owner_queue_idx"),
             models.Index(fields=["intake_department", "status", "-received_at"], name="wo_intake_dept_idx"),
             models.Index(fields=["status", "-received_at"], name="wo_status_idx"),
+            models.Index(fields=["team", "status", "sla_due_at"], name="wo_team_due_idx"),
             models.Index(fields=["-received_at", "-id"], name="wo_received_idx"),
             models.Index(fields=["customer", "-received_at"], name="wo_customer_idx"),
             models.Index(fields=["asset", "-received_at"], name="wo_asset_idx"),

@@ -169,3 +169,29 @@ def test_clocks_api(api, repair, cast):
 
 def test_clocks_api_hides_orders_the_user_cannot_see(api, repair, cast):
     assert api(cast["other_steward"]).get(f"/api/v1/work-orders/{repair.pk}/clocks/").status_code == 404
+
+
+def test_order_carries_its_earliest_running_due_time(repair, cast, org):
+    repair.refresh_from_db()
+    assert repair.sla_due_at == at(2026, 11, 23, 10, 30)  # first response is the earliest
+    with time_machine.travel(at(2026, 11, 23, 10, 10), tick=False):
+        advance(repair, cast["agent"], ("dispatch", {"team": org["mep"]}))
+    repair.refresh_from_db()
+    assert repair.sla_due_at == at(2026, 11, 23, 15)  # now the arrival clock
+    with time_machine.travel(at(2026, 11, 23, 11), tick=False):
+        advance(repair, cast["technician"], "start", ("hold", {"reason": "等业主", "waiting_for": "customer"}))
+    repair.refresh_from_db()
+    assert repair.sla_due_at is None  # every clock is paused
+
+
+def test_queue_sorts_by_due_soonest_with_clockless_orders_last(api, cast, org):
+    with time_machine.travel(at(2026, 11, 23, 10), tick=False):
+        normal = make_work_order(actor=cast["agent"], type="repair", priority="normal")   # due 10:30
+        urgent = make_work_order(actor=cast["agent"], type="repair", priority="urgent")   # due 10:10
+        praise = make_work_order(actor=cast["agent"], type="praise")                       # default: 11:00
+        cancelled = make_work_order(actor=cast["agent"], type="inquiry")
+        advance(cancelled, cast["agent"], ("cancel", {"reason": "重复"}))                  # no clock
+    ids = [r["id"] for r in api(cast["agent"]).get("/api/v1/work-orders/?ordering=due").json()["results"]]
+    assert ids == [urgent.pk, normal.pk, praise.pk, cancelled.pk]
+    ids = [r["id"] for r in api(cast["agent"]).get("/api/v1/work-orders/?ordering=-due").json()["results"]]
+    assert ids == [praise.pk, normal.pk, urgent.pk, cancelled.pk]

@@ -54,7 +54,7 @@ class WorkOrderOutput(serializers.ModelSerializer):
             "id", "number", "status", "version", "type", "channel", "category", "category_code", "category_name",
             "priority", "complaint_level", "title", "description", "customer", "customer_name", "contact_name",
             "contact_phone", "asset", "asset_code", "site", "related_order", "received_at", "created_at",
-            "updated_at", "first_contact_owner", "team", "team_name", "assignee", "promised_at", "tags",
+            "updated_at", "first_contact_owner", "team", "team_name", "assignee", "promised_at", "sla_due_at", "tags",
             "hold_reason", "resolution", "resolved_at", "closed_at", "reopen_count", "plan", "plan_status",
             "plan_role", "compensation_amount",
         ]
