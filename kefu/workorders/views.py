@@ -94,6 +94,18 @@ def _grouped_categories() -> list[tuple[str, list[Category]]]:
 
 # --- queues ------------------------------------------------------------------------------------
 
+def _non_empty(params):
+    """The query parameters without empty values (a filter form submits every field, most empty)."""
+    data = params.copy()
+    for key in list(data.keys()):
+        values = [v for v in data.getlist(key) if v.strip()]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    return data
+
+
 @login_required
 @require_GET
 def queue(request):
@@ -102,7 +114,7 @@ def queue(request):
     if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
         name = default_queue(actor)
     qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
-    filterset = WorkOrderFilterSet(request.GET, queryset=qs)
+    filterset = WorkOrderFilterSet(_non_empty(request.GET), queryset=qs)
     filter_errors = None
     if filterset.is_valid():
         qs = filterset.qs

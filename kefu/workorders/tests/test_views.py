@@ -396,6 +396,11 @@ def test_queue_filters_and_ordering_use_the_filterset(client, cast):
     assert [o.priority for o in response.context["orders"]] == ["low", "urgent"]
     response = client.get(reverse("workorders:queue"), {"queue": "all", "priority": "urgent"})
     assert [o.title for o in response.context["orders"]] == ["电梯困人"]
+    # the filter form submits every field, most of them empty: empty values are no filter
+    response = client.get(reverse("workorders:queue"), {"queue": "all", "q": "电梯", "status": "", "type": "",
+                                                        "priority": "", "team": "", "received_after": ""})
+    assert [o.title for o in response.context["orders"]] == ["电梯困人"]
+    assert not response.context["filter_errors"]
     # a bad filter value is reported, not a 500
     response = client.get(reverse("workorders:queue"), {"queue": "all", "status": "bogus"})
     assert response.status_code == 200 and response.context["filter_errors"]
