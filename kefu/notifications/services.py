@@ -1,10 +1,16 @@
-"""Deciding who hears about a work-order event, and marking notices read."""
+"""Deciding who hears about a work-order event, the outbox that delivers it beyond the app, and
+marking notices read."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from kefu.notifications.models import Notification
+from kefu.notifications.channels import DeliveryError, adapter_for
+from kefu.notifications.models import Channel, Notification, NotificationPreference, OutboundMessage
 from kefu.org.models import Staff
 from kefu.org.selectors import actor_for_user
 from kefu.workorders.choices import Action
@@ -76,7 +82,134 @@ def notifications_for_event(*, event_id: int) -> int:
     rows = [Notification(recipient_id=uid, event=event, work_order=event.work_order, created_at=event.created_at)
             for uid in sorted(active - existing)]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(Notification.objects.filter(event=event, recipient_id__in=[r.recipient_id for r in rows])
+                   .select_related("recipient__staff", "recipient__notification_preference"))
+    if created and _queue_messages(event, created):
+        transaction.on_commit(_enqueue_delivery)
     return len(rows)
+
+
+def _enqueue_delivery() -> None:
+    from kefu.notifications.tasks import deliver_outbox_task
+
+    deliver_outbox_task()
+
+
+def describe_event(event) -> str:
+    """One line about an event, in the active language (for email and SMS)."""
+    order = event.work_order
+    if event.action == "escalate":
+        kind = event.data.get("clock", "")
+        from kefu.sla.choices import ClockKind
+
+        label = ClockKind(kind).label if kind in ClockKind.values else kind
+        if event.data.get("kind") == "warning":
+            return _("%(number)s: the %(clock)s deadline is near (due %(due)s).") % {
+                "number": order.number, "clock": label, "due": _local(event.data.get("due_at"))}
+        return _("%(number)s: the %(clock)s deadline was missed (due %(due)s); escalated to you.") % {
+            "number": order.number, "clock": label, "due": _local(event.data.get("due_at"))}
+    from kefu.workorders.choices import Action
+
+    action = Action(event.action).label if event.action in Action.values else event.action
+    return _("%(number)s %(title)s: %(action)s") % {"number": order.number, "title": order.title, "action": action}
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
+def _queue_messages(event, notifications) -> int:
+    """Outbox rows for the recipients whose preferences ask for this event beyond the app."""
+    now = timezone.now()
+    messages = []
+    for notification in notifications:
+        user = notification.recipient
+        try:
+            pref = user.notification_preference
+        except NotificationPreference.DoesNotExist:
+            pref = NotificationPreference(user=user)
+        if event.action not in (pref.email_actions or []):
+            continue
+        staff = getattr(user, "staff", None)
+        with translation.override(staff.language if staff else settings.LANGUAGE_CODE):
+            subject = f"[Kefu] {describe_event(event)}"[:255]
+            body = describe_event(event) + "\n\n" + (event.body or "")
+        targets = []
+        if pref.email_enabled and user.email:
+            targets.append((Channel.EMAIL, user.email))
+        phone = staff.phone if staff else ""
+        if pref.sms_enabled and phone:
+            targets.append((Channel.SMS, phone))
+        if pref.wechat_enabled and phone:
+            targets.append((Channel.WECHAT, phone))
+        messages += [OutboundMessage(notification=notification, channel=channel, to_address=to, subject=subject,
+                                     body=body, next_attempt_at=now, created_at=now) for channel, to in targets]
+    OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    return len(messages)
+
+
+MAX_ATTEMPTS = 6
+LEASE = timedelta(minutes=5)
+
+
+def outbox_deliver(*, now=None, limit: int = 200) -> dict:
+    """Send due outbox rows; returns counts by outcome. Safe with several workers.
+
+    A row is claimed by pushing `next_attempt_at` a lease ahead with a conditional UPDATE; a
+    worker that dies mid-send leaves the row to be retried when the lease runs out.
+    """
+    now = now or timezone.now()
+    counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
+    due = list(OutboundMessage.objects.filter(state=OutboundMessage.State.PENDING, next_attempt_at__lte=now)
+               .order_by("next_attempt_at", "id").values_list("pk", "attempts")[:limit])
+    for pk, attempts in due:
+        claimed = OutboundMessage.objects.filter(pk=pk, state=OutboundMessage.State.PENDING, attempts=attempts,
+                                                 next_attempt_at__lte=now).update(
+            attempts=attempts + 1, next_attempt_at=now + LEASE)
+        if not claimed:
+            continue
+        message = OutboundMessage.objects.get(pk=pk)
+        adapter = adapter_for(message.channel)
+        try:
+            adapter.send(to=message.to_address, subject=message.subject, body=message.body)
+        except DeliveryError as exc:
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = OutboundMessage.State.FAILED
+                counts["failed"] += 1
+            else:
+                # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while still gets it.
+                message.next_attempt_at = now + timedelta(minutes=2 ** (message.attempts - 1))
+                counts["retry"] += 1
+            message.last_error = str(exc)[:2000]
+            message.save(update_fields=["state", "next_attempt_at", "last_error"])
+            continue
+        message.state = OutboundMessage.State.SENT if adapter.delivers else OutboundMessage.State.LOGGED
+        message.sent_at = now
+        message.save(update_fields=["state", "sent_at"])
+        counts["sent" if adapter.delivers else "logged"] += 1
+    return counts
+
+
+@transaction.atomic
+def notification_preference_update(*, user, email_enabled: bool, email_actions: list[str], sms_enabled: bool,
+                                   wechat_enabled: bool) -> NotificationPreference:
+    """Store how a user wants to be told beyond the app."""
+    from kefu.workorders.choices import Action
+
+    unknown = [a for a in email_actions if a not in Action.values]
+    if unknown:
+        from kefu.core.errors import InvalidInput
+
+        raise InvalidInput(_("Unknown event: %(value)s") % {"value": unknown[0]},
+                           fields={"email_actions": [_("Unknown event: %(value)s") % {"value": unknown[0]}]})
+    pref, _created = NotificationPreference.objects.update_or_create(user=user, defaults={
+        "email_enabled": email_enabled, "email_actions": email_actions, "sms_enabled": sms_enabled,
+        "wechat_enabled": wechat_enabled})
+    return pref
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

@@ -1,10 +1,22 @@
 """Background work for notifications: id in, service call out, idempotent."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kefu.notifications.services import notifications_for_event
+from kefu.notifications.services import notifications_for_event, outbox_deliver
 
 
 @db_task(retries=3, retry_delay=10)
 def notify_work_order_event_task(event_id: int) -> int:
     return notifications_for_event(event_id=event_id)
+
+
+@db_task()
+def deliver_outbox_task() -> dict:
+    return outbox_deliver()
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_outbox_periodic_task() -> dict:
+    """Retries: whatever failed earlier is due again by its backoff."""
+    return outbox_deliver()
