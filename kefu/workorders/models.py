@@ -151,6 +151,11 @@ class WorkOrder(models.Model):
         indexes = [
             # Queues: each filters one owner column and the open statuses, newest first.
             models.Index(fields=["team", "status", "-received_at"], name="wo_team_queue_idx"),
+            # A team's open queue, newest first, in one ordered scan (LIMIT stops after a page), and
+            # its count as an index-only scan: the visibility columns ride along (docs/performance.md).
+            models.Index(fields=["team", "-received_at", "-id"], condition=Q(status__in=OPEN_STATUSES),
+                         include=["status", "assignee", "first_contact_owner", "intake_department"],
+                         name="wo_team_open_idx"),
             models.Index(fields=["assignee", "status", "-received_at"], name="wo_assignee_queue_idx"),
             models.Index(fields=["first_contact_owner", "status", "-received_at"], name="wo_owner_queue_idx"),
             models.Index(fields=["intake_department", "status", "-received_at"], name="wo_intake_dept_idx"),

@@ -7,7 +7,8 @@ only orders dispatched to a team in their subtree or to themselves (vendors).
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu.core.errors import NotFound
@@ -20,8 +21,15 @@ from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 # `plan_role` is rendered by the list serializer (plan_role.code): without it every order with a
 # plan costs one more query per row (found by the N+1 test in tests/test_api.py).
-LIST_RELATED = ("category", "customer", "team", "assignee__staff", "first_contact_owner__staff", "site", "asset",
-                "plan_role")
+# Users and their staff profiles come by prefetch (one query each), not by join: joining all eleven
+# tables made PostgreSQL spend ~50 ms *planning* every list query, 50x its execution time
+# (bench/, docs/performance.md).
+LIST_RELATED = ("category", "customer", "team", "site", "asset", "plan_role")
+
+
+def _list_prefetch() -> tuple:
+    users = get_user_model().objects.select_related("staff")
+    return ("tags", Prefetch("assignee", queryset=users), Prefetch("first_contact_owner", queryset=users))
 
 
 def subtree_ids(actor: Actor) -> list[int]:
@@ -77,7 +85,7 @@ def can_work_on(actor: Actor, order: WorkOrder) -> bool:
 
 def work_order_list_for_actor(*, actor: Actor) -> QuerySet[WorkOrder]:
     return (WorkOrder.objects.filter(visibility_q(actor))
-            .select_related(*LIST_RELATED).prefetch_related("tags"))
+            .select_related(*LIST_RELATED).prefetch_related(*_list_prefetch()))
 
 
 def work_order_get_for_actor(*, actor: Actor, pk) -> WorkOrder:
@@ -86,9 +94,8 @@ def work_order_get_for_actor(*, actor: Actor, pk) -> WorkOrder:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound("not found") from None
-    order = (WorkOrder.objects.filter(visibility_q(actor), pk=pk).select_related(*LIST_RELATED, "plan_role",
-                                                                              "related_order")
-             .prefetch_related("tags").first())
+    order = (WorkOrder.objects.filter(visibility_q(actor), pk=pk).select_related(*LIST_RELATED, "related_order")
+             .prefetch_related(*_list_prefetch()).first())
     if order is None:
         from django.utils.translation import gettext as _
 
