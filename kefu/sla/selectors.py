@@ -61,3 +61,64 @@ def clocks_for_order(*, order, now) -> list[dict]:
                      "elapsed_minutes": None if clock.elapsed_minutes is None else round(clock.elapsed_minutes, 1),
                      "stopped_at": clock.stopped_at, "missing_holiday_years": clock.missing_holiday_years})
     return rows
+
+
+# --- report selectors (used by the reports issue) -------------------------------------------------
+
+def _period_clocks(*, kind: str, start, end, orders=None):
+    """Clocks of `kind` decided in [start, end): stopped met/breached in the period, or still
+    running and breached (due) in the period. Cancelled clocks (not applicable) are excluded."""
+    from django.db.models import Q
+
+    qs = SlaClock.objects.filter(kind=kind).exclude(state="cancelled").filter(
+        Q(stopped_at__gte=start, stopped_at__lt=end)
+        | Q(stopped_at=None, paused_at=None, due_at__gte=start, due_at__lt=end))
+    if orders is not None:
+        qs = qs.filter(work_order__in=orders)
+    return qs
+
+
+def on_time_rate(*, kind: str, start, end, orders=None, now=None) -> dict:
+    """Share of clocks met: {"numerator", "denominator", "rate"} (rate None when nothing counted).
+
+    A running clock counts as breached once its due time has passed (`now`)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    counts = _period_clocks(kind=kind, start=start, end=end, orders=orders).aggregate(
+        met=Count("pk", filter=Q(state="met")),
+        decided=Count("pk", filter=Q(state__in=["met", "breached"]) | Q(stopped_at=None, due_at__lt=now)))
+    rate = counts["met"] / counts["decided"] if counts["decided"] else None
+    return {"numerator": counts["met"], "denominator": counts["decided"], "rate": rate}
+
+
+def business_time_stats(*, kind: str, start, end, orders=None) -> dict:
+    """Average, median and 90th percentile of the business minutes used by stopped clocks."""
+    values = sorted(v for v in _period_clocks(kind=kind, start=start, end=end, orders=orders)
+                    .exclude(stopped_at=None).values_list("elapsed_minutes", flat=True) if v is not None)
+    if not values:
+        return {"count": 0, "average": None, "median": None, "p90": None}
+
+    def percentile(p: float) -> float:
+        # Nearest-rank percentile: the value below which p of the observations fall.
+        index = max(0, min(len(values) - 1, -(-int(p * len(values) * 100) // 100) - 1))
+        return values[index]
+
+    return {"count": len(values), "average": round(sum(values) / len(values), 1),
+            "median": percentile(0.5), "p90": percentile(0.9)}
+
+
+def breaches_by(*, field: str, start, end, orders=None, now=None) -> dict:
+    """Breached clocks (any kind) in the period per team or category code."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    group = {"team": "work_order__team__code", "category": "work_order__category__code"}[field]
+    qs = SlaClock.objects.exclude(state="cancelled").filter(
+        Q(state="breached", stopped_at__gte=start, stopped_at__lt=end)
+        | Q(stopped_at=None, due_at__gte=start, due_at__lt=min(end, now)))
+    if orders is not None:
+        qs = qs.filter(work_order__in=orders)
+    return dict(qs.values_list(group).annotate(n=Count("pk")).order_by(group).values_list(group, "n"))
