@@ -13,7 +13,10 @@ from kefu.customers.phones import normalize_phone
 def name_initials(name: str) -> str:
     """Pinyin initials of a Chinese name, lower case ('张三' → 'zs'); Latin letters kept."""
     parts = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")
-    return "".join(p[:1] for p in parts if p and p[0].isalnum()).lower()[:100]
+    # Chinese characters come back as one initial each, anything else as one run ("ACME "): keep
+    # such runs whole as promised above, so "acme" finds "ACME物流" (it gave "awl", and the
+    # case-sensitive name prefix on PostgreSQL did not match either).
+    return "".join(ch for p in parts for ch in p if ch.isalnum()).lower()[:100]
 
 
 @transaction.atomic
