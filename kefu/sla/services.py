@@ -108,6 +108,36 @@ def holidays_import(*, rows: list[dict], source: str) -> dict:
     return {"years": years, "days": len(parsed)}
 
 
+def holidays_import_xlsx(*, content: bytes, source: str) -> dict:
+    """First sheet of an xlsx workbook with a header row `date | kind | name` (Chinese headers
+    日期 | 类型 | 名称 are recognised); date cells may be dates or YYYY-MM-DD text."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises several unrelated types for a file that is not xlsx
+        raise InvalidInput(_("The file is not an xlsx workbook."),
+                           fields={"file": [_("The file is not an xlsx workbook.")]}) from None
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    aliases = {"日期": "date", "类型": "kind", "名称": "name"}
+    header = [aliases.get(str(c).strip(), str(c).strip().lower()) if c is not None else "" for c in rows[0]] \
+        if rows else []
+    if not {"date", "kind"} <= set(header):
+        raise InvalidInput(_("The header must contain date and kind."),
+                           fields={"file": [_("The header must contain date and kind.")]})
+    records = []
+    for row in rows[1:]:
+        if all(c in (None, "") for c in row):
+            continue
+        record = {}
+        for name, cell in zip(header, row, strict=False):
+            if isinstance(cell, datetime):
+                cell = cell.date()
+            record[name] = cell.isoformat() if isinstance(cell, date) else ("" if cell is None else str(cell))
+        records.append(record)
+    return holidays_import(rows=records, source=source)
+
+
 def holidays_import_csv(*, content: bytes, source: str) -> dict:
     """CSV with a header `date,kind,name` (UTF-8, with or without BOM)."""
     try:

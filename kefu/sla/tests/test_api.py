@@ -92,3 +92,37 @@ def test_import_is_all_or_nothing(db):
     assert "Row 3" in excinfo.value.message or "第" in excinfo.value.message
     assert not Holiday.objects.filter(date__year=2027).exists()
     assert not HolidayYear.objects.filter(year=2027).exists()
+
+
+def test_xlsx_import_with_chinese_headers(db):
+    import io
+    from datetime import date
+
+    import openpyxl
+
+    from kefu.sla.services import holidays_import_xlsx
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["日期", "类型", "名称"])
+    sheet.append([date(2027, 10, 1), "休", "国庆节"])
+    sheet.append(["2027-09-26", "班", "国庆节"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert holidays_import_xlsx(content=buffer.getvalue(), source="t") == {"years": [2027], "days": 2}
+    assert dict(Holiday.objects.filter(date__year=2027).values_list("date", "kind")) == {
+        date(2027, 10, 1): "holiday", date(2027, 9, 26): "workday"}
+
+
+def test_admin_upload_page(client, superuser):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(superuser)
+    assert client.get("/admin/sla/holidayyear/import/").status_code == 200
+    bad = SimpleUploadedFile("h.csv", b"date,kind\n2027-02-30,holiday\n", content_type="text/csv")
+    response = client.post("/admin/sla/holidayyear/import/", {"file": bad})
+    assert response.status_code == 200 and not HolidayYear.objects.filter(year=2027).exists()
+    good = SimpleUploadedFile("h.csv", b"date,kind,name\n2027-01-01,holiday,New Year\n", content_type="text/csv")
+    response = client.post("/admin/sla/holidayyear/import/", {"file": good})
+    assert response.status_code == 302
+    assert HolidayYear.objects.filter(year=2027).exists()
