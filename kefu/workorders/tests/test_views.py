@@ -268,6 +268,7 @@ def test_stale_version_is_409_with_message_and_no_change(client, cast):
     stale = order.version
     advance(order, cast["supervisor"], "accept")
     before = _snapshot(order)
+    Staff.objects.filter(user=cast["agent"]).update(language="en")  # assert the English source text
     _login(client, cast["agent"])
     response = client.post(reverse("workorders:action", args=[order.pk, "cancel"]),
                            {"version": stale, "reason": "重复"})
