@@ -105,7 +105,7 @@ class SlaPolicy(models.Model):
     resolution_business = models.BooleanField(_("resolution counted in business time"), default=True)
     callback_minutes = models.PositiveIntegerField(_("callback target (minutes)"), null=True, blank=True)
     callback_business = models.BooleanField(_("callback counted in business time"), default=True)
-    warn_percent = models.PositiveSmallIntegerField(_("warn at % of target"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(_("warning threshold (percent of target)"), default=80)
     # Steps after the warning, in order: [{"after_breach_minutes": 0, "notify": "supervisor"},
     # {"after_breach_minutes": 120, "notify": "manager"}, …]; minutes count on the clock's basis.
     # A step may also "raise_priority": true or "raise_complaint_level": true.
