@@ -24,6 +24,9 @@ def _secret_key() -> str:
     key = env_str("KEFU_SECRET_KEY")
     if key:
         return key
+    if env_bool("KEFU_PRODUCTION", False):
+        # Fail before generating a key file that production would never use (see the end).
+        raise ImproperlyConfigured("KEFU_SECRET_KEY must be set when KEFU_PRODUCTION=1")
     # First run without a configured key: generate one into var/ (ignored by git) so sessions
     # survive restarts; production sets KEFU_SECRET_KEY or KEFU_SECRET_KEY_FILE.
     path = VAR_DIR / "secret_key"
