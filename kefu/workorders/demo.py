@@ -260,23 +260,26 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int = 60, batch_si
                 events.append(WorkOrderEvent(work_order=order, action="create", actor=users[owner],
                                              created_at=order.received_at, from_status="", to_status=Status.NEW,
                                              data={"number": order.number, "type": order.type}))
-                prev = Status.NEW
+                prev, prev_at = Status.NEW, order.received_at
                 for step, ts in history:
                     if step == "resolve" and needs_plan:
-                        submit_at = ts - timedelta(minutes=30)
+                        # Between the previous step and the resolve (a fixed 30 minutes before the
+                        # resolve could precede the previous step and break the history's order).
+                        submit_at = prev_at + (ts - prev_at) / 3
+                        approve_at = prev_at + (ts - prev_at) * 2 / 3
                         events.append(WorkOrderEvent(work_order=order, action="submit_plan", actor=users[owner],
                                                      created_at=submit_at, from_status=prev, to_status=prev,
                                                      body=order.plan))
                         events.append(WorkOrderEvent(work_order=order, action="approve_plan",
-                                                     actor=users[order.plan_role.code], created_at=submit_at
-                                                     + timedelta(minutes=10), from_status=prev, to_status=prev))
+                                                     actor=users[order.plan_role.code], created_at=approve_at,
+                                                     from_status=prev, to_status=prev))
                         plans.append(PlanApproval(work_order=order, plan=order.plan,
                                                   compensation_amount=order.compensation_amount,
                                                   complaint_level=order.complaint_level,
                                                   required_role=order.plan_role, submitted_by=users[owner],
                                                   submitted_at=submit_at, decision="approved",
                                                   decided_by=users[order.plan_role.code],
-                                                  decided_at=submit_at + timedelta(minutes=10)))
+                                                  decided_at=approve_at))
                     actor = users[worker] if step in ("start", "hold", "resolve") else users[owner]
                     data = {}
                     body = ""
@@ -291,7 +294,7 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int = 60, batch_si
                         body = "等待配件到货。"
                     events.append(WorkOrderEvent(work_order=order, action=step, actor=actor, created_at=ts,
                                                  from_status=prev, to_status=TARGET[step], body=body, data=data))
-                    prev = TARGET[step]
+                    prev, prev_at = TARGET[step], ts
                 if pending_plan:
                     ts = order.updated_at + timedelta(minutes=1)
                     events.append(WorkOrderEvent(work_order=order, action="submit_plan", actor=users[owner],
