@@ -80,6 +80,17 @@
   });
 
   // --- htmx hooks -----------------------------------------------------------------------------
+  // Our 4xx answers to htmx requests are partials (a form with its errors, a dialog with a 409
+  // message) meant to be swapped in (see htmx-config in base.html). In DEBUG, django-htmx's
+  // helper would replace the whole page with any 400/403/404 response; keep it for full pages
+  // (Django's debug pages) only. A capture listener on window runs before its document listener.
+  window.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500 && !/^\s*<!doctype/i.test(xhr.responseText || "")) {
+      event.stopPropagation();
+    }
+  }, true);
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.target;
     if (!target || !target.querySelector) { return; }
