@@ -21,15 +21,17 @@ from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 # `plan_role` is rendered by the list serializer (plan_role.code): without it every order with a
 # plan costs one more query per row (found by the N+1 test in tests/test_api.py).
-# Users and their staff profiles come by prefetch (one query each), not by join: joining all eleven
-# tables made PostgreSQL spend ~50 ms *planning* every list query, 50x its execution time
-# (bench/, docs/performance.md).
-LIST_RELATED = ("category", "customer", "team", "site", "asset", "plan_role")
+# Only the many-valued references are joined; the small lookup tables and the users with their
+# staff profiles come by prefetch (one short query each). Joining all eleven tables made
+# PostgreSQL spend ~50 ms *planning* every list query at 1M orders, and seven still ~12 ms, against
+# under 1 ms of execution (bench/, docs/performance.md).
+LIST_RELATED = ("customer", "asset")
 
 
 def _list_prefetch() -> tuple:
     users = get_user_model().objects.select_related("staff")
-    return ("tags", Prefetch("assignee", queryset=users), Prefetch("first_contact_owner", queryset=users))
+    return ("tags", "category", "team", "site", "plan_role", Prefetch("assignee", queryset=users),
+            Prefetch("first_contact_owner", queryset=users))
 
 
 def subtree_ids(actor: Actor) -> list[int]:
