@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.intake, name="intake"),
     path("new/review/", views.intake_review, name="intake_review"),
     path("new/customer/", views.intake_customer, name="intake_customer"),
+    path("new/customer/create/", views.intake_customer_create, name="intake_customer_create"),
     path("new/related/", views.intake_related, name="intake_related"),
     path("assignees/", views.assignee_options, name="assignee_options"),
     path("<int:pk>/", views.detail, name="detail"),

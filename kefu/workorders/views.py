@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.htmx import is_partial, pick_template
 from kefu.customers import selectors as customer_selectors
+from kefu.customers import services as customer_services
 from kefu.org.choices import RoleCode
 from kefu.org.selectors import Actor, actor_for_user, staff_list, team_list
 from kefu.workorders import selectors, services
@@ -268,6 +269,20 @@ def intake_review(request):
     return render(request, "workorders/partials/intake_readback.html", {"readback": _read_back(form)})
 
 
+def _customer_block(request, actor: Actor, customer):
+    """The intake's customer block for `customer`, with its recent orders out of band."""
+    phone = next(iter(customer.phones.all()), None)
+    assets = [link.asset for link in customer.asset_links.all()]
+    form = IntakeForm(initial={"customer": customer.pk, "contact_name": customer.name,
+                               "contact_phone": phone.number if phone else "",
+                               "asset": assets[0].pk if len(assets) == 1 else None})
+    related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk,
+                                                      asset_id=assets[0].pk if len(assets) == 1 else None)
+    return render(request, "workorders/partials/intake_customer.html", {
+        "form": form, "customer": customer, "related": related, "oob": True,
+        "selected_asset": str(assets[0].pk) if len(assets) == 1 else ""})
+
+
 @login_required
 @require_GET
 def intake_customer(request):
@@ -280,16 +295,28 @@ def intake_customer(request):
         customer = None
     if customer is None:
         raise Http404
-    phone = next(iter(customer.phones.all()), None)
-    assets = [link.asset for link in customer.asset_links.all()]
-    form = IntakeForm(initial={"customer": customer.pk, "contact_name": customer.name,
-                               "contact_phone": phone.number if phone else "",
-                               "asset": assets[0].pk if len(assets) == 1 else None})
-    related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk,
-                                                      asset_id=assets[0].pk if len(assets) == 1 else None)
-    return render(request, "workorders/partials/intake_customer.html", {
-        "form": form, "customer": customer, "related": related, "oob": True,
-        "selected_asset": str(assets[0].pk) if len(assets) == 1 else ""})
+    return _customer_block(request, actor, customer)
+
+
+@login_required
+@require_POST
+def intake_customer_create(request):
+    """htmx: record a caller who is not on file yet (name and phone), then use them at once."""
+    actor = _actor(request)
+    if actor.role not in services.CREATE_ROLES:
+        raise PermissionDenied(_("Your role may not create work orders."))
+    name = request.POST.get("new_customer_name", "")
+    phone = request.POST.get("new_customer_phone", "").strip()
+    try:
+        customer = customer_services.customer_create(name=name, phones=[phone] if phone else [])
+    except ApplicationError as error:
+        response = render(request, "customers/partials/new_customer.html", {
+            "name": name, "phone": phone, "error_message": error.message, "errors": error.fields},
+            status=error.status_code)
+        response["HX-Retarget"] = "#customer-results"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return _customer_block(request, actor, customer_selectors.customer_get(pk=customer.pk))
 
 
 @login_required

@@ -58,6 +58,13 @@
       if (event.key === "ArrowUp") { event.preventDefault(); (i > 0 ? items[i - 1] : $("#customer-q")).focus(); }
       return;
     }
+    var clickTarget = target.getAttribute && target.getAttribute("data-enter-click");
+    if (event.key === "Enter" && clickTarget) {
+      event.preventDefault();
+      var button = document.querySelector(clickTarget);
+      if (button) { button.click(); }
+      return;
+    }
     // Enter in a one-line field never saves without the read-back: it asks for the review.
     if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit" && target.type !== "button") {
       event.preventDefault();

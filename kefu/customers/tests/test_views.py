@@ -40,3 +40,32 @@ def test_lookup_needs_staff(client, zhang):
     outsider = get_user_model().objects.create_user("outsider", password="pw")
     client.force_login(outsider)
     assert client.get(reverse("customers:lookup"), {"q": "zs"}).status_code == 403
+
+
+def test_no_match_offers_a_new_customer_prefilled_from_the_query(client, cast):
+    client.force_login(cast["agent"])
+    html = client.get(reverse("customers:lookup"), {"q": "139 1234 5678"}).content.decode()
+    assert 'id="new-customer-save"' in html and 'name="new_customer_phone" value="139 1234 5678"' in html
+    html = client.get(reverse("customers:lookup"), {"q": "赵六"}).content.decode()
+    assert 'name="new_customer_name" value="赵六"' in html
+
+
+def test_new_customer_from_intake_is_created_through_the_service_and_chosen(client, cast):
+    from kefu.customers.models import Customer
+
+    client.force_login(cast["agent"])
+    response = client.post(reverse("workorders:intake_customer_create"),
+                           {"new_customer_name": "赵六", "new_customer_phone": "139-1234-5678"},
+                           HTTP_HX_REQUEST="true")
+    customer = Customer.objects.get(name="赵六")
+    assert response.status_code == 200
+    assert list(customer.phones.values_list("number", flat=True)) == ["13912345678"]
+    assert customer.name_initials == "zl"
+    html = response.content.decode()
+    assert f'name="customer" id="id_customer" value="{customer.pk}"' in html and 'value="13912345678"' in html
+    # no name: the service's message comes back in place of the results, nothing created
+    response = client.post(reverse("workorders:intake_customer_create"),
+                           {"new_customer_name": " ", "new_customer_phone": "13900000000"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert response["HX-Retarget"] == "#customer-results"
+    assert Customer.objects.count() == 1
