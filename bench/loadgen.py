@@ -127,10 +127,10 @@ class CpuMeter:
     def __init__(self, gunicorn_pid: int | None):
         self.gunicorn_pid = gunicorn_pid
 
-    def _snapshot(self) -> dict[str, float]:
-        web = sum(_proc_cpu(p) for p in _children(self.gunicorn_pid)) if self.gunicorn_pid else 0.0
+    def _snapshot(self) -> dict:
         busy, total = _machine_busy()
-        return {"web": web, "postgres": sum(_proc_cpu(p) for p in _postgres_pids()),
+        web = _children(self.gunicorn_pid) if self.gunicorn_pid else []
+        return {"web": {p: _proc_cpu(p) for p in web}, "postgres": {p: _proc_cpu(p) for p in _postgres_pids()},
                 "client": time.process_time(), "busy": busy, "total": total}
 
     def __enter__(self):
@@ -139,7 +139,11 @@ class CpuMeter:
 
     def __exit__(self, *exc):
         after = self._snapshot()
-        self.used = {k: after[k] - self.before[k] for k in ("web", "postgres", "client")}
+        # Per process, so a backend that exits during the phase cannot make the sum negative
+        # (its last slice is lost; PostgreSQL counts every database on the server).
+        self.used = {k: sum(max(0.0, cpu - self.before[k].get(pid, 0.0)) for pid, cpu in after[k].items())
+                     for k in ("web", "postgres")}
+        self.used["client"] = after["client"] - self.before["client"]
         span = after["total"] - self.before["total"]
         self.used["machine_busy_pct"] = 100 * (after["busy"] - self.before["busy"]) / span if span else 0.0
         return False

@@ -300,7 +300,7 @@ def _find(phases, name, clients):
 
 
 def _div(a, b):
-    return round(a / b, 2) if a is not None and b else None
+    return round(a / b, 4) if a is not None and b else None
 
 
 def ratios(phases) -> dict:
