@@ -17,7 +17,7 @@ from kefu.org.models import Department
 from kefu.org.selectors import Actor
 from kefu.workorders import workflow
 from kefu.workorders.choices import OPEN_STATUSES, PlanStatus, Status
-from kefu.workorders.models import WorkOrder, WorkOrderEvent
+from kefu.workorders.models import Category, WorkOrder, WorkOrderEvent
 
 # `plan_role` is rendered by the list serializer (plan_role.code): without it every order with a
 # plan costs one more query per row (found by the N+1 test in tests/test_api.py).
@@ -179,3 +179,11 @@ def work_order_related_for_intake(*, actor: Actor, customer_id=None, asset_id=No
         cond |= Q(asset_id=asset_id, received_at__gte=timezone.now() - timedelta(days=days))
     return list(WorkOrder.objects.filter(visibility_q(actor)).filter(cond)
                 .select_related("category", "team").order_by("-received_at")[:limit])
+
+
+def category_list(*, active_only: bool = True) -> QuerySet[Category]:
+    """Categories for pickers (intake, queue filters), in tree order within each industry."""
+    qs = Category.objects.all()
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("industry", "sort_order", "code")

@@ -26,7 +26,6 @@ from kefu.workorders import selectors, services
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
-from kefu.workorders.models import Category
 
 PAGE_SIZE = 25
 
@@ -72,12 +71,12 @@ def _shows_approval(actor: Actor) -> bool:
     return actor.is_approver or actor.role == RoleCode.ADMINISTRATOR
 
 
-def _grouped_categories() -> list[tuple[str, list[Category]]]:
+def _grouped_categories() -> list[tuple[str, list]]:
     """Selectable categories grouped by industry and parent path (e.g. “property · 报修 › 给排水”)."""
-    categories = list(Category.objects.filter(is_active=True).order_by("industry", "sort_order", "code"))
+    categories = list(selectors.category_list())
     by_id = {c.pk: c for c in categories}
     has_children = {c.parent_id for c in categories if c.parent_id}
-    groups: dict[str, list[Category]] = {}
+    groups: dict[str, list] = {}
     industry_labels = {"property": _("Property"), "telecom": _("Telecom"), "auto": _("Automotive")}
     for c in categories:
         if c.pk in has_children:
