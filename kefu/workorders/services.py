@@ -218,7 +218,8 @@ def work_order_create(
     site = asset.site if asset is not None else None
 
     order = WorkOrder.objects.create(
-        number=next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now)),
+        # A unique placeholder: the real number is taken last (see below).
+        number=f"TMP-{uuid.uuid4().hex[:28]}",
         type=type, channel=channel, category=category, priority=priority, complaint_level=complaint_level,
         title=title, description=description, customer=customer, contact_name=(contact_name or "")[:100],
         contact_phone=(contact_phone or "")[:40], asset=asset, site=site, related_order=related_order,
@@ -233,9 +234,13 @@ def work_order_create(
                 existing[name], _created = Tag.objects.get_or_create(name=name)
         order.tags.set(existing.values())
     _record(order, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.NEW,
-            data={"number": order.number, "type": type, "channel": channel, "category": category.code,
+            data={"type": type, "channel": channel, "category": category.code,
                   "priority": priority, "complaint_level": complaint_level,
                   "received_at": received_at.isoformat(), "first_contact_owner": owner.pk})
+    # The day's counter row stays locked from its increment until commit, so every other intake
+    # waits on it: take it as the last statement of the transaction to keep that wait short.
+    order.number = next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now))
+    WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
     return order
 
 

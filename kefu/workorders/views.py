@@ -7,7 +7,6 @@ actor), and turn ApplicationError into a message with the matching HTTP status.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.htmx import is_partial, pick_template
+from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
 from kefu.org.choices import RoleCode
@@ -120,7 +120,7 @@ def queue(request):
         qs = filterset.qs
     else:
         filter_errors = filterset.errors
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "queue": name, "page": page, "orders": page.object_list, "filter_errors": filter_errors,
         "ordering": request.GET.get("ordering", ""), "params": request.GET,
