@@ -85,8 +85,15 @@ TITLES = {
 TYPE_WEIGHTS = [("repair", 40), ("complaint", 20), ("inquiry", 20), ("suggestion", 5), ("praise", 5),
                 ("business_change", 6), ("special_service", 4)]
 # Final status of generated orders: most are done, a realistic share is still open.
-STATUS_WEIGHTS = [(Status.NEW, 6), (Status.ACCEPTED, 6), (Status.DISPATCHED, 8), (Status.IN_PROGRESS, 8),
-                  (Status.ON_HOLD, 4), (Status.RESOLVED, 12), (Status.CLOSED, 50), (Status.CANCELLED, 6)]
+# The backlog is what a real center has: recent orders in every state, older ones mostly done,
+# nothing older than two weeks still open (an ageing open backlog would be a broken center, and
+# would make every queue count scan a hundred thousand rows).
+RECENT_DAYS, OPEN_DAYS = 3, 14
+SETTLING_WEIGHTS = [(Status.IN_PROGRESS, 6), (Status.ON_HOLD, 4), (Status.DISPATCHED, 3),
+                    (Status.RESOLVED, 20), (Status.CLOSED, 61), (Status.CANCELLED, 6)]
+SETTLED_WEIGHTS = [(Status.CLOSED, 93), (Status.CANCELLED, 7)]
+STATUS_WEIGHTS = [(Status.NEW, 10), (Status.ACCEPTED, 13), (Status.DISPATCHED, 12), (Status.IN_PROGRESS, 12),
+                  (Status.ON_HOLD, 6), (Status.RESOLVED, 14), (Status.CLOSED, 28), (Status.CANCELLED, 5)]
 PATHS = {
     Status.NEW: [],
     Status.ACCEPTED: ["accept"],
@@ -162,10 +169,17 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
     CustomerAsset.objects.create(customer=known, asset=Asset.objects.get(code="CH-1-1203"), relation="owner")
 
 
-def generate_work_orders(*, count: int, seed: int = 11, days: int = 60, batch_size: int = 5000,
+def default_days(count: int) -> int:
+    """Small demos span a week (every state shows); large sets run at ~1,400 orders a day,
+    the intake of a big group of sites (1M orders ≈ two years)."""
+    return 7 if count <= 5000 else max(60, count // 1400)
+
+
+def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None, batch_size: int = 5000,
                          progress=None) -> int:
     """Bulk-insert `count` orders (with their events) spread over the last `days` days."""
     rng = random.Random(seed)
+    days = days or default_days(count)
     user_model = get_user_model()
     users = {u.username: u for u in user_model.objects.filter(username__in=[s[0] for s in STAFF])}
     staff = {s.user.username: s for s in Staff.objects.select_related("user", "department")}
@@ -197,7 +211,13 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int = 60, batch_si
             root = category.code.rsplit(".", category.code.count(".") - 1)[0]
             title = rng.choice(TITLES.get(root, ["客户来电"]))
             received = now - timedelta(minutes=rng.randrange(5, days * 24 * 60))
-            status = _weighted(rng, STATUS_WEIGHTS)
+            age = now - received
+            if age > timedelta(days=OPEN_DAYS):
+                status = _weighted(rng, SETTLED_WEIGHTS)
+            elif age > timedelta(days=RECENT_DAYS):
+                status = _weighted(rng, SETTLING_WEIGHTS)
+            else:
+                status = _weighted(rng, STATUS_WEIGHTS)
             if received > now - timedelta(hours=2):
                 status = Status.NEW
             if industry == "telecom":
