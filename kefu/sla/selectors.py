@@ -122,3 +122,17 @@ def breaches_by(*, field: str, start, end, orders=None, now=None) -> dict:
     if orders is not None:
         qs = qs.filter(work_order__in=orders)
     return dict(qs.values_list(group).annotate(n=Count("pk")).order_by(group).values_list(group, "n"))
+
+
+def holiday_years_needed(*, today=None) -> list[int]:
+    """Years without holiday data that matter now: this year and next (the State Council
+    publishes next year's arrangement around November), and any year a running clock's
+    deadline already falls in."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    wanted = {today.year, today.year + 1}
+    for years in SlaClock.objects.filter(stopped_at=None).exclude(missing_holiday_years=[]).values_list(
+            "missing_holiday_years", flat=True)[:1000]:
+        wanted.update(years)
+    return missing_holiday_years(years=sorted(wanted))

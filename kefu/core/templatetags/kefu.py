@@ -145,9 +145,54 @@ def event_details(event) -> list[tuple[str, str]]:
         rows.append((_("Compensation / cost"), f"¥{data['compensation_amount']}"))
     if data.get("note") and data["note"] != event.body:
         rows.append((_("Note"), data["note"]))
-    if event.action == Action.ESCALATE and data.get("step"):
-        rows.append((_("Step"), str(data["step"])))
+    if event.action == Action.ESCALATE:
+        from kefu.org.choices import RoleCode
+        from kefu.sla.choices import ClockKind
+
+        clock = data.get("clock", "")
+        rows.append((_("SLA clock"), ClockKind(clock).label if clock in ClockKind.values else clock))
+        rows.append((_("Warning") if data.get("kind") == "warning" else _("Escalation"),
+                     _("step %(step)s") % {"step": data.get("step", 0)}))
+        notify = data.get("notify", "")
+        rows.append((_("Notified"), _("Assignee") if notify == "assignee"
+                     else RoleCode(notify).label if notify in RoleCode.values else notify))
     return rows
+
+
+@register.filter
+def is_past(value) -> bool:
+    """Whether an instant has passed (overdue SLA due times are shown in red)."""
+    from django.utils import timezone
+
+    return value is not None and value < timezone.now()
+
+
+@register.filter
+def duration(minutes) -> str:
+    """Minutes as '2 h 30 min' (absolute value; callers say whether it is left or overdue)."""
+    if minutes is None:
+        return "—"
+    total = int(round(abs(float(minutes))))
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)s d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)s h") % {"n": hours})
+    if mins or not parts:
+        parts.append(_("%(n)s min") % {"n": mins})
+    return " ".join(parts)
+
+
+@register.simple_tag
+def clock_badge(row) -> str:
+    """A clock's state as a coloured badge (a running clock past due reads as breached)."""
+    from kefu.sla.choices import CLOCK_STATE_COLORS, ClockState
+
+    state = row["state"]
+    label = ClockState(state).label if state in ClockState.values else state
+    return _badge(CLOCK_STATE_COLORS.get(state, "secondary"), str(label))
 
 
 @register.simple_tag(takes_context=True)
