@@ -217,9 +217,7 @@ def _check_related(actor: Actor, form: IntakeForm):
 @login_required
 def intake(request):
     """The intake form; POST without `confirm` shows the read-back, with `confirm` saves."""
-    actor = _actor(request)
-    if actor.role not in services.CREATE_ROLES:
-        raise PermissionDenied(_("Your role may not create work orders."))
+    actor = _intake_actor(request)
     if request.method != "POST":
         initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
         return render(request, "workorders/intake.html", _intake_context(request, actor, IntakeForm(initial=initial)))
@@ -249,13 +247,19 @@ def intake(request):
     return redirect("workorders:detail", pk=order.pk)
 
 
+def _intake_actor(request) -> Actor:
+    """The actor, if their role may log new work orders (the intake pages and their partials)."""
+    actor = _actor(request)
+    if actor.role not in services.CREATE_ROLES:
+        raise PermissionDenied(_("Your role may not create work orders."))
+    return actor
+
+
 @login_required
 @require_POST
 def intake_review(request):
     """htmx: validate the intake form and return the read-back (复述确认), or the form with errors."""
-    actor = _actor(request)
-    if actor.role not in services.CREATE_ROLES:
-        raise PermissionDenied(_("Your role may not create work orders."))
+    actor = _intake_actor(request)
     form = IntakeForm(request.POST)
     if form.is_valid():
         _check_related(actor, form)
@@ -302,9 +306,7 @@ def intake_customer(request):
 @require_POST
 def intake_customer_create(request):
     """htmx: record a caller who is not on file yet (name and phone), then use them at once."""
-    actor = _actor(request)
-    if actor.role not in services.CREATE_ROLES:
-        raise PermissionDenied(_("Your role may not create work orders."))
+    actor = _intake_actor(request)
     name = request.POST.get("new_customer_name", "")
     phone = request.POST.get("new_customer_phone", "").strip()
     try:
