@@ -11,6 +11,12 @@ def notify_work_order_event_task(event_id: int) -> int:
     return notifications_for_event(event_id=event_id)
 
 
+@db_task(retries=3, retry_delay=10)
+def notify_work_order_events_task(event_ids: list[int]) -> int:
+    """Several events at once (the SLA sweeper fires steps in batches)."""
+    return sum(notifications_for_event(event_id=event_id) for event_id in event_ids)
+
+
 @db_task()
 def deliver_outbox_task() -> dict:
     return outbox_deliver()

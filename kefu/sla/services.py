@@ -186,6 +186,20 @@ class _Clocks:
 
     def __init__(self):
         self.specs: dict[int, business_time.CalendarSpec] = {}
+        self._policies: dict = {}
+        self._calendars: dict = {}
+
+    def policy(self, pk):
+        if pk is None:
+            return None
+        if pk not in self._policies:
+            self._policies[pk] = SlaPolicy.objects.get(pk=pk)
+        return self._policies[pk]
+
+    def calendar(self, pk):
+        if pk not in self._calendars:
+            self._calendars[pk] = WorkCalendar.objects.get(pk=pk)
+        return self._calendars[pk]
 
     def spec(self, calendar: WorkCalendar) -> business_time.CalendarSpec:
         if calendar.pk not in self.specs:
@@ -365,31 +379,41 @@ def escalation_ladder(clock) -> list[dict]:
     return list(clock.policy.escalation if clock.policy_id else default_escalation())
 
 
-def _fire_step(*, clock_id: int, step: int, now) -> bool:
+def _fire_step(*, clock_id: int, step: int, now, engine: "_Clocks") -> int | None:
     """Fire step `step` of one clock if nobody else has: claim it with a conditional UPDATE, then
-    record the escalation row and the order's event in the same transaction."""
+    record the escalation row and the order's event. Runs in the caller's transaction; returns
+    the event id, or None when the step was not (or no longer) due."""
+    from kefu.workorders.models import WorkOrder
     from kefu.workorders.services import work_order_record_system_event
 
-    with transaction.atomic():
-        clock = (SlaClock.objects.select_related("policy", "calendar", "work_order")
-                 .filter(pk=clock_id, next_step=step, stopped_at=None, paused_at=None).first())
-        if clock is None or clock.next_step_at is None or clock.next_step_at > now:
-            return False
-        engine = _Clocks()
-        updates = {"next_step": step + 1, "next_step_at": engine.step_time(clock, step + 1)}
-        if step >= 1 and clock.breached_at is None:
-            updates["breached_at"] = clock.due_at
-        # The claim: a second sweeper that read the same row matches nothing here.
-        if SlaClock.objects.filter(pk=clock.pk, next_step=step, stopped_at=None, paused_at=None).update(**updates) != 1:
-            return False
-        ladder = escalation_ladder(clock)
-        notify = "assignee" if step == 0 else ladder[step - 1].get("notify", "supervisor")
-        event = work_order_record_system_event(
-            order=clock.work_order, action="escalate", at=now,
-            data={"clock": clock.kind, "step": step, "kind": "warning" if step == 0 else "escalation",
-                  "notify": notify, "due_at": clock.due_at.isoformat()})
-        Escalation.objects.create(clock=clock, step=step, notify_role=notify, fired_at=now, event=event)
-    return True
+    # One table at a time: joining policy, calendar and the (heavily indexed) work-order table
+    # cost ~7 ms of query planning per step; policies and calendars come from the sweep's cache.
+    clock = SlaClock.objects.filter(pk=clock_id, next_step=step, stopped_at=None, paused_at=None).first()
+    if clock is None or clock.next_step_at is None or clock.next_step_at > now:
+        return None
+    clock.policy = engine.policy(clock.policy_id)
+    clock.calendar = engine.calendar(clock.calendar_id)
+    updates = {"next_step": step + 1, "next_step_at": engine.step_time(clock, step + 1)}
+    if step >= 1 and clock.breached_at is None:
+        updates["breached_at"] = clock.due_at
+    # The claim: a second sweeper that read the same row matches nothing here.
+    if SlaClock.objects.filter(pk=clock.pk, next_step=step, stopped_at=None, paused_at=None).update(**updates) != 1:
+        return None
+    ladder = escalation_ladder(clock)
+    notify = "assignee" if step == 0 else ladder[step - 1].get("notify", "supervisor")
+    order = WorkOrder.objects.only("id", "status", "number").get(pk=clock.work_order_id)
+    event = work_order_record_system_event(
+        order=order, action="escalate", at=now, notify=False,
+        data={"clock": clock.kind, "step": step, "kind": "warning" if step == 0 else "escalation",
+              "notify": notify, "due_at": clock.due_at.isoformat()})
+    Escalation.objects.create(clock=clock, step=step, notify_role=notify, fired_at=now, event=event)
+    return event.pk
+
+
+def _notify_events(event_ids: list[int]) -> None:
+    from kefu.notifications.tasks import notify_work_order_events_task
+
+    notify_work_order_events_task(event_ids)
 
 
 def sla_sweep(*, now=None, batch: int = 500, max_batches: int = 200) -> int:
@@ -401,16 +425,23 @@ def sla_sweep(*, now=None, batch: int = 500, max_batches: int = 200) -> int:
     """
     now = now or timezone.now()
     fired = 0
+    engine = _Clocks()
     for _batch in range(max_batches):
         due = list(SlaClock.objects.filter(stopped_at=None, paused_at=None, next_step_at__lte=now)
                    .order_by("next_step_at", "id").values_list("pk", "next_step")[:batch])
         if not due:
             break
         progressed = 0
-        for clock_id, step in due:
-            if _fire_step(clock_id=clock_id, step=step, now=now):
-                fired += 1
-                progressed += 1
+        # One transaction per chunk: each step is still claimed on its own row, so exactly-once
+        # holds, but a commit (and one notification task) is shared by up to 100 steps.
+        for start in range(0, len(due), 100):
+            with transaction.atomic():
+                event_ids = [e for e in (_fire_step(clock_id=c, step=k, now=now, engine=engine)
+                                         for c, k in due[start:start + 100]) if e]
+                if event_ids:
+                    transaction.on_commit(lambda ids=event_ids: _notify_events(ids))
+            fired += len(event_ids)
+            progressed += len(event_ids)
         if progressed == 0:
             break  # another sweeper is firing these rows; it will finish them
         # Otherwise rescan: firing a step may have made the clock's next step due as well.

@@ -116,13 +116,16 @@ def _assignee_for_team(user, team: Department):
     return user
 
 
-def work_order_record_system_event(*, order: WorkOrder, action: str, at, data: dict, body: str = "") -> WorkOrderEvent:
+def work_order_record_system_event(*, order: WorkOrder, action: str, at, data: dict, body: str = "",
+                                   notify: bool = True) -> WorkOrderEvent:
     """Record something that happened to the order without a person acting and without changing
-    it (an SLA warning or escalation): one event, notifications after commit."""
+    it (an SLA warning or escalation): one event, notifications after commit (or, with
+    notify=False, by the caller, which batches them)."""
     event = WorkOrderEvent.objects.create(work_order=order, action=action, actor=None, created_at=at,
                                           from_status=order.status, to_status=order.status, body=body,
                                           internal=True, data=data)
-    transaction.on_commit(lambda: _enqueue_notifications(event.pk))
+    if notify:
+        transaction.on_commit(lambda: _enqueue_notifications(event.pk))
     return event
 
 
