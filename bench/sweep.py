@@ -43,7 +43,15 @@ def main():
     parser.add_argument("--clocks", type=int, default=300_000)
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="sweep the due clocks with this many processes at once (exactly-once check)")
+    parser.add_argument("--sweep-only", metavar="NOW", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sweep_only:  # a child process of --processes
+        from datetime import datetime
+
+        print(sla_sweep(now=datetime.fromisoformat(args.sweep_only)))
+        return
 
     calendar, _ = WorkCalendar.objects.get_or_create(name=MARKER, defaults={"always_open": True,
                                                                           "use_china_holidays": False})
@@ -84,9 +92,21 @@ def main():
     SlaClock.objects.filter(id__in=due_ids).update(next_step_at=now - timedelta(minutes=1))
     events_before = WorkOrderEvent.objects.filter(action="escalate").count()
     t0 = time.perf_counter()
-    fired = sla_sweep(now=now)
+    if args.processes > 1:
+        import subprocess
+
+        children = [subprocess.Popen([sys.executable, __file__, "--sweep-only", now.isoformat()],
+                                     stdout=subprocess.PIPE, text=True) for _ in range(args.processes)]
+        per_process = [int(c.communicate()[0].strip().splitlines()[-1]) for c in children]
+        fired = sum(per_process)
+    else:
+        per_process = None
+        fired = sla_sweep(now=now)
     burst_s = time.perf_counter() - t0
     events = WorkOrderEvent.objects.filter(action="escalate").count() - events_before
+    fired_rows = Escalation.objects.filter(clock__calendar=calendar)
+    distinct_steps = fired_rows.values("clock", "step").distinct().count()
+    escalation_rows = fired_rows.count()  # before the clean-up below deletes them
 
     # clean up what this run added
     Escalation.objects.filter(clock__calendar=calendar).delete()
@@ -96,6 +116,8 @@ def main():
         "orders": WorkOrder.objects.count(), "clocks_inserted": len(unique_rows), "live_clocks": live,
         "insert_seconds": round(insert_s, 2), "idle_sweep_ms": sorted(round(s * 1000, 2) for s in idle),
         "due": len(due_ids), "fired": fired, "escalate_events": events, "burst_seconds": round(burst_s, 3),
+        "processes": args.processes, "fired_per_process": per_process,
+        "escalation_rows": escalation_rows, "distinct_clock_steps": distinct_steps,
         "steps_per_second": round(fired / burst_s, 1) if burst_s else None,
     }))
 
