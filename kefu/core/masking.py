@@ -11,3 +11,13 @@ def mask_phone(value: str | None) -> str:
     if len(digits) <= 7:
         return digits[:1] + "*" * (len(digits) - 3) + digits[-2:]
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def may_view_personal_data(user) -> bool:
+    """Roles with the `customers.view_personal_data` permission (and superusers) see phone and
+    ID numbers in full; everyone else sees them masked."""
+    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("customers.view_personal_data")))
+
+
+def phone_for(user, value: str | None) -> str:
+    return (value or "") if may_view_personal_data(user) else mask_phone(value)

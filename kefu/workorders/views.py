@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.htmx import is_partial, pick_template
+from kefu.core.masking import may_view_personal_data
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
@@ -277,8 +278,10 @@ def _customer_block(request, actor: Actor, customer):
     """The intake's customer block for `customer`, with its recent orders out of band."""
     phone = next(iter(customer.phones.all()), None)
     assets = [link.asset for link in customer.asset_links.all()]
+    # Roles without the personal-data permission get no number prefilled: the service copies
+    # the customer's number onto the order itself when the field is left empty.
     form = IntakeForm(initial={"customer": customer.pk, "contact_name": customer.name,
-                               "contact_phone": phone.number if phone else "",
+                               "contact_phone": phone.number if phone and may_view_personal_data(request.user) else "",
                                "asset": assets[0].pk if len(assets) == 1 else None})
     related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk,
                                                       asset_id=assets[0].pk if len(assets) == 1 else None)

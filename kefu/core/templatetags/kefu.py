@@ -160,6 +160,14 @@ def event_details(event) -> list[tuple[str, str]]:
 
 
 @register.filter
+def phone_for(value, user) -> str:
+    """A phone number as `user` may see it: in full, or masked (138****8000)."""
+    from kefu.core.masking import phone_for as _phone_for
+
+    return _phone_for(user, value)
+
+
+@register.filter
 def is_past(value) -> bool:
     """Whether an instant has passed (overdue SLA due times are shown in red)."""
     from django.utils import timezone

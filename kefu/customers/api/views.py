@@ -4,12 +4,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from kefu.core.masking import may_view_personal_data
 from kefu.customers import selectors, services
 from kefu.customers.api.serializers import CustomerCreateInput, CustomerOutput
-
-
-def may_view_personal_data(user) -> bool:
-    return user.is_superuser or user.has_perm("customers.view_personal_data")
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kefu.core.masking import phone_for
 from kefu.customers.models import Asset, Customer
 from kefu.org.choices import DepartmentKind
 from kefu.org.models import Department
@@ -47,6 +48,7 @@ class WorkOrderOutput(serializers.ModelSerializer):
     asset_code = serializers.CharField(source="asset.code", read_only=True, default=None)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     plan_role = serializers.CharField(source="plan_role.code", read_only=True, default=None)
+    contact_phone = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkOrder
@@ -59,6 +61,11 @@ class WorkOrderOutput(serializers.ModelSerializer):
             "plan_role", "compensation_amount",
         ]
         read_only_fields = fields
+
+    def get_contact_phone(self, obj) -> str:
+        """Masked (138****8000) for roles without the personal-data permission."""
+        request = self.context.get("request")
+        return phone_for(getattr(request, "user", None), obj.contact_phone)
 
 
 class WorkOrderCreateInput(serializers.Serializer):

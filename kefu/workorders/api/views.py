@@ -56,7 +56,8 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         values["tags"] = values.get("tags") or []
         order = services.work_order_create(actor_user=request.user, **values)
         order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
-        return Response(WorkOrderOutput(order).data, status=status.HTTP_201_CREATED)
+        return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EventOutput(many=True))
     @action(detail=True, methods=["get"])
@@ -102,7 +103,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         order = services.work_order_transition(work_order=order, action=action_name, actor_user=request.user,
                                                expected_version=expected, **values)
         order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
-        return Response(WorkOrderOutput(order).data)
+        return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
