@@ -1,7 +1,7 @@
 """Deciding who hears about a work-order event, the outbox that delivers it beyond the app, and
 marking notices read."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +13,7 @@ from kefu.notifications.channels import DeliveryError, adapter_for
 from kefu.notifications.models import Channel, Notification, NotificationPreference, OutboundMessage
 from kefu.org.models import Staff
 from kefu.org.selectors import actor_for_user
+from kefu.sla.choices import ClockKind
 from kefu.workorders.choices import Action
 from kefu.workorders.models import WorkOrderEvent
 from kefu.workorders.selectors import can_see
@@ -100,16 +101,12 @@ def describe_event(event) -> str:
     order = event.work_order
     if event.action == "escalate":
         kind = event.data.get("clock", "")
-        from kefu.sla.choices import ClockKind
-
         label = ClockKind(kind).label if kind in ClockKind.values else kind
         if event.data.get("kind") == "warning":
             return _("%(number)s: the %(clock)s deadline is near (due %(due)s).") % {
                 "number": order.number, "clock": label, "due": _local(event.data.get("due_at"))}
         return _("%(number)s: the %(clock)s deadline was missed (due %(due)s); escalated to you.") % {
             "number": order.number, "clock": label, "due": _local(event.data.get("due_at"))}
-    from kefu.workorders.choices import Action
-
     action = Action(event.action).label if event.action in Action.values else event.action
     return _("%(number)s %(title)s: %(action)s") % {"number": order.number, "title": order.title, "action": action}
 
@@ -117,8 +114,6 @@ def describe_event(event) -> str:
 def _local(iso: str | None) -> str:
     if not iso:
         return ""
-    from datetime import datetime
-
     return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
 
 

@@ -1,5 +1,7 @@
 """Reads for calendars: the CalendarSpec that business_time computes with."""
 
+import math
+
 from django.db.models import Max
 
 from kefu.sla import business_time
@@ -101,9 +103,11 @@ def business_time_stats(*, kind: str, start, end, orders=None) -> dict:
         return {"count": 0, "average": None, "median": None, "p90": None}
 
     def percentile(p: float) -> float:
-        # Nearest-rank percentile: the value below which p of the observations fall.
-        index = max(0, min(len(values) - 1, -(-int(p * len(values) * 100) // 100) - 1))
-        return values[index]
+        # Nearest-rank percentile: the smallest value with at least p of the observations at or
+        # below it. Rounding first keeps float noise (0.9 × 10 = 9.000000000000002) from
+        # pushing the rank up by one.
+        rank = math.ceil(round(p * len(values), 6))
+        return values[max(0, min(len(values), rank) - 1)]
 
     return {"count": len(values), "average": round(sum(values) / len(values), 1),
             "median": percentile(0.5), "p90": percentile(0.9)}

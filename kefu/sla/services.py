@@ -318,8 +318,6 @@ CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "res
 
 
 def _apply_event(*, order, event) -> None:
-    from datetime import datetime as _datetime
-
     engine = _Clocks()
     action = event.action
     now = event.created_at
@@ -345,7 +343,7 @@ def _apply_event(*, order, event) -> None:
         promised = event.data.get("promised_at")
         if promised:
             _promise_clock(engine, order=order, policy=policy or policy_for(order=order),
-                           promised_at=_datetime.fromisoformat(promised), now=now)
+                           promised_at=datetime.fromisoformat(promised), now=now)
     elif action == "start":
         if ClockKind.ARRIVAL in live:
             engine.stop(live.pop(ClockKind.ARRIVAL), now)

@@ -5,10 +5,7 @@ from kefu.workorders.services import work_order_create, work_order_transition
 
 
 def category_for(type_: str, industry: str = "property") -> Category:
-    return _leaf(type_, industry)
-
-
-def _leaf(type_: str, industry: str) -> Category:
+    """The first active leaf category of `industry` that allows `type_`."""
     for category in Category.objects.filter(industry=industry, children__isnull=True).order_by("code"):
         if category.allows_type(type_):
             return category
@@ -16,7 +13,7 @@ def _leaf(type_: str, industry: str) -> Category:
 
 
 def make_work_order(*, actor, type: str = "repair", channel: str = "phone", **kwargs) -> WorkOrder:
-    kwargs.setdefault("category", _leaf(type, "property"))
+    kwargs.setdefault("category", category_for(type))
     kwargs.setdefault("title", "卫生间漏水")
     kwargs.setdefault("description", "客户来电反映卫生间漏水到楼下。")
     return work_order_create(actor_user=actor, type=type, channel=channel, **kwargs)
