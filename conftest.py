@@ -21,6 +21,7 @@ SEED_MIGRATIONS = [
     "kefu.workorders.migrations.0002_seed_categories",
     "kefu.sla.migrations.0002_seed_holidays_and_calendars",
     "kefu.sla.migrations.0004_seed_policies",
+    "kefu.sla.migrations.0008_seed_callback_targets",
 ]
 
 

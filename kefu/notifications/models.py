@@ -61,7 +61,8 @@ class NotificationPreference(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """The outbox: one message to send on one channel for one notification.
+    """The outbox: one message to send on one channel, for one in-app notification or (rating links,
+    survey invitations, reminders) for someone outside the app.
 
     Written in the same transaction as the notification, sent afterwards by the worker. A sender
     claims a row by moving `next_attempt_at` forward with a conditional UPDATE (a lease), so two
@@ -74,7 +75,8 @@ class OutboundMessage(models.Model):
         LOGGED = "logged", _("Logged only")
         FAILED = "failed", _("Failed")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="messages")
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="messages",
+                                     null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     to_address = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=255)

@@ -147,6 +147,26 @@ def _queue_messages(event, notifications) -> int:
     return len(messages)
 
 
+def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str) -> OutboundMessage:
+    """Queue one message to someone outside the app (a customer's rating link, a survey reminder).
+
+    Written in the caller's transaction and sent by the worker after commit, with the same retries
+    as notification messages; SMS and WeChat go to the log-only adapter until a real gateway exists.
+    """
+    from kefu.core.errors import InvalidInput
+
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
+    to_address = (to_address or "").strip()
+    if not to_address:
+        raise InvalidInput(_("This field is required."), fields={"to_address": [_("This field is required.")]})
+    now = timezone.now()
+    message = OutboundMessage.objects.create(channel=channel, to_address=to_address[:254], subject=subject[:255],
+                                             body=body, next_attempt_at=now, created_at=now)
+    transaction.on_commit(_enqueue_delivery)
+    return message
+
+
 MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
 

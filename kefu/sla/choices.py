@@ -13,6 +13,7 @@ class ClockKind(models.TextChoices):
     ARRIVAL = "arrival", _("On-site arrival")
     RESOLUTION = "resolution", _("Resolution")
     PROMISE = "promise", _("Promised time")
+    CALLBACK = "callback", _("Callback")
 
 
 class ClockState(models.TextChoices):
@@ -37,4 +38,5 @@ TARGET_FIELDS = {
     ClockKind.DISPATCH: "dispatch",
     ClockKind.ARRIVAL: "arrival",
     ClockKind.RESOLUTION: "resolution",
+    ClockKind.CALLBACK: "callback",
 }

@@ -307,8 +307,10 @@ def clocks_on_event(*, order, event) -> None:
     """
     _apply_event(order=order, event=event)
     if event.action in CLOCK_ACTIONS:
+        # The callback clock runs after resolution and is tracked in the callback queue; the
+        # order's own "due soonest" is about getting the work done.
         due = (SlaClock.objects.filter(work_order=order, stopped_at=None, paused_at=None)
-               .order_by("due_at").values_list("due_at", flat=True).first())
+               .exclude(kind=ClockKind.CALLBACK).order_by("due_at").values_list("due_at", flat=True).first())
         type(order).objects.filter(pk=order.pk).update(sla_due_at=due)
         order.sla_due_at = due
 
@@ -362,13 +364,33 @@ def _apply_event(*, order, event) -> None:
         for kind, clock in live.items():
             # Dispatch/arrival never happened for an order solved on the spot: not applicable.
             engine.stop(clock, now, cancelled=kind in (ClockKind.DISPATCH, ClockKind.ARRIVAL))
+        # The customer is called back within the policy's callback target after resolution; the
+        # callbacks app stops this clock (callback_clock_stop) when the call is done.
+        policy = policy or policy_for(order=order)
+        if policy is not None:
+            _policy_clocks(engine, order=order, policy=policy, started_at=now, kinds=[ClockKind.CALLBACK])
     elif action == "cancel":
         for clock in live.values():
             engine.stop(clock, now, cancelled=True)
     elif action == "reopen":
+        if ClockKind.CALLBACK in live:
+            # Reopened (often by the callback itself): a new callback is due after the next resolution.
+            engine.stop(live.pop(ClockKind.CALLBACK), now, cancelled=True)
         policy = policy or policy_for(order=order)
         if policy is not None and ClockKind.RESOLUTION not in live:
             _policy_clocks(engine, order=order, policy=policy, started_at=now, kinds=[ClockKind.RESOLUTION])
+
+
+def callback_clock_stop(*, order, at=None) -> SlaClock | None:
+    """Stop the order's running callback clock (met, or breached if late) when the callback is done
+    (the customer reached with an outcome, or given up as unreachable). Returns the clock, or None
+    when there is none running. Runs in the caller's transaction."""
+    clock = (SlaClock.objects.select_related("calendar", "policy")
+             .filter(work_order=order, kind=ClockKind.CALLBACK, stopped_at=None).first())
+    if clock is None:
+        return None
+    _Clocks().stop(clock, at or timezone.now())
+    return clock
 
 
 # --- the sweeper: warnings, breaches and escalation steps ---------------------------------------

@@ -150,3 +150,31 @@ def test_email_is_written_in_the_recipients_language(cast, smtp, overdue_repair,
         sla_sweep(now=at(2026, 11, 25, 10))
     message = OutboundMessage.objects.get(channel="email")
     assert "deadline was missed" in message.subject
+
+
+@pytest.mark.django_db
+def test_messages_to_people_outside_the_app_go_through_the_same_outbox(smtp, django_capture_on_commit_callbacks):
+    from kefu.notifications.services import outbox_enqueue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mail = outbox_enqueue(channel="email", to_address=" owner@example.com ", subject="请为本次服务评价",
+                              body="https://kefu.example/r/abc")
+        sms = outbox_enqueue(channel="sms", to_address="13800138000", subject="评价", body="https://kefu.example/r/abc")
+    mail.refresh_from_db()
+    sms.refresh_from_db()
+    assert (mail.notification_id, mail.to_address, mail.state) == (None, "owner@example.com", "sent")
+    assert sms.state == "logged"  # the SMS adapter only logs: nothing pretends to have been sent
+    [(recipients, content)] = smtp.messages
+    assert recipients == ["owner@example.com"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("channel", "to", "field"), [("fax", "1", "channel"), ("email", "  ", "to_address")])
+def test_outbox_enqueue_rejects_bad_input_and_writes_nothing(channel, to, field):
+    from kefu.core.errors import InvalidInput
+    from kefu.notifications.services import outbox_enqueue
+
+    with pytest.raises(InvalidInput) as error:
+        outbox_enqueue(channel=channel, to_address=to, subject="s", body="b")
+    assert list(error.value.fields) == [field]
+    assert OutboundMessage.objects.count() == 0

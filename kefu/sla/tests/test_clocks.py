@@ -91,7 +91,7 @@ def test_response_dispatch_arrival_and_resolution_stop_met_or_breached(repair, c
     assert (dispatch.state, dispatch.elapsed_minutes, dispatch.breached_at) == ("breached", 90, at(2026, 11, 23, 11))
     assert (arrival.state, arrival.elapsed_minutes) == ("met", 180)  # 10–12 and 13–14
     assert (resolution.state, resolution.elapsed_minutes) == ("breached", 1020)
-    assert clocks(repair) == {}
+    assert set(clocks(repair)) == {"callback"}  # only the call back to the customer is still due
 
 
 def test_promised_time_is_its_own_clock(repair, cast, org):
@@ -195,3 +195,41 @@ def test_queue_sorts_by_due_soonest_with_clockless_orders_last(api, cast, org):
     assert ids == [urgent.pk, normal.pk, praise.pk, cancelled.pk]
     ids = [r["id"] for r in api(cast["agent"]).get("/api/v1/work-orders/?ordering=-due").json()["results"]]
     assert ids == [praise.pk, normal.pk, urgent.pk, cancelled.pk]
+
+
+def test_resolution_starts_the_callback_clock_and_the_callback_stops_it(repair, cast):
+    from kefu.sla.services import callback_clock_stop
+
+    # resolved Monday 11:00 → called back within two business days (960 min): Wednesday 11:00
+    with time_machine.travel(at(2026, 11, 23, 11), tick=False):
+        advance(repair, cast["agent"], "accept", ("resolve", {"resolution": "电话指导解决"}))
+    callback = clocks(repair)["callback"]
+    assert (callback.state, callback.started_at, callback.due_at) == ("running", at(2026, 11, 23, 11),
+                                                                       at(2026, 11, 25, 11))
+    repair.refresh_from_db()
+    assert repair.sla_due_at is None  # the order's own work is done; the callback queue tracks this clock
+    stopped = callback_clock_stop(order=repair, at=at(2026, 11, 24, 9))
+    stopped.refresh_from_db()
+    assert (stopped.state, stopped.stopped_at) == ("met", at(2026, 11, 24, 9))
+    assert callback_clock_stop(order=repair, at=at(2026, 11, 24, 10)) is None
+
+
+def test_late_callback_is_breached_and_reopen_cancels_a_pending_one(repair, cast):
+    from kefu.sla.services import callback_clock_stop
+
+    with time_machine.travel(at(2026, 11, 23, 11), tick=False):
+        advance(repair, cast["agent"], "accept", ("resolve", {"resolution": "电话指导解决"}))
+    with time_machine.travel(at(2026, 11, 26, 9), tick=False):
+        assert callback_clock_stop(order=repair).state == "breached"
+        advance(repair, cast["agent"], ("reopen", {"reason": "回访不满意"}))
+    with time_machine.travel(at(2026, 11, 26, 10), tick=False):
+        advance(repair, cast["agent"], ("resolve", {"resolution": "更换阀门"}))
+    with time_machine.travel(at(2026, 11, 26, 11), tick=False):
+        advance(repair, cast["agent"], ("reopen", {"reason": "仍漏水"}))
+    assert [c.state for c in all_clocks(repair, "callback")] == ["breached", "cancelled"]
+
+
+def test_inquiries_have_no_callback_target(cast):
+    order = make_work_order(actor=cast["agent"], type="inquiry")
+    advance(order, cast["agent"], "accept", ("resolve", {"resolution": "已答复"}))
+    assert all_clocks(order, "callback") == []
