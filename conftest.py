@@ -32,12 +32,24 @@ def ensure_seed_data():
         return
     for name in SEED_MIGRATIONS:
         importlib.import_module(name).seed(global_apps, None)
+    from kefu.org.permissions import grant_administrator_permissions
+
+    grant_administrator_permissions()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_seed_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holiday_cache():
+    # Each process keeps the holiday table for a while; tests rewrite it freely.
+    from kefu.sla.selectors import holidays_changed
+
+    holidays_changed()
+    yield
 
 
 @pytest.fixture(autouse=True)

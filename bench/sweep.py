@@ -6,8 +6,8 @@
 Adds `--clocks` running SLA clocks (due in the future) spread over the open and recent orders
 of the database, all in a marker calendar so they can be removed again; times `sla_sweep` with
 nothing due (the partial index on next_step_at should answer at once); then makes `--due` of them
-due and times the sweep that fires their steps (one conditional UPDATE, one Escalation row and one
-order event each). The clocks, escalations and events it added are deleted at the end. Prints
+due and times the sweep that fires their steps (chunks of 200 clocks claimed with FOR UPDATE SKIP
+LOCKED; one Escalation row and one order event per step, inserted in bulk). The clocks, escalations and events it added are deleted at the end. Prints
 one JSON line. Not a test: nothing asserts a time.
 """
 

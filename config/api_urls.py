@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.customers.api.views import CustomerViewSet
+from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
@@ -18,6 +19,8 @@ router.register("calendars", CalendarViewSet, basename="calendar")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
+         name="notification-preferences-me"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -43,3 +43,10 @@ def adapter_for(channel: str):
     if channel == "email":
         return EmailAdapter()
     return LogOnlyAdapter(channel)
+
+
+def adapter_info(channel: str) -> dict:
+    """What the preferences page and API tell users about a channel: the adapter behind it and
+    whether it really delivers (so a log-only channel is never mistaken for a working one)."""
+    adapter = adapter_for(channel)
+    return {"channel": channel, "adapter": type(adapter).__name__, "delivers": adapter.delivers}

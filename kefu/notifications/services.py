@@ -66,6 +66,10 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
         ids.update(filter(None, [order.first_contact_owner_id, order.assignee_id]))
     elif event.action == Action.ESCALATE:
         ids.update(_escalation_recipients(order, event.data.get("notify", "")))
+    # A reopened order (often by a dissatisfied callback) is the supervisor's business too, as is a
+    # callback asking for a reopen its recorder may not do (kefu.callbacks).
+    if event.action == Action.REOPEN or (event.data or {}).get("notify_supervisor"):
+        ids.update(_escalation_recipients(order, "supervisor"))
     ids.discard(event.actor_id)
     return ids
 
@@ -212,17 +216,33 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
 @transaction.atomic
 def notification_preference_update(*, user, email_enabled: bool, email_actions: list[str], sms_enabled: bool,
                                    wechat_enabled: bool) -> NotificationPreference:
-    """Store how a user wants to be told beyond the app."""
-    from kefu.workorders.choices import Action
+    """Store how a user wants to be told beyond the app: email on/off, SMS and WeChat (log-only
+    adapters for now) on/off, and which events go out at all (`email_actions`, for every channel).
 
-    unknown = [a for a in email_actions if a not in Action.values]
-    if unknown:
-        from kefu.core.errors import InvalidInput
+    Everything is checked before anything is written; a bad value raises InvalidInput naming the
+    field. Events are kept once each, in the order of `OutboundEvent`, so equal choices compare equal.
+    """
+    from kefu.core.errors import InvalidInput
+    from kefu.notifications.choices import OutboundEvent
 
-        raise InvalidInput(_("Unknown event: %(value)s") % {"value": unknown[0]},
-                           fields={"email_actions": [_("Unknown event: %(value)s") % {"value": unknown[0]}]})
+    errors: dict[str, list[str]] = {}
+    for name, value in (("email_enabled", email_enabled), ("sms_enabled", sms_enabled),
+                        ("wechat_enabled", wechat_enabled)):
+        if not isinstance(value, bool):
+            errors[name] = [_("Must be true or false.")]
+    if not isinstance(email_actions, list | tuple) or not all(isinstance(a, str) for a in email_actions):
+        errors["email_actions"] = [_("Must be a list of events.")]
+    else:
+        unknown = [a for a in email_actions if a not in OutboundEvent.values]
+        if unknown:
+            errors["email_actions"] = [_("Unknown event: %(value)s") % {"value": unknown[0]}]
+    if errors:
+        name, messages = next(iter(errors.items()))
+        raise InvalidInput(_("Invalid input: %(field)s: %(error)s") % {"field": name, "error": messages[0]},
+                           fields=errors)
+    chosen = [value for value in OutboundEvent.values if value in set(email_actions)]
     pref, _created = NotificationPreference.objects.update_or_create(user=user, defaults={
-        "email_enabled": email_enabled, "email_actions": email_actions, "sms_enabled": sms_enabled,
+        "email_enabled": email_enabled, "email_actions": chosen, "sms_enabled": sms_enabled,
         "wechat_enabled": wechat_enabled})
     return pref
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:pk>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_mark_all_read, name="mark_all_read"),
+    path("preferences/", views.notification_preferences, name="preferences"),
 ]

@@ -1,4 +1,5 @@
-"""The notifications page: a user's notices, opened (and so marked read) one by one or all at once."""
+"""The notifications page: a user's notices, opened (and so marked read) one by one or all at once;
+and the page where a user chooses what reaches them beyond the app."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,9 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.core.errors import ApplicationError
 from kefu.notifications import selectors, services
+from kefu.notifications.forms import NotificationPreferenceForm
 
 
 @login_required
@@ -37,3 +40,32 @@ def notification_mark_all_read(request):
     count = services.notification_mark_read(user=request.user)
     messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
     return redirect("notifications:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    """Email on/off, which events go out, SMS/WeChat (log only) on/off: the user's own, nobody else's."""
+    if request.method == "GET":
+        pref = selectors.notification_preference_for_user(user=request.user)
+        return _preferences_page(request, NotificationPreferenceForm.from_preference(pref))
+    form = NotificationPreferenceForm(request.POST)
+    if not form.is_valid():
+        return _preferences_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.notification_preference_update(
+            user=request.user, email_enabled=data["email_enabled"], email_actions=data["email_actions"],
+            sms_enabled=data["sms_enabled"], wechat_enabled=data["wechat_enabled"])
+    except ApplicationError as error:
+        for field, msgs in error.fields.items():
+            for msg in msgs:
+                form.add_error(field if field in form.fields else None, msg)
+        return _preferences_page(request, form, status=error.status_code)
+    messages.success(request, _("Notification preferences saved."))
+    return redirect("notifications:preferences")
+
+
+def _preferences_page(request, form, status=200):
+    return render(request, "notifications/preferences.html", {
+        "form": form, "channels": selectors.channel_overview_for_user(user=request.user)}, status=status)

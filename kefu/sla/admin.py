@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from kefu.core.errors import InvalidInput
 from kefu.sla.models import Escalation, Holiday, HolidayYear, SlaClock, SlaPolicy, WorkCalendar
-from kefu.sla.services import holidays_import_csv, holidays_import_xlsx
+from kefu.sla.services import holiday_changed, holidays_import_csv, holidays_import_xlsx
 
 
 @admin.register(WorkCalendar)
@@ -19,10 +19,28 @@ class WorkCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(admin.ModelAdmin):
+    """Edits of single days go through `holiday_changed`, so deadlines and caches follow them."""
+
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        years = {obj.date.year}
+        if change and "date" in form.changed_data:
+            years.add(form.initial["date"].year)
+        super().save_model(request, obj, form, change)
+        holiday_changed(years=years)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        holiday_changed(years={obj.date.year})
+
+    def delete_queryset(self, request, queryset):
+        years = {d.year for d in queryset.values_list("date", flat=True)}
+        super().delete_queryset(request, queryset)
+        holiday_changed(years=years)
 
 
 class HolidayUploadForm(forms.Form):

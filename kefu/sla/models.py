@@ -1,5 +1,6 @@
 """Work calendars and China's holiday table: what business time means for SLA clocks."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +109,8 @@ class SlaPolicy(models.Model):
     warn_percent = models.PositiveSmallIntegerField(_("warning threshold (percent of target)"), default=80)
     # Steps after the warning, in order: [{"after_breach_minutes": 0, "notify": "supervisor"},
     # {"after_breach_minutes": 120, "notify": "manager"}, …]; minutes count on the clock's basis.
-    # A step may also "raise_priority": true or "raise_complaint_level": true.
+    # A step may also change the order: "raise_priority": true, "raise_complaint_level": true,
+    # "reassign_to": "<department code>" (validated by `clean`, applied by the work-order service).
     escalation = models.JSONField(_("escalation steps after breach"), default=default_escalation, blank=True)
     pause_reasons = models.JSONField(_("hold reasons that pause the clocks"), default=list, blank=True)
 
@@ -121,6 +123,44 @@ class SlaPolicy(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = escalation_errors(self.escalation)
+        if errors:
+            raise ValidationError({"escalation": errors})
+
+
+ESCALATION_KEYS = {"after_breach_minutes", "notify", "raise_priority", "raise_complaint_level", "reassign_to"}
+ESCALATION_NOTIFY = {"assignee", "supervisor", "manager", "director", "qa"}
+
+
+def escalation_errors(ladder) -> list[str]:
+    """What is wrong with an escalation ladder (empty when it is valid), in the active language."""
+    from kefu.org.models import Department
+
+    if not isinstance(ladder, list):
+        return [_("The escalation steps must be a list.")]
+    errors, previous = [], -1
+    for number, step in enumerate(ladder, start=1):
+        if not isinstance(step, dict):
+            errors.append(_("Step %(n)s must be an object.") % {"n": number})
+            continue
+        unknown = sorted(set(step) - ESCALATION_KEYS)
+        if unknown:
+            errors.append(_("Step %(n)s: unknown option %(option)s.") % {"n": number, "option": ", ".join(unknown)})
+        minutes = step.get("after_breach_minutes", 0)
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < previous:
+            errors.append(_("Step %(n)s: after_breach_minutes must be a whole number, not smaller than the "
+                            "step before.") % {"n": number})
+        else:
+            previous = minutes
+        if step.get("notify", "supervisor") not in ESCALATION_NOTIFY:
+            errors.append(_("Step %(n)s: notify must be one of %(roles)s.") % {
+                "n": number, "roles": ", ".join(sorted(ESCALATION_NOTIFY))})
+        code = step.get("reassign_to")
+        if code and not Department.objects.filter(code=code, is_active=True).exists():
+            errors.append(_("Step %(n)s: no active department with code %(code)s.") % {"n": number, "code": code})
+    return errors
 
 
 class SlaClock(models.Model):

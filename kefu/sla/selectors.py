@@ -1,17 +1,31 @@
 """Reads for calendars: the CalendarSpec that business_time computes with."""
 
 import math
+import time
 
 from django.db.models import Max
 
 from kefu.sla import business_time
 from kefu.sla.models import Holiday, HolidayYear, SlaClock, WorkCalendar
 
-_holiday_cache: dict = {"stamp": None, "value": None}
+_holiday_cache: dict = {"stamp": None, "value": None, "checked": 0.0}
+# How long a process trusts its copy of the holiday table without asking the database whether it
+# changed. Holidays change once a year (an import) or on an administrator's edit; both bump
+# HolidayYear.loaded_at and clear this process's copy at once (`holidays_changed`), and other
+# processes see the change within this many seconds. Before, every transition paid two queries.
+HOLIDAY_CACHE_SECONDS = 30.0
+
+
+def holidays_changed() -> None:
+    """Forget this process's copy of the holiday table (called by the writers)."""
+    _holiday_cache.update(stamp=None, value=None, checked=0.0)
 
 
 def _holiday_sets() -> tuple[frozenset, frozenset, frozenset]:
     """(days off, make-up workdays, years with data), cached until the tables change."""
+    now = time.monotonic()
+    if _holiday_cache["value"] is not None and now - _holiday_cache["checked"] < HOLIDAY_CACHE_SECONDS:
+        return _holiday_cache["value"]
     stamp = (Holiday.objects.count(), HolidayYear.objects.aggregate(m=Max("loaded_at"))["m"])
     if _holiday_cache["stamp"] != stamp:
         off, work = set(), set()
@@ -19,6 +33,7 @@ def _holiday_sets() -> tuple[frozenset, frozenset, frozenset]:
             (work if kind == "workday" else off).add(day)
         years = frozenset(HolidayYear.objects.values_list("year", flat=True))
         _holiday_cache.update(stamp=stamp, value=(frozenset(off), frozenset(work), years))
+    _holiday_cache["checked"] = now
     return _holiday_cache["value"]
 
 

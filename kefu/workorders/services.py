@@ -27,6 +27,7 @@ from kefu.org.selectors import Actor, actor_for_user, approver_role_for
 from kefu.sla.services import clocks_on_event
 from kefu.workorders import workflow
 from kefu.workorders.choices import (
+    OPEN_STATUSES,
     Action,
     Channel,
     HoldReason,
@@ -129,6 +130,59 @@ def work_order_record_system_event(*, order: WorkOrder, action: str, at, data: d
     return event
 
 
+def work_order_record_system_events(*, rows: list[tuple[int, dict]], action: str, at) -> list[WorkOrderEvent]:
+    """The batch form of `work_order_record_system_event` for the SLA sweeper: one event per
+    (order id, data), inserted together; the orders' statuses are read in one query. The caller
+    queues the notifications (one task per batch)."""
+    statuses = dict(WorkOrder.objects.filter(pk__in={pk for pk, _d in rows}).values_list("pk", "status"))
+    return WorkOrderEvent.objects.bulk_create([
+        WorkOrderEvent(work_order_id=pk, action=action, actor=None, created_at=at, from_status=statuses[pk],
+                       to_status=statuses[pk], internal=True, data=data) for pk, data in rows])
+
+
+PRIORITY_LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
+
+
+def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: bool = False,
+                        raise_complaint_level: bool = False, reassign_to: str = "") -> WorkOrderEvent | None:
+    """An escalation step that changes the order (SLA ladder options): raise the priority one
+    level, raise a complaint's level one level (up to 3), or hand an order that is not yet being
+    worked on (new, accepted, dispatched) to another team, unassigned.
+
+    The system's own transition: the order row is locked, the version bumped (so a person acting
+    on the page they read before gets a clear 409, never a lost update) and one "escalate" event
+    records old → new. Orders already resolved, closed or cancelled are only noted, not changed.
+    Runs in the caller's transaction; returns the event, or None when the order is gone.
+    """
+    order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).select_related("team").first()
+    if order is None:
+        return None
+    changes: dict = {}
+    changed: dict = {}
+    if order.status in OPEN_STATUSES:
+        if raise_priority and order.priority != Priority.URGENT:
+            new = PRIORITY_LADDER[PRIORITY_LADDER.index(order.priority) + 1]
+            changes["priority"], changed["priority"] = new, [order.priority, str(new)]
+        if raise_complaint_level and order.type == "complaint" and (order.complaint_level or 1) < 3:
+            new = (order.complaint_level or 1) + 1
+            changes["complaint_level"], changed["complaint_level"] = new, [order.complaint_level, new]
+        # Work already started stays with the person doing it; only waiting orders move.
+        if reassign_to and order.status in (Status.NEW, Status.ACCEPTED, Status.DISPATCHED) and (
+                order.team is None or order.team.code != reassign_to):
+            team = Department.objects.filter(code=reassign_to, is_active=True).first()
+            if team is not None:
+                # The new team's supervisor picks the person; a technician of the old team keeps
+                # nothing they can no longer see.
+                changes.update(team=team, assignee=None)
+                changed["team"] = [order.team.name if order.team else "", team.name]
+    if changes:
+        WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=at, **changes)
+    event = WorkOrderEvent.objects.create(work_order=order, action=Action.ESCALATE, actor=None, created_at=at,
+                                          from_status=order.status, to_status=order.status, internal=True,
+                                          data={**data, "changes": changed})
+    return event
+
+
 def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
             body: str = "", internal: bool = False, data: dict | None = None) -> WorkOrderEvent:
     event = WorkOrderEvent.objects.create(
@@ -136,7 +190,6 @@ def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str,
         to_status=to_status, body=body, internal=internal, data=data or {},
     )
     # Explicit, same transaction (no signals): SLA clocks start, pause and stop with the events.
-    # Callbacks will hook in here the same way.
     clocks_on_event(order=order, event=event)
     transaction.on_commit(lambda: _enqueue_notifications(event.pk))
     return event

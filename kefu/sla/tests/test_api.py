@@ -76,7 +76,7 @@ def test_importing_2027_removes_the_warning(api, superuser, office):
     # given the State Council's 2027 notice typed in as CSV (New Year's Day off, one make-up day)
     csv = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n2027-01-09,workday,元旦\n"
     result = holidays_import_csv(content=csv.encode(), source="test")
-    assert result == {"years": [2027], "days": 4}
+    assert result == {"years": [2027], "days": 4, "clocks_updated": 0}
     # then 2027-01-01 is off and the warning is gone
     response = api(superuser).get(f"/api/v1/calendars/{office}/due/",
                                   {"start": "2026-12-31T17:00:00+08:00", "minutes": 120})
@@ -109,7 +109,8 @@ def test_xlsx_import_with_chinese_headers(db):
     sheet.append(["2027-09-26", "班", "国庆节"])
     buffer = io.BytesIO()
     book.save(buffer)
-    assert holidays_import_xlsx(content=buffer.getvalue(), source="t") == {"years": [2027], "days": 2}
+    assert holidays_import_xlsx(content=buffer.getvalue(), source="t") == {"years": [2027], "days": 2,
+                                                                               "clocks_updated": 0}
     assert dict(Holiday.objects.filter(date__year=2027).values_list("date", "kind")) == {
         date(2027, 10, 1): "holiday", date(2027, 9, 26): "workday"}
 

@@ -233,3 +233,25 @@ def test_inquiries_have_no_callback_target(cast):
     order = make_work_order(actor=cast["agent"], type="inquiry")
     advance(order, cast["agent"], "accept", ("resolve", {"resolution": "已答复"}))
     assert all_clocks(order, "callback") == []
+
+
+def test_importing_the_missing_year_moves_live_deadlines_and_clears_the_warning(cast):
+    from kefu.sla.services import holidays_import_csv
+
+    # given a normal repair received 2026-12-31 17:00: two business days under the Mon–Fri fallback
+    with time_machine.travel(at(2026, 12, 31, 17), tick=False):
+        order = make_work_order(actor=cast["agent"], type="repair", priority="normal")
+    before = clocks(order)["resolution"]
+    assert (before.due_at, before.missing_holiday_years) == (at(2027, 1, 4, 17), [2027])
+    # when the 2027 arrangement is imported (1–3 January off) on 2027-01-01 09:00
+    with time_machine.travel(at(2027, 1, 1, 9), tick=False):
+        result = holidays_import_csv(content=(
+            "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n2027-01-03,holiday,元旦\n"
+        ).encode(), source="test")
+    # then the deadline is laid out on the real calendar: 1 h used on Dec 31, 15 h left from Jan 4
+    after = clocks(order)["resolution"]
+    assert result["clocks_updated"] >= 1
+    assert (after.due_at, after.missing_holiday_years, after.next_step_at) == (
+        at(2027, 1, 5, 17), [], after.warn_at)
+    order.refresh_from_db()
+    assert order.sla_due_at == min(c.due_at for k, c in clocks(order).items() if k != "callback")

@@ -125,7 +125,7 @@ def test_two_sweepers_fire_each_step_exactly_once(cast, org):
     def sweeper():
         try:
             barrier.wait()
-            fired.append(sla_sweep(now=at(2026, 11, 30, 9), batch=25))
+            fired.append(sla_sweep(now=at(2026, 11, 30, 9), chunk=25))
         finally:
             connection.close()
 
