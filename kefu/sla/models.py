@@ -113,6 +113,10 @@ class SlaPolicy(models.Model):
     # "reassign_to": "<department code>" (validated by `clean`, applied by the work-order service).
     escalation = models.JSONField(_("escalation steps after breach"), default=default_escalation, blank=True)
     pause_reasons = models.JSONField(_("hold reasons that pause the clocks"), default=list, blank=True)
+    use_team_calendar = models.BooleanField(
+        _("count the team's work on the team's own calendar"), default=False,
+        help_text=_("When the order goes to a team that has its own work calendar, its on-site arrival and "
+                    "resolution clocks count business time on that calendar from then on."))
 
     class Meta:
         verbose_name = _("SLA policy")
@@ -182,6 +186,10 @@ class SlaClock(models.Model):
     warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_minutes = models.FloatField(_("minutes paused"), default=0)
+    # A clock that moved to a team's own calendar at `calendar_since` keeps the business minutes it
+    # had used on the earlier calendar in `carried_minutes` (`paused_minutes` restarts at the move).
+    calendar_since = models.DateTimeField(_("on this calendar since"), null=True, blank=True)
+    carried_minutes = models.FloatField(_("minutes used on an earlier calendar"), default=0)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     elapsed_minutes = models.FloatField(_("minutes used"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)

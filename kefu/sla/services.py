@@ -119,6 +119,56 @@ def holiday_changed(*, years) -> int:
     return clocks_recompute(years=years)
 
 
+def _relayout(engine: "_Clocks", clock: SlaClock, *, reference, used: float) -> bool:
+    """Lay out what is left of a business-time clock's target (`used` minutes are spent) from
+    `reference` on the clock's calendar: due, warning, next step, missing years. Returns whether
+    anything changed; the caller saves."""
+    warn_target = clock.target_minutes * (clock.policy.warn_percent if clock.policy_id else 80) / 100
+    due, missing = engine.add(clock, True, reference, clock.target_minutes - used)
+    warn, _m = engine.add(clock, True, reference, warn_target - used)
+    if clock.target_minutes - used <= 0:  # already overdue: the deadline stays in the past
+        due = min(clock.due_at, reference)
+    if warn_target - used <= 0:
+        warn = min(clock.warn_at or reference, reference)
+    if (due, warn, list(missing)) == (clock.due_at, clock.warn_at, clock.missing_holiday_years):
+        return False
+    clock.due_at, clock.warn_at, clock.missing_holiday_years = due, warn, list(missing)
+    clock.next_step_at = engine.step_time(clock, clock.next_step)
+    return True
+
+
+def team_calendar(team_id) -> WorkCalendar | None:
+    """The team's own work calendar, if it has one."""
+    if team_id is None:
+        return None
+    return WorkCalendar.objects.filter(team_id=team_id).order_by("id").first()
+
+
+# The clocks that measure a team's own work (and so may follow the team's calendar).
+TEAM_CLOCKS = (ClockKind.ARRIVAL, ClockKind.RESOLUTION)
+
+
+def _follow_team_calendar(engine: "_Clocks", *, team_id, live: dict, now) -> None:
+    """After a dispatch: the arrival and resolution clocks of a policy with `use_team_calendar`
+    continue on the new team's calendar. Business time used so far is counted on the calendar it
+    ran on; what is left is laid out on the team's hours from now."""
+    calendar = None
+    for kind in TEAM_CLOCKS:
+        clock = live.get(kind)
+        if clock is None or not clock.business or not clock.target_minutes or not (
+                clock.policy_id and clock.policy.use_team_calendar):
+            continue
+        calendar = calendar or team_calendar(team_id)
+        if calendar is None or calendar.pk == clock.calendar_id:
+            continue
+        reference = clock.paused_at or now
+        clock.carried_minutes = engine.used(clock, reference)
+        clock.calendar, clock.calendar_since, clock.paused_minutes = calendar, reference, 0.0
+        _relayout(engine, clock, reference=reference, used=clock.carried_minutes)
+        clock.save(update_fields=["calendar", "calendar_since", "carried_minutes", "paused_minutes", "due_at",
+                                  "warn_at", "missing_holiday_years", "next_step_at"])
+
+
 def clocks_recompute(*, years) -> int:
     """Re-derive the deadlines of live business-time clocks that reach into `years`, after the
     holiday arrangement of those years was imported or edited.
@@ -144,18 +194,8 @@ def clocks_recompute(*, years) -> int:
         if not clock.calendar.use_china_holidays:
             continue
         reference = clock.paused_at or now
-        used = max(engine.between(clock, clock.started_at, reference) - clock.paused_minutes, 0)
-        due, missing = engine.add(clock, True, reference, clock.target_minutes - used)
-        warn_target = clock.target_minutes * (clock.policy.warn_percent if clock.policy_id else 80) / 100
-        warn, _m = engine.add(clock, True, reference, warn_target - used)
-        if clock.target_minutes - used <= 0:
-            due = min(clock.due_at, reference)
-        if warn_target - used <= 0:
-            warn = min(clock.warn_at or reference, reference)
-        if (due, warn, list(missing)) == (clock.due_at, clock.warn_at, clock.missing_holiday_years):
+        if not _relayout(engine, clock, reference=reference, used=engine.used(clock, reference)):
             continue
-        clock.due_at, clock.warn_at, clock.missing_holiday_years = due, warn, list(missing)
-        clock.next_step_at = engine.step_time(clock, clock.next_step)
         clock.save(update_fields=["due_at", "warn_at", "missing_holiday_years", "next_step_at"])
         touched_orders.add(clock.work_order_id)
         updated += 1
@@ -296,7 +336,7 @@ class _Clocks:
         if clock.paused_at is not None:
             self.resume(clock, now)
         clock.stopped_at = now
-        clock.elapsed_minutes = max(self.between(clock, clock.started_at, now) - clock.paused_minutes, 0)
+        clock.elapsed_minutes = self.used(clock, now)
         if cancelled:
             clock.state = ClockState.CANCELLED
         elif now <= clock.due_at:
@@ -306,6 +346,11 @@ class _Clocks:
             clock.breached_at = clock.breached_at or clock.due_at
         clock.save(update_fields=["stopped_at", "elapsed_minutes", "state", "breached_at", "paused_at",
                                   "paused_minutes", "due_at", "warn_at", "next_step_at"])
+
+    def used(self, clock, reference) -> float:
+        """Business (or calendar) minutes of the target used up to `reference`, pauses excluded."""
+        since = clock.calendar_since or clock.started_at
+        return max(clock.carried_minutes + self.between(clock, since, reference) - clock.paused_minutes, 0)
 
     def pause(self, clock, now) -> None:
         clock.paused_at = now
@@ -404,6 +449,8 @@ def _apply_event(*, order, event) -> None:
     if action == "dispatch":
         if ClockKind.DISPATCH in live:
             engine.stop(live.pop(ClockKind.DISPATCH), now)
+        # The order object still holds the team it had before this event.
+        _follow_team_calendar(engine, team_id=event.data.get("team"), live=live, now=now)
         promised = event.data.get("promised_at")
         if promised:
             _promise_clock(engine, order=order, policy=policy or policy_for(order=order),

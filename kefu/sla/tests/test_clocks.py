@@ -255,3 +255,40 @@ def test_importing_the_missing_year_moves_live_deadlines_and_clears_the_warning(
         at(2027, 1, 5, 17), [], after.warn_at)
     order.refresh_from_db()
     assert order.sla_due_at == min(c.due_at for k, c in clocks(order).items() if k != "callback")
+
+
+def test_work_sent_to_a_team_with_its_own_calendar_counts_on_the_teams_hours(cast, org):
+    from kefu.sla.services import calendar_create
+
+    # given an outsourced team working 08:00–20:00 Mon–Fri, and repairs following team calendars
+    long_day = [["08:00", "20:00"]]
+    vendor_hours = calendar_create(name="外包 08–20", team=org["vend"], hours={
+        "mon": long_day, "tue": long_day, "wed": long_day, "thu": long_day, "fri": long_day})
+    SlaPolicy.objects.filter(name="一般报修 Normal repairs").update(use_team_calendar=True)
+    with time_machine.travel(at(2026, 11, 23, 10), tick=False):
+        order = make_work_order(actor=cast["agent"], type="repair", priority="normal")
+    # when it is dispatched to that team at 11:00 (one office hour used)
+    with time_machine.travel(at(2026, 11, 23, 11), tick=False):
+        advance(order, cast["agent"], ("dispatch", {"team": org["vend"], "assignee": cast["vendor"]}))
+    live = clocks(order)
+    # then what is left is laid out on the team's hours: arrival 180 min → 14:00 (no lunch break);
+    # resolution 900 min → Monday 11–20 (540) + Tuesday 08:00 + 360 = 14:00
+    assert (live["arrival"].calendar_id, live["arrival"].due_at) == (vendor_hours.pk, at(2026, 11, 23, 14))
+    assert (live["resolution"].calendar_id, live["resolution"].due_at) == (vendor_hours.pk, at(2026, 11, 24, 14))
+    assert live["resolution"].started_at == at(2026, 11, 23, 10)  # the clock's start is kept for reports
+    # and the business time used adds up across both calendars: 60 + 540 + 240
+    with time_machine.travel(at(2026, 11, 24, 12), tick=False):
+        advance(order, cast["vendor"], "start", ("resolve", {"resolution": "已更换"}))
+    [resolution] = all_clocks(order, "resolution")
+    assert (resolution.state, resolution.elapsed_minutes) == ("met", 840)
+
+
+def test_policies_without_team_calendars_keep_their_own(cast, org):
+    from kefu.sla.services import calendar_create
+
+    calendar_create(name="外包", team=org["vend"], hours={"mon": [["08:00", "20:00"]]})
+    with time_machine.travel(at(2026, 11, 23, 10), tick=False):
+        order = make_work_order(actor=cast["agent"], type="repair", priority="normal")
+        before = clocks(order)["resolution"].due_at
+        advance(order, cast["agent"], ("dispatch", {"team": org["vend"]}))
+    assert clocks(order)["resolution"].due_at == before == at(2026, 11, 25, 10)
