@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.customers.api.views import CustomerViewSet
+from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.sla.api.views import CalendarViewSet
@@ -16,6 +17,7 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("teams", TeamViewSet, basename="team")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kefu.workorders",
     "kefu.sla",
     "kefu.notifications",
+    "kefu.improvement",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "kefu.customers.choices.CustomerKind",
         "AssetKindEnum": "kefu.customers.choices.AssetKind",
         "DepartmentKindEnum": "kefu.org.choices.DepartmentKind",
+        "CorrectiveActionStatusEnum": "kefu.improvement.choices.Status",
     },
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("work-orders/", include("kefu.workorders.urls")),
     path("notifications/", include("kefu.notifications.urls")),
+    path("corrective-actions/", include("kefu.improvement.urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"

@@ -1,0 +1,409 @@
+"""Every write to a corrective action notice. `corrective_action_transition` is the one gate for
+state changes (the same shape as the work-order gate, docs/adr/0001 and 0002).
+
+In one transaction it checks visibility (404), the transition table and who the actor is (403),
+the state (409), required fields (400); compares-and-swaps the notice's `version` (409
+concurrent_change); and writes one immutable CorrectiveActionEvent. `corrective_action_create`
+(by hand, issued at once) and `corrective_action_propose` (automatic, idempotent on
+`reference`) are the two entries; `corrective_action_escalate_overdue` is the periodic sweep.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.numbering import next_number
+from kefu.improvement import selectors, workflow
+from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
+from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent
+from kefu.org.models import Department
+from kefu.org.selectors import Actor, actor_for_user
+
+NUMBER_PREFIX = "CA"
+EVIDENCE_KINDS = ("work_order", "survey_item", "qa_check", "link")
+MAX_EVIDENCE = 200
+
+
+def _require_actor(user) -> Actor:
+    actor = actor_for_user(user)
+    if actor is None:
+        raise NotAllowed(_("Only active staff may do this."))
+    return actor
+
+
+def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _required(field: str) -> InvalidInput:
+    return _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
+
+
+def _text(field: str, value, *, max_length: int | None = None, required: bool = True) -> str:
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise _required(field)
+    if max_length and len(value) > max_length:
+        raise _field_error(field, _("%(field)s: keep it under %(n)s characters.") % {"field": field, "n": max_length})
+    return value
+
+
+def _clean_department(actor: Actor, value) -> Department:
+    if not isinstance(value, Department) or not value.is_active:
+        raise _field_error("responsible_department", _("responsible_department: choose an active department."))
+    if not selectors.department_choices(actor=actor).filter(pk=value.pk).exists():
+        raise _field_error("responsible_department",
+                           _("responsible_department: you may only hold your own department or those below it "
+                             "responsible."))
+    return value
+
+
+def _clean_owner(value, department: Department):
+    """The owner must be active staff inside the responsible department (or below it)."""
+    if value is None:
+        raise _required("owner")
+    staff = getattr(value, "staff", None)
+    if not value.is_active or staff is None or not staff.is_active:
+        raise _field_error("owner", _("owner: the owner must be an active staff member."))
+    if not staff.department.path.startswith(department.path):
+        raise _field_error("owner", _("owner: the owner must work in the responsible department."))
+    return value
+
+
+def _clean_due_date(value, today: date) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if not isinstance(value, date):
+        raise _field_error("due_date", _("due_date: enter a valid date."))
+    if value < today:
+        raise _field_error("due_date", _("due_date: the due date cannot be in the past."))
+    return value
+
+
+def _clean_evidence(evidence) -> list[dict]:
+    if evidence in (None, ""):
+        return []
+    if not isinstance(evidence, list | tuple) or len(evidence) > MAX_EVIDENCE:
+        raise _field_error("evidence", _("evidence: give a list of at most %(n)s items.") % {"n": MAX_EVIDENCE})
+    cleaned = []
+    for item in evidence:
+        if not isinstance(item, dict):
+            raise _field_error("evidence", _("evidence: every item must be an object."))
+        kind = item.get("kind") or "link"
+        if kind not in EVIDENCE_KINDS:
+            raise _field_error("evidence", _("evidence: unknown kind “%(kind)s”.") % {"kind": kind})
+        url = str(item.get("url") or "")
+        # Only links inside the application or to the web: never javascript: and the like.
+        if url and not url.startswith(("/", "https://", "http://")):
+            raise _field_error("evidence", _("evidence: links must start with /, http:// or https://."))
+        cleaned.append({**item, "kind": kind, "url": url, "label": str(item.get("label") or "")[:200]})
+    return cleaned
+
+
+def _record(notice: CorrectiveAction, *, action: str, actor_user, now, from_status: str, to_status: str,
+            body: str = "", data: dict | None = None) -> CorrectiveActionEvent:
+    return CorrectiveActionEvent.objects.create(notice=notice, action=action, actor=actor_user, created_at=now,
+                                                from_status=from_status, to_status=to_status, body=body,
+                                                data=data or {})
+
+
+def _issue_fields(*, actor: Actor, actor_user, department, owner, due_date, now) -> dict:
+    return {"responsible_department": department, "owner": owner, "due_date": due_date, "issued_by": actor_user,
+            "issuer_role": actor.role, "issued_at": now, "escalation_step": 0,
+            "next_escalation_at": selectors.due_instant(due_date)}
+
+
+def _display(user) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.display_name if staff else user.get_username()
+
+
+# --- create and propose ------------------------------------------------------------------------
+
+@transaction.atomic
+def corrective_action_create(*, actor_user, title: str, nonconformity: str, responsible_department,
+                             owner, due_date, evidence: list[dict] | None = None,
+                             item_code: str = "") -> CorrectiveAction:
+    """Raise a notice by hand (QA or the management line): it is issued at once to `owner`."""
+    actor = _require_actor(actor_user)
+    if actor.role not in workflow.ISSUER_ROLES:
+        raise NotAllowed(_("Your role may not raise corrective action notices."), code="role_not_allowed")
+    now = timezone.now()
+    title = _text("title", title, max_length=200)
+    nonconformity = _text("nonconformity", nonconformity)
+    department = _clean_department(actor, responsible_department)
+    owner = _clean_owner(owner, department)
+    if due_date in (None, ""):
+        raise _required("due_date")
+    due_date = _clean_due_date(due_date, timezone.localdate(now))
+    evidence = _clean_evidence(evidence)
+    item_code = _text("item_code", item_code, max_length=64, required=False)
+    notice = CorrectiveAction.objects.create(
+        number=f"TMP-{uuid.uuid4().hex[:28]}", title=title, source=Source.MANUAL,
+        nonconformity=nonconformity, evidence=evidence, item_code=item_code, status=Status.ISSUED,
+        created_at=now, updated_at=now,
+        **_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
+                        due_date=due_date, now=now))
+    _record(notice, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.ISSUED,
+            data={"responsible_department": department.pk, "owner": owner.pk, "owner_name": _display(owner),
+                  "due_date": due_date.isoformat()})
+    # Like work orders: the day's counter row is locked until commit, so take it last.
+    notice.number = next_number(prefix=NUMBER_PREFIX, day=timezone.localdate(now))
+    CorrectiveAction.objects.filter(pk=notice.pk).update(number=notice.number)
+    return notice
+
+
+def corrective_action_propose(*, source: str, reference: str, nonconformity: str, evidence: list[dict],
+                              responsible_department=None, title: str = "",
+                              item_code: str = "") -> CorrectiveAction | None:
+    """Propose a notice automatically (a survey item below target, repeated complaints, a failed
+    QA check): status `proposed`, waiting for QA or a lead to issue or dismiss it.
+
+    Idempotent on `reference`: a second call with the same reference returns the notice the first
+    one made, unchanged. Returns None when automatic proposals are switched off in the settings.
+    `item_code` (or an evidence item carrying one) ties the notice to a survey item, whose rates
+    before and after are then shown as its effect.
+    """
+    if source not in Source.values or source == Source.MANUAL:
+        raise _field_error("source", _("source: “%(value)s” is not an automatic source.") % {"value": source})
+    reference = _text("reference", reference, max_length=200)
+    existing = CorrectiveAction.objects.filter(reference=reference).first()
+    if existing is not None:
+        return existing
+    if not selectors.improvement_settings().proposals_enabled:
+        return None
+    nonconformity = _text("nonconformity", nonconformity)
+    evidence = _clean_evidence(evidence)
+    if responsible_department is not None and not isinstance(responsible_department, Department):
+        raise _field_error("responsible_department", _("responsible_department: choose a department."))
+    item_code = item_code or next((str(e["item_code"]) for e in evidence if e.get("item_code")), "")
+    title = (title or "").strip()[:200] or nonconformity.splitlines()[0][:200]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            notice = CorrectiveAction.objects.create(
+                number=f"TMP-{uuid.uuid4().hex[:28]}", title=title, source=source, reference=reference,
+                nonconformity=nonconformity, evidence=evidence, item_code=item_code[:64],
+                responsible_department=responsible_department, status=Status.PROPOSED, created_at=now,
+                updated_at=now)
+            _record(notice, action=Action.PROPOSE, actor_user=None, now=now, from_status="",
+                    to_status=Status.PROPOSED, data={"source": source, "reference": reference})
+            notice.number = next_number(prefix=NUMBER_PREFIX, day=timezone.localdate(now))
+            CorrectiveAction.objects.filter(pk=notice.pk).update(number=notice.number)
+    except IntegrityError:
+        # A concurrent call with the same reference won the unique constraint: return its notice.
+        existing = CorrectiveAction.objects.filter(reference=reference).first()
+        if existing is None:
+            raise
+        return existing
+    return notice
+
+
+def corrective_action_propose_repeated_complaints(*, year: int, month: int) -> list[CorrectiveAction]:
+    """Propose one notice per category with at least the configured number of complaints in the
+    calendar month (default 3), the orders as evidence, the team most of them went to as the
+    responsible department. Safe to run again: the reference is the category and the month."""
+    settings_row = selectors.improvement_settings()
+    threshold = settings_row.repeat_complaint_threshold
+    result = []
+    for cluster in selectors.complaint_clusters(year=year, month=month, threshold=threshold):
+        category, orders = cluster["category"], cluster["orders"]
+        period = f"{year:04d}-{month:02d}"
+        team = Department.objects.filter(pk=cluster["team_id"]).first() if cluster["team_id"] else None
+        evidence = [{"kind": "work_order", "id": o["pk"], "number": o["number"], "label": f"{o['number']} {o['title']}",
+                     "url": f"/work-orders/{o['pk']}/"} for o in orders]
+        notice = corrective_action_propose(
+            source=Source.COMPLAINTS, reference=f"complaints:{category.code}:{period}",
+            title=_("Repeated complaints: %(category)s (%(period)s)") % {"category": category.name, "period": period},
+            nonconformity=_("%(count)s complaints in category “%(category)s” in %(period)s (threshold %(threshold)s).")
+            % {"count": len(orders), "category": category.name, "period": period, "threshold": threshold},
+            evidence=evidence, responsible_department=team)
+        if notice is not None:
+            result.append(notice)
+    return result
+
+
+# --- the gate --------------------------------------------------------------------------------------
+
+def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data: dict,
+           now) -> tuple[dict, dict, str]:
+    """Validate the action's own data; return (field changes, event data, event body)."""
+    changes: dict = {}
+    event_data: dict = {}
+    body = (data.get("note") or "").strip()
+    today = timezone.localdate(now)
+    if action == Action.ISSUE:
+        department = _clean_department(actor, data["responsible_department"])
+        owner = _clean_owner(data["owner"], department)
+        due_date = _clean_due_date(data["due_date"], today)
+        changes.update(_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
+                                     due_date=due_date, now=now))
+        event_data.update(responsible_department=department.pk, department_name=department.name, owner=owner.pk,
+                          owner_name=_display(owner), due_date=due_date.isoformat())
+    elif action == Action.DISMISS:
+        body = _text("reason", data["reason"], max_length=2000)
+        changes["closed_at"] = now
+    elif action == Action.RECORD_ACTION:
+        changes.update(root_cause=_text("root_cause", data["root_cause"], max_length=10000),
+                       action_taken=_text("action_taken", data["action_taken"], max_length=10000),
+                       action_recorded_by=actor_user, next_escalation_at=None)
+        body = changes["action_taken"]
+        event_data["root_cause"] = changes["root_cause"]
+    elif action in (Action.VERIFY_EFFECTIVE, Action.VERIFY_NOT_EFFECTIVE):
+        body = _text("verification", data["verification"], max_length=10000)
+        changes.update(verification=body, verified_by=actor_user, verified_at=now)
+        if action == Action.VERIFY_NOT_EFFECTIVE:
+            due_date = _clean_due_date(data["due_date"], today)
+            changes.update(due_date=due_date, round=F("round") + 1, escalation_step=0,
+                           next_escalation_at=selectors.due_instant(due_date))
+            event_data.update(due_date=due_date.isoformat(), round=notice.round + 1)
+        else:
+            changes["next_escalation_at"] = None
+    elif action == Action.CLOSE:
+        changes.update(closed_at=now, next_escalation_at=None)
+    elif action == Action.COMMENT:
+        body = _text("body", data["body"], max_length=10000)
+    return changes, event_data, body
+
+
+def corrective_action_transition(*, notice: CorrectiveAction | int, action: str, actor_user,
+                                 expected_version: int | None = None, **data) -> CorrectiveAction:
+    """Take `action` on the notice as `actor_user`: the only path that changes a notice.
+
+    Raises NotFound (not visible, or unknown action), NotAllowed (role; not the owner's side for
+    accept/record_action; verification by the owner, by whoever recorded the action, or by a role
+    other than QA and the issuer's), Conflict (state; changed since read or since
+    `expected_version`), InvalidInput (missing or bad data). Nothing is written unless all pass.
+    """
+    actor = _require_actor(actor_user)
+    pk = notice.pk if isinstance(notice, CorrectiveAction) else notice
+    with transaction.atomic():
+        current = (CorrectiveAction.objects.select_related("responsible_department", "owner__staff__department")
+                   .filter(pk=pk).first())
+        if current is None or not selectors.can_see(actor, current):
+            raise NotFound(_("Corrective action notice not found."))
+        refusal = workflow.check(action=action, status=current.status, role=actor.role)
+        if refusal is workflow.Refusal.UNKNOWN_ACTION:
+            raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
+        label = Action(action).label
+        if refusal is workflow.Refusal.ROLE:
+            raise NotAllowed(_("Your role may not take the action “%(action)s” on this notice.") % {"action": label},
+                             code="role_not_allowed")
+        if action in workflow.OWNER_SIDE_ACTIONS and not selectors.is_owner_side(actor, current):
+            raise NotAllowed(_("Only the notice's owner or their department's leads may take the action "
+                               "“%(action)s”.") % {"action": label}, code="not_owner")
+        if action in workflow.VERIFY_ACTIONS and not selectors.may_verify(actor, current):
+            if actor.user_id in (current.owner_id, current.action_recorded_by_id):
+                raise NotAllowed(_("The owner, and whoever recorded the action, cannot verify their own notice."),
+                                 code="own_notice")
+            raise NotAllowed(_("Only QA or the issuer's role may verify or close this notice."),
+                             code="role_not_allowed")
+        if refusal is workflow.Refusal.STATE:
+            raise Conflict(_("The action “%(action)s” is not possible while the notice is “%(status)s”.") % {
+                "action": label, "status": Status(current.status).label}, code="invalid_transition")
+        if expected_version is not None and expected_version != current.version:
+            raise Conflict(_("Someone else changed this notice; reload it and try again."), code="concurrent_change")
+        missing = workflow.missing_fields(action=action, data=data)
+        if missing:
+            raise InvalidInput(_("This field is required: %(field)s") % {"field": missing[0]}, code="required",
+                               fields={name: [_("This field is required: %(field)s") % {"field": name}]
+                                       for name in missing})
+        now = timezone.now()
+        changes, event_data, body = _apply(current, actor, actor_user, action, data, now)
+        from_status = current.status
+        to_status = workflow.target_status(action=action, status=from_status)
+        if action != Action.COMMENT:
+            # Compare-and-swap on version: a concurrent step that committed first matches no row.
+            updated = CorrectiveAction.objects.filter(pk=current.pk, version=current.version).update(
+                status=to_status, version=F("version") + 1, updated_at=now, **changes)
+            if updated != 1:
+                raise Conflict(_("Someone else changed this notice; reload it and try again."),
+                               code="concurrent_change")
+        _record(current, action=action, actor_user=actor_user, now=now, from_status=from_status,
+                to_status=to_status, body=body, data=event_data)
+    current.refresh_from_db()
+    return current
+
+
+# --- overdue escalation ----------------------------------------------------------------------------
+
+def _fire_step(*, pk: int, step: int, round_: int, now, ladder: list[tuple[str, int]]) -> CorrectiveActionEvent | None:
+    """Fire escalation step `step` (0-based) of one notice if nobody else has: claim it with a
+    conditional UPDATE, then record the event and queue the emails. In the caller's transaction."""
+    from kefu.notifications.services import outbox_enqueue
+
+    notice = (CorrectiveAction.objects.select_related("owner__staff__department", "responsible_department")
+              .filter(pk=pk).first())
+    if notice is None or step >= len(ladder) or notice.due_date is None:
+        return None
+    role, _days = ladder[step]
+    next_at = (selectors.due_instant(notice.due_date) + timedelta(days=ladder[step + 1][1])
+               if step + 1 < len(ladder) else None)
+    # The claim: a second sweeper that read the same row matches nothing here.
+    claimed = CorrectiveAction.objects.filter(
+        pk=pk, escalation_step=step, round=round_, status__in=OWNER_PENDING, next_escalation_at__lte=now,
+    ).update(escalation_step=step + 1, next_escalation_at=next_at)
+    if claimed != 1:
+        return None
+    recipients = selectors.escalation_recipients(notice=notice, role=role)
+    emailed = []
+    for user in recipients:
+        if user.email:
+            outbox_enqueue(channel="email", to_address=user.email,
+                           subject=_("Overdue corrective action %(number)s") % {"number": notice.number},
+                           body=_("Corrective action notice %(number)s “%(title)s” was due on %(due)s and is "
+                                  "still “%(status)s”. Owner: %(owner)s.\n/corrective-actions/%(pk)s/") % {
+                               "number": notice.number, "title": notice.title, "due": notice.due_date.isoformat(),
+                               "status": Status(notice.status).label, "owner": _display(notice.owner),
+                               "pk": notice.pk})
+            emailed.append(user.pk)
+    return _record(notice, action=Action.ESCALATE, actor_user=None, now=now, from_status=notice.status,
+                   to_status=notice.status, data={
+                       "step": step + 1, "notify_role": str(role), "round": round_,
+                       "due_date": notice.due_date.isoformat(),
+                       "recipients": [{"id": u.pk, "name": _display(u)} for u in recipients], "emailed": emailed})
+
+
+def corrective_action_escalate_overdue(*, now=None, limit: int = 200, max_rounds: int = 50) -> int:
+    """Fire every due escalation step of overdue notices (supervisor at the due time, then manager
+    and director after the configured days); returns how many fired. Each step is claimed by a
+    conditional UPDATE and fires exactly once, with two workers and after a crash alike."""
+    now = now or timezone.now()
+    ladder = selectors.escalation_ladder(selectors.improvement_settings())
+    fired = 0
+    for _round in range(max_rounds):
+        due = list(CorrectiveAction.objects.filter(next_escalation_at__lte=now, status__in=OWNER_PENDING)
+                   .order_by("next_escalation_at", "id").values_list("pk", "escalation_step", "round")[:limit])
+        if not due:
+            break
+        progressed = 0
+        for pk, step, round_ in due:
+            with transaction.atomic():
+                if _fire_step(pk=pk, step=step, round_=round_, now=now, ladder=ladder) is not None:
+                    progressed += 1
+        fired += progressed
+        if not progressed:
+            break
+    return fired
+
+
+def user_by_id(pk, field: str = "owner"):
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise _field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise _field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
+    return user
