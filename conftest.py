@@ -22,6 +22,8 @@ SEED_MIGRATIONS = [
     "kefu.sla.migrations.0002_seed_holidays_and_calendars",
     "kefu.sla.migrations.0004_seed_policies",
     "kefu.sla.migrations.0008_seed_callback_targets",
+    "kefu.callbacks.migrations.0002_seed_rules",
+    "kefu.surveys.migrations.0002_seed_service_items",
 ]
 
 

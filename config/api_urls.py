@@ -3,11 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from kefu.callbacks.api.views import CallbackViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.sla.api.views import CalendarViewSet
+from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -18,6 +20,8 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
+router.register("callbacks", CallbackViewSet, basename="callback")
+router.register("surveys/campaigns", SurveyCampaignViewSet, basename="survey-campaign")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

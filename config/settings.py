@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.notifications",
     "kefu.improvement",
+    "kefu.callbacks",
+    "kefu.surveys",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,9 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("work-orders/", include("kefu.workorders.urls")),
     path("notifications/", include("kefu.notifications.urls")),
+    path("callbacks/", include("kefu.callbacks.urls")),
     path("corrective-actions/", include("kefu.improvement.urls")),
+    path("surveys/", include("kefu.surveys.urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"

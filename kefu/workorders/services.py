@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.callbacks.services import callbacks_on_event
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kefu.core.numbering import next_number
 from kefu.org.choices import DepartmentKind, RoleCode
@@ -191,6 +192,8 @@ def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str,
     )
     # Explicit, same transaction (no signals): SLA clocks start, pause and stop with the events.
     clocks_on_event(order=order, event=event)
+    # After the clocks, so a callback created on "resolve" reads the callback clock's due time.
+    callbacks_on_event(order=order, event=event)
     transaction.on_commit(lambda: _enqueue_notifications(event.pk))
     return event
 

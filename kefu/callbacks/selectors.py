@@ -1,0 +1,103 @@
+"""Reads of callbacks, scoped to what the actor may see, and rating-link look-ups.
+
+A callback on a work order is visible to whoever may see the order (workorders.selectors);
+one without an order (a survey follow-up) to roles that see everything, to its team (and the
+departments above it) and to its assignee.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kefu.callbacks.choices import CLOSED_STATUSES, CallbackStatus, RatingLinkState
+from kefu.callbacks.models import Callback, CallbackAttempt, RatingLink, SamplingRun
+from kefu.core.errors import NotFound
+from kefu.org.choices import Visibility
+from kefu.org.selectors import Actor
+from kefu.workorders.models import WorkOrder
+from kefu.workorders.selectors import subtree_ids, team_ids, visibility_q
+
+QUEUES = ("due", "mine", "team", "open", "done")
+
+
+def callback_visibility_q(actor: Actor) -> Q:
+    if actor.visibility == Visibility.ALL:
+        return Q()
+    orders = WorkOrder.objects.filter(visibility_q(actor)).values("pk")
+    free = Q(work_order__isnull=True) & (Q(assignee_id=actor.user_id) | Q(team_id__in=subtree_ids(actor)))
+    return Q(work_order_id__in=orders) | free
+
+
+def _users():
+    return get_user_model().objects.select_related("staff")
+
+
+def callback_list_for_actor(*, actor: Actor) -> QuerySet[Callback]:
+    return (Callback.objects.filter(callback_visibility_q(actor))
+            .select_related("work_order", "customer", "team")
+            .prefetch_related(Prefetch("assignee", queryset=_users())))
+
+
+def callback_get_for_actor(*, actor: Actor, pk) -> Callback:
+    """The callback if the actor may see it; NotFound otherwise (no existence leak)."""
+    from django.utils.translation import gettext as _
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("Callback not found.")) from None
+    callback = callback_list_for_actor(actor=actor).filter(pk=pk).first()
+    if callback is None:
+        raise NotFound(_("Callback not found."))
+    return callback
+
+
+def end_of_today(now=None) -> datetime:
+    today = timezone.localdate(now)
+    return datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+
+
+def queue_q(*, actor: Actor, queue: str, now=None) -> Q:
+    """A named queue (on top of visibility). `due`: open callbacks due by the end of today, the
+    overdue ones included; `mine`/`team`: open ones assigned to me / to my teams."""
+    open_q = Q(status=CallbackStatus.OPEN)
+    if queue == "due":
+        return open_q & Q(due_at__lt=end_of_today(now))
+    if queue == "mine":
+        return open_q & Q(assignee_id=actor.user_id)
+    if queue == "team":
+        return open_q & Q(team_id__in=team_ids(actor))
+    if queue == "done":
+        return Q(status__in=CLOSED_STATUSES)
+    return open_q
+
+
+def queue_ordering(queue: str) -> list[str]:
+    # Open queues: earliest due first, so whatever is overdue comes first.
+    return ["-completed_at", "-id"] if queue == "done" else ["due_at", "id"]
+
+
+def callback_attempts(*, callback: Callback) -> QuerySet[CallbackAttempt]:
+    return callback.attempts.select_related("recorded_by__staff").order_by("attempted_at", "id")
+
+
+def sampling_runs(*, limit: int = 20) -> list[SamplingRun]:
+    return list(SamplingRun.objects.select_related("rule").order_by("-period_start", "rule_id")[:limit])
+
+
+def rating_link_for_token(*, token: str, now=None) -> tuple[str, RatingLink | None]:
+    """(state, link) for a token from a URL: valid, used, expired or unknown."""
+    from kefu.callbacks.services import token_hash
+
+    if not token or len(token) > 100:
+        return RatingLinkState.UNKNOWN, None
+    link = RatingLink.objects.select_related("work_order").filter(token_hash=token_hash(token)).first()
+    if link is None:
+        return RatingLinkState.UNKNOWN, None
+    if link.used_at is not None:
+        return RatingLinkState.USED, link
+    if link.expires_at <= (now or timezone.now()):
+        return RatingLinkState.EXPIRED, link
+    return RatingLinkState.VALID, link

@@ -1,0 +1,162 @@
+"""Callback pages (htmx + Bootstrap): the queue ("due today", overdue first), one callback with
+its attempts and the attempt form (signature canvas for on-site calls), and the customer's
+rating page behind a one-time token (no login). Views parse input and call services/selectors.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kefu.callbacks import selectors, services
+from kefu.callbacks.choices import CallbackStatus, RatingLinkState
+from kefu.callbacks.forms import AttemptForm, RatingForm
+from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.htmx import is_partial
+from kefu.core.pagination import CappedPaginator
+from kefu.org.choices import RoleCode
+from kefu.org.selectors import Actor, actor_for_user
+
+PAGE_SIZE = 25
+
+
+def _actor(request) -> Actor:
+    actor = actor_for_user(request.user)
+    if actor is None:
+        raise PermissionDenied(_("Only active staff may use the callback pages."))
+    return actor
+
+
+def _callback_or_404(actor: Actor, pk):
+    try:
+        return selectors.callback_get_for_actor(actor=actor, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _queue_labels() -> dict:
+    return {"due": _("Due today"), "mine": _("Assigned to me"), "team": pgettext("callback queue", "My teams"), "open": _("All open"),
+            "done": _("Done")}
+
+
+def _default_queue(actor: Actor) -> str:
+    return "due"
+
+
+@login_required
+@require_GET
+def queue(request):
+    actor = _actor(request)
+    name = request.GET.get("queue") or _default_queue(actor)
+    if name not in selectors.QUEUES:
+        name = _default_queue(actor)
+    base = selectors.callback_list_for_actor(actor=actor)
+    qs = base.filter(selectors.queue_q(actor=actor, queue=name)).order_by(*selectors.queue_ordering(name))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = _queue_labels()
+    context = {"queue": name, "page": page, "callbacks": page.object_list, "tabs": list(labels.items()),
+               "statuses": CallbackStatus}
+    if actor.role in (RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR, RoleCode.QA,
+                      RoleCode.ADMINISTRATOR) and not is_partial(request):
+        context["runs"] = selectors.sampling_runs(limit=5)
+    template = "callbacks/partials/queue_results.html" if is_partial(request) else "callbacks/queue.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _detail_context(actor: Actor, callback, form=None, error_message: str = "") -> dict:
+    return {
+        "callback": callback, "order": callback.work_order, "attempts": list(selectors.callback_attempts(
+            callback=callback)),
+        "can_record": callback.status == CallbackStatus.OPEN and actor.role in services.CALLBACK_ROLES,
+        "form": form or AttemptForm(initial={"method": "on_site" if callback.on_site_required else "phone"}),
+        "error_message": error_message,
+    }
+
+
+@login_required
+@require_GET
+def detail(request, pk):
+    actor = _actor(request)
+    callback = _callback_or_404(actor, pk)
+    return render(request, "callbacks/detail.html", _detail_context(actor, callback))
+
+
+@login_required
+@require_POST
+def attempt(request, pk):
+    actor = _actor(request)
+    callback = _callback_or_404(actor, pk)
+    form = AttemptForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "callbacks/detail.html", _detail_context(
+            actor, callback, form, _("Please correct the errors below.")), status=400)
+    try:
+        services.callback_attempt_record(callback=callback, actor_user=request.user, **form.service_data())
+    except ApplicationError as error:
+        for field, msgs in error.fields.items():
+            for msg in msgs:
+                form.add_error(field if field in form.fields else None, msg)
+        return render(request, "callbacks/detail.html", _detail_context(actor, callback, form, error.message),
+                      status=error.status_code)
+    callback = _callback_or_404(actor, pk)
+    if callback.status == CallbackStatus.OPEN:
+        messages.info(request, _("Attempt recorded: %(n)s of %(max)s.") % {
+            "n": callback.attempts_count, "max": callback.max_attempts})
+    else:
+        messages.success(request, _("Callback %(status)s.") % {"status": CallbackStatus(callback.status).label})
+    return redirect("callbacks:detail", pk=callback.pk)
+
+
+@login_required
+@require_GET
+def attempt_file(request, pk, attempt_id, kind):
+    """Stream a signature or photo after checking that the user may see the callback."""
+    actor = actor_for_user(request.user)
+    if actor is None or kind not in ("signature", "photo"):
+        raise Http404
+    callback = _callback_or_404(actor, pk)
+    item = callback.attempts.filter(pk=attempt_id).first()
+    field = getattr(item, kind, None) if item else None
+    if not field:
+        raise Http404
+    content_type = "image/png" if kind == "signature" else item.photo_content_type or "application/octet-stream"
+    return FileResponse(field.open("rb"), content_type=content_type)
+
+
+# --- the customer's rating page ---------------------------------------------------------------------
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, token):
+    """A mobile page: 1–5 stars for speed, attitude and quality, and a comment. An unknown, used
+    or expired link gets a friendly page saying so (never an error page)."""
+    state, link = selectors.rating_link_for_token(token=token)
+    if state != RatingLinkState.VALID:
+        return render(request, "callbacks/rate_closed.html", {"state": state, "link": link},
+                      status=404 if state == RatingLinkState.UNKNOWN else 410)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rating_submit(token=token, speed=data["speed"], attitude=data["attitude"],
+                                       quality=data["quality"], comment=data.get("comment", ""))
+            except ApplicationError as error:
+                if error.status_code == 409:
+                    return render(request, "callbacks/rate_closed.html", {"state": RatingLinkState.USED},
+                                  status=410)
+                for field, msgs in error.fields.items():
+                    for msg in msgs:
+                        form.add_error(field if field in form.fields else None, msg)
+            else:
+                return render(request, "callbacks/rate_thanks.html", {"order": link.work_order})
+        return render(request, "callbacks/rate.html", {"form": form, "order": link.work_order}, status=400)
+    return render(request, "callbacks/rate.html", {"form": form, "order": link.work_order})
