@@ -238,6 +238,12 @@ SPECTACULAR_SETTINGS = {
 # --- Kefu --------------------------------------------------------------------------------------
 KEFU_WORK_ORDER_PREFIX = env_str("KEFU_WORK_ORDER_PREFIX", "GD")
 KEFU_SLA_SWEEP_MINUTES = env_int("KEFU_SLA_SWEEP_MINUTES", 1)
+# Where customers reach the public pages (rating links, survey links and QR codes): links in SMS
+# and email are built on it, so production must name it (see below).
+KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
+KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
+KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
 
 LOGGING = {
     "version": 1,
@@ -264,6 +270,7 @@ if env_bool("KEFU_PRODUCTION", False):
     # A production deployment must name its secret and hosts; a generated key or the
     # localhost default would silently work and then break sessions or Host checks later.
     for _name in ("KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS"):
+    for _name in ("KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS", "KEFU_PUBLIC_BASE_URL"):
         if not (env_str(_name)):
             raise ImproperlyConfigured(f"{_name} must be set when KEFU_PRODUCTION=1")
     if DEBUG:

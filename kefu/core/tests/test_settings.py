@@ -95,6 +95,7 @@ def _manage(args, tmp_path, **env):
 PRODUCTION = {
     "KEFU_PRODUCTION": "1",
     "KEFU_ALLOWED_HOSTS": "kefu.example.com",
+    "KEFU_PUBLIC_BASE_URL": "https://kefu.example.com",
     "KEFU_SECURE_SSL_REDIRECT": "1",
     "KEFU_SECURE_COOKIES": "1",
     "KEFU_HSTS_SECONDS": "31536000",
@@ -112,7 +113,8 @@ def test_check_deploy_passes_in_production(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("missing", ["KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS"], ids=["secret_case", "hosts_case"])
+@pytest.mark.parametrize("missing", ["KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS", "KEFU_PUBLIC_BASE_URL"],
+                         ids=["secret_case", "hosts_case", "public_url_case"])
 def test_production_without_required_setting_fails_fast(tmp_path, missing):
     env = {**PRODUCTION, "KEFU_SECRET_KEY": secrets.token_urlsafe(50)}
     env.pop(missing)
