@@ -194,3 +194,22 @@ def test_order_without_contact_gets_no_rating_link(cast):
     order = make_work_order(actor=cast["agent"], type="repair")
     assert services.rating_link_issue(order=order) is None
     assert not RatingLink.objects.filter(work_order=order).exists()
+
+
+# --- the follow-up panel on the work-order page ------------------------------------------------------
+
+def test_work_order_page_shows_its_callbacks_and_ratings(client, cast):
+    order, link, token = _link(cast)
+    Client().post(f"/callbacks/rate/{token}/", {"speed": "5", "attitude": "4", "quality": "2", "comment": "还行"})
+    _login(client, cast["agent"], "en")
+    page = client.get(f"/work-orders/{order.pk}/").content.decode()
+    panel = page[page.index('id="order-follow-up"'):]
+    # the completed resolution callback and the low-quality rating's follow-up callback, then the rating
+    assert panel.count("data-callback=") == Callback.objects.filter(work_order=order).count() == 2
+    assert "speed 5 · attitude 4 · quality 2" in panel and "还行" in panel
+
+
+def test_work_order_page_without_follow_up_has_no_panel(client, cast):
+    order = make_work_order(actor=cast["agent"])
+    _login(client, cast["agent"])
+    assert 'id="order-follow-up"' not in client.get(f"/work-orders/{order.pk}/").content.decode()
