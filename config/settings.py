@@ -267,9 +267,8 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if env_bool("KEFU_PRODUCTION", False):
-    # A production deployment must name its secret and hosts; a generated key or the
-    # localhost default would silently work and then break sessions or Host checks later.
-    for _name in ("KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS"):
+    # A production deployment must name its secret, hosts and public address; a generated key or
+    # a localhost default would silently work and then break sessions, Host checks or links later.
     for _name in ("KEFU_SECRET_KEY", "KEFU_ALLOWED_HOSTS", "KEFU_PUBLIC_BASE_URL"):
         if not (env_str(_name)):
             raise ImproperlyConfigured(f"{_name} must be set when KEFU_PRODUCTION=1")
