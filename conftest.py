@@ -24,6 +24,8 @@ SEED_MIGRATIONS = [
     "kefu.sla.migrations.0008_seed_callback_targets",
     "kefu.callbacks.migrations.0002_seed_rules",
     "kefu.surveys.migrations.0002_seed_service_items",
+    "kefu.quality.migrations.0002_seed_form",
+    "kefu.kpi.migrations.0002_seed_scorecards",
 ]
 
 

@@ -6,8 +6,10 @@ from rest_framework.routers import DefaultRouter
 from kefu.callbacks.api.views import CallbackViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
+from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.quality.api.views import QACheckViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
@@ -22,6 +24,9 @@ router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
 router.register("callbacks", CallbackViewSet, basename="callback")
 router.register("surveys/campaigns", SurveyCampaignViewSet, basename="survey-campaign")
+router.register("qa-checks", QACheckViewSet, basename="qa-check")
+router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")
+router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-template")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

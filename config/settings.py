@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "kefu.improvement",
     "kefu.callbacks",
     "kefu.surveys",
+    "kefu.quality",
+    "kefu.kpi",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "AssetKindEnum": "kefu.customers.choices.AssetKind",
         "DepartmentKindEnum": "kefu.org.choices.DepartmentKind",
         "CorrectiveActionStatusEnum": "kefu.improvement.choices.Status",
+        "QACheckStatusEnum": "kefu.quality.choices.CheckStatus",
+        "ScorecardStatusEnum": "kefu.kpi.choices.ScorecardStatus",
+        "KpiSourceEnum": "kefu.kpi.choices.Source",
+        "RoleCodeEnum": "kefu.org.choices.RoleCode",
     },
 }
 

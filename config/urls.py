@@ -17,6 +17,8 @@ urlpatterns = [
     path("callbacks/", include("kefu.callbacks.urls")),
     path("corrective-actions/", include("kefu.improvement.urls")),
     path("surveys/", include("kefu.surveys.urls")),
+    path("quality/", include("kefu.quality.urls")),
+    path("kpi/", include("kefu.kpi.urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"
