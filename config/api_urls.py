@@ -32,6 +32,7 @@ urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
+    path("v1/reports/", include("kefu.reports.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.quality",
     "kefu.kpi",
+    "kefu.reports",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("work-orders/", include("kefu.workorders.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("callbacks/", include("kefu.callbacks.urls")),
+    path("reports/", include("kefu.reports.urls")),
     path("corrective-actions/", include("kefu.improvement.urls")),
     path("surveys/", include("kefu.surveys.urls")),
     path("quality/", include("kefu.quality.urls")),

@@ -214,6 +214,11 @@ class SlaClock(models.Model):
             models.Index(fields=["next_step_at"], condition=Q(stopped_at=None, paused_at=None),
                          name="sla_clock_next_step_idx"),
             models.Index(fields=["work_order", "kind"], name="sla_clock_order_idx"),
+            # Reports: stopped clocks of a kind in a period (on-time rates, business-time stats) and
+            # live clocks of a kind by due time (overdue backlog on the dashboard).
+            models.Index(fields=["kind", "stopped_at"], condition=Q(stopped_at__isnull=False),
+                         name="sla_clock_kind_stopped_idx"),
+            models.Index(fields=["kind", "due_at"], condition=Q(stopped_at=None), name="sla_clock_kind_live_due_idx"),
         ]
 
     def __str__(self):

@@ -164,6 +164,13 @@ class WorkOrder(models.Model):
             models.Index(fields=["-received_at", "-id"], name="wo_received_idx"),
             models.Index(fields=["customer", "-received_at"], name="wo_customer_idx"),
             models.Index(fields=["asset", "-received_at"], name="wo_asset_idx"),
+            # Reports (kefu.reports, docs/reports.md): resolutions in a period, and the
+            # repeat-complaint look-back (same customer or unit and category within 30 days).
+            models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="wo_resolved_idx"),
+            models.Index(fields=["customer", "category", "received_at"], condition=Q(type="complaint"),
+                         name="wo_complaint_customer_idx"),
+            models.Index(fields=["asset", "category", "received_at"], condition=Q(type="complaint"),
+                         name="wo_complaint_asset_idx"),
             models.Index(fields=["plan_role", "status"], condition=Q(plan_status="pending"),
                          name="wo_plan_pending_idx"),
         ]

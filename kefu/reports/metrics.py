@@ -1,0 +1,242 @@
+"""What every report figure means, as database conditions: the one place the figures and their
+drill-down lists both read, so a list's count cannot drift from the number it explains.
+
+A figure is (basis, condition): the basis picks the orders a period is about (received in it,
+resolved in it, open now, or having an SLA clock decided in it); the condition picks the ones
+counted. Definitions in words are in docs/metrics.md and `DEFINITIONS` below (shown beside the
+numbers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from kefu.workorders.choices import OPEN_STATUSES, Status, WorkOrderType
+from kefu.workorders.models import WorkOrder
+
+REPEAT_WINDOW_DAYS = 30
+# A rating counts as satisfied when its three 1–5 star scores average 4 or more (满意/非常满意).
+SATISFIED_STAR_SUM = 12
+# DOMAIN.md: 100% of complaints and repair orders are called back (应回访).
+CALLBACK_TYPES = (WorkOrderType.COMPLAINT, WorkOrderType.REPAIR)
+POSITIVE_OUTCOMES = ("very_satisfied", "satisfied")
+CLOCK_KINDS = ("first_response", "resolution")
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+# Open backlog age buckets (calendar days since received), bounds in hours.
+AGE_BUCKETS = (("lt1d", 0, 24), ("1to3d", 24, 72), ("3to7d", 72, 168), ("gt7d", 168, None))
+COMPLAINT_CLOSE_HOURS = 72  # 抱怨单 3 天封闭 (calendar time)
+
+BASES = ("received", "resolved", "open", "clock")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Dates [start, end] inclusive in a time zone → the aware half-open interval [since, until)."""
+
+    start: dt.date
+    end: dt.date
+    timezone: str = "Asia/Shanghai"
+
+    @property
+    def since(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def until(self) -> dt.datetime:
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), self.timezone)
+
+    def last_year(self) -> Period:
+        return Period(_minus_year(self.start), _minus_year(self.end), self.timezone)
+
+
+def _minus_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+# --- conditions on WorkOrder ---------------------------------------------------------------------
+
+def _callbacks(**filters):
+    from kefu.callbacks.models import Callback
+
+    return Exists(Callback.objects.filter(work_order=OuterRef("pk"), **filters))
+
+
+def _ratings(**filters):
+    from kefu.callbacks.models import RatingLink
+
+    return Exists(RatingLink.objects.filter(work_order=OuterRef("pk"), used_at__isnull=False, **filters))
+
+
+def callbacks_installed() -> bool:
+    import importlib.util
+
+    from django.apps import apps
+
+    return importlib.util.find_spec("kefu.callbacks") is not None and apps.is_installed("kefu.callbacks")
+
+
+def clock_in_period_q(period: Period) -> Q:
+    """SLA clocks decided in the period the way kefu.sla.selectors.on_time_rate counts them."""
+    return ~Q(state="cancelled") & (
+        Q(stopped_at__gte=period.since, stopped_at__lt=period.until)
+        | Q(stopped_at=None, paused_at=None, due_at__gte=period.since, due_at__lt=period.until))
+
+
+def clock_decided_q(now) -> Q:
+    return Q(state__in=["met", "breached"]) | Q(stopped_at=None, due_at__lt=now)
+
+
+def clock_breached_q(now) -> Q:
+    return Q(state="breached") | Q(stopped_at=None, due_at__lt=now)
+
+
+def _clocks(kind: str, period: Period, condition: Q):
+    from kefu.sla.models import SlaClock
+
+    return Exists(SlaClock.objects.filter(clock_in_period_q(period) & condition, work_order=OuterRef("pk"),
+                                          kind=kind))
+
+
+def basis_q(basis: str, period: Period, now, kind: str = "") -> Q:
+    if basis == "received":
+        return Q(received_at__gte=period.since, received_at__lt=period.until)
+    if basis == "resolved":
+        return Q(resolved_at__gte=period.since, resolved_at__lt=period.until)
+    if basis == "open":
+        return Q(status__in=OPEN_STATUSES)
+    if basis == "clock":
+        return Q(_clocks(kind, period, clock_decided_q(now)))
+    raise ValueError(basis)
+
+
+def _repeat_complaint_q() -> Q:
+    window = dt.timedelta(days=REPEAT_WINDOW_DAYS)
+
+    def earlier(field):
+        return Exists(WorkOrder.objects.filter(
+            **{field: OuterRef(field)}, type=WorkOrderType.COMPLAINT, category_id=OuterRef("category_id"),
+            received_at__lt=OuterRef("received_at"), received_at__gte=OuterRef("received_at") - window,
+        ).exclude(status=Status.CANCELLED))
+
+    return Q(type=WorkOrderType.COMPLAINT) & ~Q(status=Status.CANCELLED) & (
+        (Q(customer__isnull=False) & Q(earlier("customer_id"))) | (Q(asset__isnull=False) & Q(earlier("asset_id"))))
+
+
+def condition_q(name: str, period: Period, now, kind: str = "") -> Q:
+    """The named condition (see docs/metrics.md). Unknown names raise KeyError."""
+    if name == "all":
+        return Q()
+    if name == "not_cancelled":
+        return ~Q(status=Status.CANCELLED)
+    if name == "fcr":
+        # Solved by the first-contact owner: never dispatched (dispatch sets the team), resolved,
+        # never reopened.
+        return Q(status__in=RESOLVED_STATUSES, team__isnull=True, reopen_count=0)
+    if name == "ever_resolved":
+        return Q(status__in=RESOLVED_STATUSES) | Q(reopen_count__gt=0)
+    if name == "reopened":
+        return Q(reopen_count__gt=0)
+    if name == "complaint":
+        return Q(type=WorkOrderType.COMPLAINT) & ~Q(status=Status.CANCELLED)
+    if name == "repeat_complaint":
+        return _repeat_complaint_q()
+    if name == "closed_3d":
+        return Q(type=WorkOrderType.COMPLAINT, status__in=RESOLVED_STATUSES,
+                 resolved_at__lt=F("received_at") + dt.timedelta(hours=COMPLAINT_CLOSE_HOURS))
+    if name == "callback_due":
+        return Q(type__in=CALLBACK_TYPES)
+    if name == "callback_completed":
+        return Q(type__in=CALLBACK_TYPES) & Q(_callbacks(status="completed"))
+    if name == "callback_ended":
+        return Q(type__in=CALLBACK_TYPES) & Q(_callbacks(status__in=["completed", "unreachable"]))
+    if name == "callback_satisfied":
+        return Q(type__in=CALLBACK_TYPES) & Q(_callbacks(status="completed", outcome__in=POSITIVE_OUTCOMES))
+    if name == "rated":
+        return Q(_ratings())
+    if name == "satisfied":
+        low = _ratings_below()
+        return Q(_ratings()) & ~Q(low)
+    if name == "sla_decided":
+        return Q(_clocks(kind, period, clock_decided_q(now)))
+    if name == "sla_breached":
+        return Q(_clocks(kind, period, clock_breached_q(now)))
+    if name == "sla_met":
+        return Q(_clocks(kind, period, clock_decided_q(now))) & ~Q(_clocks(kind, period, clock_breached_q(now)))
+    for bucket, low, high in AGE_BUCKETS:
+        if name == f"age_{bucket}":
+            q = Q(received_at__lte=now - dt.timedelta(hours=low))
+            if high is not None:
+                q &= Q(received_at__gt=now - dt.timedelta(hours=high))
+            return q
+    raise KeyError(name)
+
+
+def _ratings_below():
+    from django.db.models.functions import Coalesce
+
+    from kefu.callbacks.models import RatingLink
+
+    return Exists(RatingLink.objects.filter(work_order=OuterRef("pk"), used_at__isnull=False).alias(
+        stars=Coalesce("speed", 0) + Coalesce("attitude", 0) + Coalesce("quality", 0)).filter(
+        stars__lt=SATISFIED_STAR_SUM))
+
+
+CONDITIONS = ("all", "not_cancelled", "fcr", "ever_resolved", "reopened", "complaint", "repeat_complaint",
+              "closed_3d", "callback_due", "callback_completed", "callback_ended", "callback_satisfied", "rated",
+              "satisfied", "sla_decided", "sla_breached", "sla_met", *(f"age_{b[0]}" for b in AGE_BUCKETS))
+
+
+# --- definitions shown beside the numbers (docs/metrics.md has the long form) ---------------------
+
+DEFINITIONS = {
+    "total": _("Work orders received in the period (received time, site zone), all statuses."),
+    "by_category": _("Orders received in the period per category, largest first; cumulative share is the "
+                     "Pareto line."),
+    "first_response_on_time_rate": _(
+        "Orders whose first-response clock was decided in the period and met every time ÷ orders with a "
+        "first-response clock decided in the period (stopped, or running past due). Business or calendar "
+        "time as the SLA policy says; paused time excluded; cancelled clocks excluded."),
+    "resolution_on_time_rate": _(
+        "Orders whose resolution clock was decided in the period and met every time ÷ orders with a "
+        "resolution clock decided in the period. A reopened order starts a new clock; it counts as on time "
+        "only if every resolution decided in the period was."),
+    "business_time": _("Business minutes used by the clocks stopped in the period (pauses excluded): average, "
+                       "median and 90th percentile (nearest rank)."),
+    "fcr_rate": _("Orders received in the period solved by the first-contact owner — resolved without "
+                  "dispatch and never reopened ÷ orders received in the period, cancelled excluded."),
+    "reopen_rate": _("Orders received in the period that were reopened at least once ÷ those resolved at "
+                     "least once."),
+    "repeat_complaint_rate": _("Complaints received in the period with an earlier complaint of the same "
+                               "customer or unit in the same category within 30 days ÷ complaints received, "
+                               "cancelled excluded."),
+    "callback_coverage": _("Complaints and repair orders resolved in the period with a completed callback ÷ "
+                           "complaints and repair orders resolved in the period (应回访)."),
+    "callback_reach_rate": _("Of those, callbacks that reached the customer ÷ callbacks ended (reached or "
+                             "unreachable)."),
+    "callback_satisfaction_rate": _("Completed callbacks whose outcome was satisfied or very satisfied ÷ "
+                                    "completed callbacks."),
+    "satisfaction_rate": _("Orders resolved in the period rated satisfied (every rating averages ≥ 4 of 5 "
+                           "stars) ÷ orders rated. Always read with the response rate (参评率) = orders rated "
+                           "÷ orders resolved in the period."),
+    "complaint_rate": _("Complaints received in the period (cancelled excluded) per 1,000 units of the sites "
+                        "in scope (site unit count) and per 1,000 customers."),
+    "backlog": _("Orders open now in the scope, by calendar age since received."),
+    "closed_3d_rate": _("Complaints received in the period resolved within 3 calendar days (72 h) of "
+                        "receipt ÷ complaints received, cancelled excluded."),
+}

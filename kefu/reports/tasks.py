@@ -1,0 +1,13 @@
+"""Huey tasks: the scheduled report deliveries (every hour; the service decides what is due)."""
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from kefu.reports import services
+
+
+@db_periodic_task(crontab(minute="5"))
+def reports_deliver_scheduled():
+    base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    services.report_schedules_run(base_url=base_url)
