@@ -155,7 +155,7 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
     records old → new. Orders already resolved, closed or cancelled are only noted, not changed.
     Runs in the caller's transaction; returns the event, or None when the order is gone.
     """
-    order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).select_related("team").first()
+    order = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=work_order_id).select_related("team").first()
     if order is None:
         return None
     changes: dict = {}
