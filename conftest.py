@@ -18,6 +18,7 @@ from kefu.org.tests.factories import make_department, make_staff
 # would start empty; re-applying the seeds (all idempotent) keeps the reference data there.
 SEED_MIGRATIONS = [
     "kefu.org.migrations.0002_seed_roles",
+    "kefu.customers.migrations.0003_seed_document_types",
     "kefu.workorders.migrations.0002_seed_categories",
     "kefu.sla.migrations.0002_seed_holidays_and_calendars",
     "kefu.sla.migrations.0004_seed_policies",

@@ -4,11 +4,12 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
-from kefu.customers.api.views import CustomerViewSet
+from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
@@ -17,6 +18,7 @@ from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 router = DefaultRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("occupancies", OccupancyViewSet, basename="occupancy")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("teams", TeamViewSet, basename="team")
 router.register("staff", StaffViewSet, basename="staff")
@@ -32,6 +34,7 @@ urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
+    path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "huey.contrib.djhuey",
+    "simple_history",
     "kefu.core",
     "kefu.org",
     "kefu.customers",
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "kefu.improvement",
     "kefu.callbacks",
     "kefu.surveys",
+    "kefu.privacy",
+    "kefu.exchange",
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
@@ -82,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the acting user on the change history of customers, occupancies and archives.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -181,6 +186,8 @@ MEDIA_ROOT = Path(env_str("KEFU_MEDIA_ROOT", str(VAR_DIR / "media")))
 # public media; MEDIA_URL is therefore unused by the app.
 MEDIA_URL = "/media-not-public/"
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Soft-deleted customers are erased (personal fields blanked) this many days later.
+KEFU_CUSTOMER_RETENTION_DAYS = env_int("KEFU_CUSTOMER_RETENTION_DAYS", 3 * 365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEFU_ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("reports/", include("kefu.reports.urls")),
     path("corrective-actions/", include("kefu.improvement.urls")),
     path("surveys/", include("kefu.surveys.urls")),
+    path("privacy/", include("kefu.privacy.urls")),
+    path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
 ]

@@ -21,3 +21,20 @@ def may_view_personal_data(user) -> bool:
 
 def phone_for(user, value: str | None) -> str:
     return (value or "") if may_view_personal_data(user) else mask_phone(value)
+
+
+def mask_id_number(value: str | None) -> str:
+    """110***********1234: keep the first three and last four characters of an ID number (the
+    region and the tail agents ask for); shorter numbers keep only their last two."""
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) <= 4:
+        return "*" * len(value)
+    if len(value) <= 8:
+        return "*" * (len(value) - 2) + value[-2:]
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def id_number_for(user, value: str | None) -> str:
+    return (value or "") if may_view_personal_data(user) else mask_id_number(value)

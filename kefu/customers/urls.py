@@ -5,5 +5,10 @@ from kefu.customers import views
 app_name = "customers"
 
 urlpatterns = [
+    path("", views.customer_list, name="list"),
     path("lookup/", views.lookup, name="lookup"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("archives/missing/", views.missing_documents, name="missing_documents"),
+    path("<str:owner>/<int:pk>/documents/<int:type_pk>/", views.document_upload, name="document_upload"),
 ]

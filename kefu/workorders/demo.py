@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kefu.core.models import NumberSequence
+from kefu.customers.demo import create_demo_archives
 from kefu.customers.models import Asset, Building, Customer, CustomerAsset, CustomerPhone, Site
 from kefu.customers.services import name_initials
 from kefu.org.models import Department, Role, Staff
@@ -139,18 +140,22 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
         building = Building.objects.create(site=site, code=str(b), name=f"{b}栋")
         for floor in range(1, 19):
             for room in range(1, 5):
-                assets.append(Asset(kind="unit", code=f"CH-{b}-{floor}{room:02d}", name=f"{b}栋{floor}{room:02d}室",
-                                    site=site, building=building, floor=floor))
+                code = f"CH-{b}-{floor}{room:02d}"
+                # bulk_create skips Asset.save(), which derives the code keys: set them here.
+                assets.append(Asset(kind="unit", code=code, name=f"{b}栋{floor}{room:02d}室", code_key=code,
+                                    code_key_reversed=code[::-1], site=site, building=building, floor=floor))
     bb = Site.objects.create(code="BB", name="华悦宽带服务区", name_en="Huayue Broadband area")
     for n in range(1, 201):
-        assets.append(Asset(kind="account", code=f"BB{100000 + n}", name=f"宽带账号 BB{100000 + n}", site=bb))
+        assets.append(Asset(kind="account", code=f"BB{100000 + n}", code_key=f"BB{100000 + n}",
+                            code_key_reversed=f"BB{100000 + n}"[::-1],
+                            name=f"宽带账号 BB{100000 + n}", site=bb))
     Asset.objects.bulk_create(assets, batch_size=2000)
     units = list(Asset.objects.filter(kind="unit").order_by("pk"))
     accounts = list(Asset.objects.filter(kind="account").order_by("pk"))
     used_phones: set[str] = set()
     for n in range(customers):
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
-        customer = Customer.objects.create(name=name, name_initials=name_initials(name),
+        customer = Customer.objects.create(name=name, name_initials=name_initials(name), name_reversed=name[::-1],
                                            tier="vip" if rng.random() < 0.05 else "standard")
         while True:
             phone = rng.choice(["138", "139", "135", "186", "159", "177"]) + f"{rng.randrange(10**8):08d}"
@@ -163,10 +168,11 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
         CustomerAsset.objects.create(customer=customer, asset=asset,
                                      relation="holder" if asset.kind == "account" else rng.choice(["owner", "tenant"]))
     # Well-known caller for the README and the browser test.
-    known = Customer.objects.create(name="张三", name_initials="zs")
+    known = Customer.objects.create(name="张三", name_initials="zs", name_reversed="三张")
     CustomerPhone.objects.create(customer=known, number="13800138000", number_reversed="00083100831",
                                  raw="138-0013-8000", is_primary=True)
     CustomerAsset.objects.create(customer=known, asset=Asset.objects.get(code="CH-1-1203"), relation="owner")
+    create_demo_archives()
 
 
 def default_days(count: int) -> int:

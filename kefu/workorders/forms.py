@@ -69,6 +69,14 @@ class IntakeForm(BootstrapMixin, forms.Form):
     tags = forms.CharField(label=_("Tags"), required=False, max_length=500,
                            help_text=_("Separate tags with commas."))
 
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if actor is not None:
+            # A posted customer id outside the user's scope is "not a valid choice", like any other.
+            from kefu.customers.selectors import customer_list
+
+            self.fields["customer"].queryset = customer_list(actor=actor)
+
     def clean(self):
         data = super().clean()
         type_ = data.get("type")

@@ -141,6 +141,29 @@ def work_order_record_system_events(*, rows: list[tuple[int, dict]], action: str
                        to_status=statuses[pk], internal=True, data=data) for pk, data in rows])
 
 
+
+@transaction.atomic
+def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> int:
+    """Move every work order of a customer merged into another to the surviving customer.
+
+    Not a status change: each order's version is bumped (a page read before gets a clear 409)
+    and one internal event records from → to, so the order's history shows the merge.
+    Returns the number of orders moved."""
+    orders = list(WorkOrder.objects.select_for_update().filter(customer=from_customer)
+                  .values_list("pk", "status"))
+    if not orders:
+        return 0
+    now = timezone.now()
+    WorkOrder.objects.filter(pk__in=[pk for pk, _s in orders]).update(
+        customer=to_customer, version=F("version") + 1, updated_at=now)
+    body = _("Customer record merged: %(old)s → %(new)s") % {"old": from_customer.name, "new": to_customer.name}
+    WorkOrderEvent.objects.bulk_create([
+        WorkOrderEvent(work_order_id=pk, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=status,
+                       to_status=status, internal=True, body=body,
+                       data={"customer_relinked": {"from": from_customer.pk, "to": to_customer.pk}})
+        for pk, status in orders])
+    return len(orders)
+
 PRIORITY_LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 
 
@@ -493,3 +516,25 @@ def user_by_id(pk) -> object | None:
     if user is None:
         raise _field_error("assignee", _("Unknown staff member."))
     return user
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+@transaction.atomic
+def work_order_erase_contact(*, customer_id: int, actor_user, reason: str) -> int:
+    """Blank the contact name and phone on every order of a customer whose personal data is
+    erased (PIPL); the orders keep their type, times and outcome for the statistics. Bumps each
+    order's version (a page open on it gets a clear 409) and writes one internal event per order
+    saying what was erased and why. Called by `customers.services.customer_erase`; returns the
+    number of orders changed."""
+    now = timezone.now()
+    orders = list(WorkOrder.objects.select_for_update().filter(customer_id=customer_id)
+                  .only("pk", "status", "contact_name", "contact_phone"))
+    for order in orders:
+        WorkOrder.objects.filter(pk=order.pk).update(contact_name="", contact_phone="", updated_at=now,
+                                                     version=F("version") + 1)
+        WorkOrderEvent.objects.create(
+            work_order=order, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=order.status,
+            to_status=order.status, internal=True, body=_("Contact data erased (personal-data deletion request)."),
+            data={"erased": ["contact_name", "contact_phone"], "reason": reason})
+    return len(orders)

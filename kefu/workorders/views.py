@@ -161,7 +161,7 @@ def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
     customer_id = form["customer"].value()
     if customer_id:
         try:
-            customer = customer_selectors.customer_get(pk=int(customer_id))
+            customer = customer_selectors.customer_get(pk=int(customer_id), actor=actor)
         except (TypeError, ValueError):
             customer = None
     asset_id = form["asset"].value() or None
@@ -222,8 +222,8 @@ def intake(request):
     actor = _intake_actor(request)
     if request.method != "POST":
         initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
-        return render(request, "workorders/intake.html", _intake_context(request, actor, IntakeForm(initial=initial)))
-    form = IntakeForm(request.POST)
+        return render(request, "workorders/intake.html", _intake_context(request, actor, IntakeForm(initial=initial, actor=actor)))
+    form = IntakeForm(request.POST, actor=actor)
     related = _check_related(actor, form) if form.is_valid() else None
     if not form.is_valid():
         _focus_first_error(form)
@@ -262,7 +262,7 @@ def _intake_actor(request) -> Actor:
 def intake_review(request):
     """htmx: validate the intake form and return the read-back (复述确认), or the form with errors."""
     actor = _intake_actor(request)
-    form = IntakeForm(request.POST)
+    form = IntakeForm(request.POST, actor=actor)
     if form.is_valid():
         _check_related(actor, form)
     if not form.is_valid():
@@ -281,7 +281,7 @@ def _customer_block(request, actor: Actor, customer):
     assets = [link.asset for link in customer.asset_links.all()]
     # Roles without the personal-data permission get no number prefilled: the service copies
     # the customer's number onto the order itself when the field is left empty.
-    form = IntakeForm(initial={"customer": customer.pk, "contact_name": customer.name,
+    form = IntakeForm(actor=actor, initial={"customer": customer.pk, "contact_name": customer.name,
                                "contact_phone": phone.number if phone and may_view_personal_data(request.user) else "",
                                "asset": assets[0].pk if len(assets) == 1 else None})
     related = selectors.work_order_related_for_intake(actor=actor, customer_id=customer.pk,
@@ -298,7 +298,7 @@ def intake_customer(request):
     actor = _actor(request)
     customer = None
     try:
-        customer = customer_selectors.customer_get(pk=int(request.GET.get("customer", "")))
+        customer = customer_selectors.customer_get(pk=int(request.GET.get("customer", "")), actor=actor)
     except (TypeError, ValueError):
         customer = None
     if customer is None:
@@ -322,7 +322,7 @@ def intake_customer_create(request):
         response["HX-Retarget"] = "#customer-results"
         response["HX-Reswap"] = "innerHTML"
         return response
-    return _customer_block(request, actor, customer_selectors.customer_get(pk=customer.pk))
+    return _customer_block(request, actor, customer_selectors.customer_get(pk=customer.pk, actor=actor))
 
 
 @login_required

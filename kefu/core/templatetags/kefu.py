@@ -180,6 +180,14 @@ def phone_for(value, user) -> str:
 
 
 @register.filter
+def id_number_for(value, user) -> str:
+    """An ID number as `user` may see it: in full, or masked (110***********1234)."""
+    from kefu.core.masking import id_number_for as _id_number_for
+
+    return _id_number_for(user, value)
+
+
+@register.filter
 def is_past(value) -> bool:
     """Whether an instant has passed (overdue SLA due times are shown in red)."""
     from django.utils import timezone

@@ -1,41 +1,132 @@
-"""Customer API: the lookup the intake form types into, and creation of new callers."""
+"""Customer API: the ranked lookup the intake form types into, creation and edits, soft delete,
+PIPL erasure, and occupancies (move-in/move-out). Thin: serializers in, services and selectors."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kefu.core.errors import InvalidInput, NotAllowed, NotFound
 from kefu.core.masking import may_view_personal_data
 from kefu.customers import selectors, services
-from kefu.customers.api.serializers import CustomerCreateInput, CustomerOutput
+from kefu.customers.api.serializers import (
+    CustomerCreateInput,
+    CustomerOutput,
+    CustomerUpdateInput,
+    OccupancyEndInput,
+    OccupancyInput,
+    OccupancyOutput,
+)
+from kefu.customers.models import Asset, Customer, CustomerAsset
+from kefu.org.selectors import actor_for_user
+
+
+def _actor(request):
+    actor = actor_for_user(request.user)
+    if actor is None:
+        raise NotAllowed(_("Only active staff may do this."))
+    return actor
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CustomerOutput
 
     def get_queryset(self):
-        q = self.request.query_params.get("q", "")
-        if q.strip() and self.action == "list":
-            return selectors.customer_search(q=q, limit=50)
-        return selectors.customer_list()
+        if getattr(self, "swagger_fake_view", False):
+            return Customer.objects.none()
+        return selectors.customer_list(actor=_actor(self.request))
+
+    def get_object(self):
+        customer = selectors.customer_get(pk=self.kwargs["pk"], actor=_actor(self.request))
+        if customer is None:
+            raise NotFound(_("Customer not found."))
+        return customer
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context["reveal_personal_data"] = may_view_personal_data(self.request.user)
         return context
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Phone (any format, leading or trailing "
-                                                "digits), name, pinyin initials or unit/asset code.")])
+    @extend_schema(parameters=[OpenApiParameter("q", str, description=(
+        "Phone (any format, leading or trailing digits), name, pinyin initials, unit code in any spelling "
+        "(3-2-1201 or 3栋2单元1201), account number, ID number or its tail. Ranked: exact, prefix, fragment."))])
     def list(self, request, *args, **kwargs):
-        if request.query_params.get("q", "").strip():
-            rows = list(self.get_queryset())
+        q = request.query_params.get("q", "")
+        if q.strip():
+            rows = selectors.customer_search(q=q, limit=50, actor=_actor(request))
             return Response({"count": len(rows), "next": None, "previous": None,
                              "results": self.get_serializer(rows, many=True).data})
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CustomerCreateInput, responses={201: CustomerOutput})
     def create(self, request):
+        actor = _actor(request)
         data = CustomerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = services.customer_create(**data.validated_data)
+        values = dict(data.validated_data)
+        invisible = [a for a in values["assets"] if not selectors.asset_visible(actor=actor, asset=a)]
+        if invisible:
+            message = _('Invalid pk "%(pk)s" - object does not exist.') % {"pk": invisible[0].pk}
+            raise InvalidInput(message, fields={"assets": [message]})
+        customer = services.customer_create(actor_user=request.user, **values)
         customer = selectors.customer_get(pk=customer.pk)
         return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CustomerUpdateInput, responses={200: CustomerOutput})
+    def partial_update(self, request, pk=None):
+        customer = self.get_object()
+        data = CustomerUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.customer_update(customer=customer, actor_user=request.user, **data.validated_data)
+        return Response(self.get_serializer(selectors.customer_get(pk=customer.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Soft delete: hidden from every lookup, erased after the retention period."""
+        services.customer_delete(customer=self.get_object(), actor_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """PIPL deletion request: blank the personal fields (see docs/customers.md)."""
+        services.customer_erase(customer=self.get_object(), actor_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class OccupancyViewSet(viewsets.GenericViewSet):
+    """Move-in (POST) and move-out (POST …/end/) of customers in units."""
+
+    serializer_class = OccupancyOutput
+    queryset = CustomerAsset.objects.none()
+
+    @extend_schema(request=OccupancyInput, responses={201: OccupancyOutput})
+    def create(self, request):
+        actor = _actor(request)
+        data = OccupancyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        customer = selectors.customer_get(pk=values["customer"], actor=actor)
+        if customer is None:
+            raise InvalidInput(_("Unknown customer."), fields={"customer": [_("Unknown customer.")]})
+        unit = Asset.objects.filter(pk=values["unit"]).first()
+        if unit is None or not selectors.asset_visible(actor=actor, asset=unit):
+            raise InvalidInput(_("Unknown unit."), fields={"unit": [_("Unknown unit.")]})
+        link = services.occupancy_start(customer=customer, unit=unit, relation=values["relation"],
+                                        started_on=values["started_on"], actor_user=request.user)
+        return Response(OccupancyOutput(link).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OccupancyEndInput, responses={200: OccupancyOutput})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        actor = _actor(request)
+        link = CustomerAsset.objects.select_related("asset", "customer").filter(pk=pk).first() if str(
+            pk).isdigit() else None
+        if link is None or selectors.customer_get(pk=link.customer_id, actor=actor) is None:
+            raise NotFound(_("Occupancy not found."))
+        data = OccupancyEndInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = services.occupancy_end(occupancy=link, ended_on=data.validated_data["ended_on"],
+                                      actor_user=request.user)
+        return Response(OccupancyOutput(link).data)

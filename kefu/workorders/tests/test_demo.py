@@ -16,12 +16,19 @@ TRANSITIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resol
 
 
 def test_demo_data_twice_adds_nothing(capsys):
+    from kefu.callbacks.models import Callback
+    from kefu.sla.models import SlaClock
+
     call_command("demo_data", orders=40, customers=30)
-    counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count())
-    assert counts[0] == 40
+    counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count(),
+              Callback.objects.count(), SlaClock.objects.count())
+    # 40 generated orders plus 24 run through the real services (clocks, callbacks, ratings)
+    assert counts[0] == 64
+    assert counts[3] > 0 and counts[4] > 0
     call_command("demo_data", orders=40, customers=30)
-    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count()) == counts
-    assert "40 work orders already present; nothing added" in capsys.readouterr().out
+    assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count(),
+            Callback.objects.count(), SlaClock.objects.count()) == counts
+    assert "64 work orders already present; nothing added" in capsys.readouterr().out
 
 
 def test_demo_orders_agree_with_their_histories():

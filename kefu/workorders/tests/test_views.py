@@ -122,6 +122,23 @@ def test_intake_post_creates_order_through_the_service(client, cast):
     assert order.number in page and "alert-success" in page
 
 
+def test_intake_refuses_a_customer_outside_the_users_scope(client, cast, org):
+    from kefu.customers.tests.factories import make_site
+
+    # given a steward of the estate company and an occupant of another company's site
+    site_b = make_site(code="B", name="华悦大厦", department=org["other"])
+    outsider = make_customer(name="乙业主", phones=["13800000002"], assets=[make_asset(site=site_b, code="B-1-101")])
+    _login(client, cast["steward"])
+    # when the steward posts that customer's id (a crafted request: the lookup never offers it)
+    response = client.post(reverse("workorders:intake"), _intake_data(customer=str(outsider.pk), confirm="1"))
+    # then the field is refused, nothing is created, and the customer block is not shown either
+    assert response.status_code == 400
+    assert "customer" in response.context["form"].errors
+    assert not WorkOrder.objects.exists()
+    block = client.get(reverse("workorders:intake_customer"), {"customer": outsider.pk})
+    assert block.status_code == 404
+
+
 def test_intake_complaint_with_level_and_related_order(client, cast):
     earlier = make_work_order(actor=cast["agent"])
     _login(client, cast["agent"])

@@ -19,6 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, orders, customers, append, seed, batch_size, **options):
         if demo.demo_org_present():
             self.stdout.write("demo organisation already present")
+            # Databases made before customer archives existed get them once (idempotent).
+            from kefu.customers.demo import create_demo_archives
+
+            create_demo_archives()
         else:
             demo.create_demo_org(customers=customers)
             self.stdout.write(self.style.SUCCESS("demo organisation created"))
@@ -32,3 +36,10 @@ class Command(BaseCommand):
 
         made = demo.generate_work_orders(count=orders, seed=seed, batch_size=batch_size, progress=progress)
         self.stdout.write(self.style.SUCCESS(f"{made} work orders created"))
+        # Today's orders through the real services: clocks, callbacks, ratings, then surveys, QA
+        # samples and corrective actions, so the pages after the fix have something to show.
+        from kefu.callbacks.demo import create_demo_follow_through, create_demo_loop
+
+        live = create_demo_loop()
+        follow = create_demo_follow_through()
+        self.stdout.write(self.style.SUCCESS(f"{live} live orders through the callback loop; {follow}"))

@@ -1,0 +1,106 @@
+"""Real Chromium: an agent's phone lookup during intake lands on the customer 360 page; a steward
+uploads a missing archive document and the completeness changes. ORM work happens outside the
+`sync_playwright()` block (Django refuses database access inside its event loop)."""
+
+from pathlib import Path
+
+import pytest
+
+from kefu.customers.models import ArchiveDocument
+from kefu.customers.tests.factories import (
+    VALID_RESIDENT_ID,
+    make_asset,
+    make_building,
+    make_customer,
+    make_site,
+)
+from kefu.workorders.tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    _browser,
+    _login,
+    _page_as,
+    _session_cookie,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not Path(CHROMIUM).exists():
+    pytestmark.append(pytest.mark.skip(reason="needs /usr/bin/chromium"))
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_phone_lookup_during_intake_lands_on_the_360_page(live_server, cast):
+    from playwright.sync_api import expect, sync_playwright
+
+    unit = make_asset(code="3-2-1201", unit_status="occupied")
+    customer = make_customer(name="张三", phones=["138-0013-8000"], assets=[unit], id_type="resident_id",
+                             id_number=VALID_RESIDENT_ID, tags=["VIP"])
+    base = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        agent = _login(browser, base, "agent")
+        agent.goto(f"{base}/work-orders/new/")
+        expect(agent.locator("#customer-q")).to_be_focused()
+        agent.keyboard.type("138 0013 8000")
+        agent.wait_for_selector(".kefu-customer-result")
+        agent.keyboard.press("Enter")
+        expect(agent.locator(".kefu-chosen-customer")).to_contain_text("张三")
+        with agent.context.expect_page() as opened:
+            agent.click("#open-customer-360")
+        page = opened.value
+        page.wait_for_load_state()
+        expect(page.locator(".kefu-customer-360")).to_have_attribute("data-customer-id", str(customer.pk))
+        expect(page.locator("#customer-name")).to_have_text("张三")
+        expect(page.locator("#units-title")).to_have_text("房屋与资产")
+        expect(page.locator(".kefu-units")).to_contain_text("3-2-1201")
+        expect(page.locator("#customer-id-number")).to_contain_text(VALID_RESIDENT_ID)
+        page.screenshot(path=str(ARTIFACTS / "customer_360_zh.png"), full_page=True)
+        # phone width: the page reflows to one column without horizontal scrolling
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        # the customer list finds the same caller by the unit spelled the Chinese way
+        page.goto(f"{base}/customers/")
+        page.fill("#customer-search", "3栋2单元1201")
+        page.keyboard.press("Enter")
+        expect(page.locator(".kefu-customer-row")).to_have_count(1)
+        page.click(".kefu-customer-row")
+        expect(page.locator("#customer-name")).to_have_text("张三")
+        browser.close()
+
+
+def test_steward_uploads_a_missing_document_and_completeness_rises(live_server, cast, org, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    site = make_site(code="CH", name="翠湖花园", department=org["company"])
+    unit = make_asset(code="3-2-1201", building=make_building(site=site, code="3", name="3栋"))
+    make_customer(name="张三", phones=["13800138000"], assets=[unit])
+    scan = tmp_path / "户型图.png"
+    scan.write_bytes(PNG)
+    session = _session_cookie(cast["steward"])
+    base = live_server.url
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, session)
+        page.goto(f"{base}/customers/archives/missing/")
+        expect(page.locator(".kefu-missing-row[data-unit='3-2-1201']")).to_contain_text("户型图")
+        page.click(".kefu-missing-row[data-unit='3-2-1201'] a")
+        expect(page.locator(".kefu-completeness")).to_have_attribute("data-percent", "0")
+        row = page.locator(".kefu-archive-row[data-document-type='floor_plan']")
+        expect(row).to_have_attribute("data-status", "missing")
+        row.locator("input[type=file]").set_input_files(str(scan))
+        row.locator("button[type=submit]").click()
+        page.wait_for_selector(".alert-success")
+        expect(page.locator(".kefu-completeness")).to_have_attribute("data-percent", "17")
+        expect(page.locator(".kefu-archive-row[data-document-type='floor_plan']")).to_have_attribute(
+            "data-status", "present")
+        expect(page.locator(".kefu-archive-row[data-document-type='floor_plan']")).to_contain_text("户型图.png")
+        page.screenshot(path=str(ARTIFACTS / "unit_archive_zh.png"), full_page=True)
+        for path in ("/customers/archives/missing/", page.url):
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(path if path.startswith("http") else f"{base}{path}")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+        browser.close()
+    assert ArchiveDocument.objects.get().document_type.code == "floor_plan"
