@@ -40,10 +40,11 @@ CAMPAIGN_STATUS_COLORS = {"draft": "secondary", "open": "success", "closed": "da
 
 
 class Population(models.TextChoices):
-    """Who a campaign asks. There is no customer tag model yet, so no “tag” population."""
+    """Who a campaign asks."""
 
     UNITS = "units", _("Occupants of the chosen sites / buildings")
     SERVED = "served", _("Customers served in a period")
+    TAG = "tag", _("Customers with a tag")
 
 
 class ResponseChannel(models.TextChoices):

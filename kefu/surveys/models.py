@@ -169,6 +169,8 @@ class Campaign(models.Model):
                                        related_name="+")
     served_from = models.DateField(_("served from"), null=True, blank=True)
     served_to = models.DateField(_("served to"), null=True, blank=True)
+    tag = models.CharField(_("customer tag"), max_length=32, blank=True,
+                           help_text=_("For the “customers with a tag” population, e.g. VIP."))
     target_rate = models.DecimalField(_("target satisfaction rate"), max_digits=5, decimal_places=4,
                                       default=Decimal("0.95"),
                                       validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))])

@@ -215,7 +215,7 @@ def _as_rate(value) -> Decimal:
 def campaign_create(*, actor_user, name: str, questionnaire: Questionnaire, starts_on: date, ends_on: date,
                     population: str = Population.UNITS, sites=(), buildings=(), served_from: date | None = None,
                     served_to: date | None = None, target_rate=Decimal("0.95"), satisfied_min: int = 4,
-                    department=None) -> Campaign:
+                    department=None, tag: str = "") -> Campaign:
     """Plan a campaign (a draft): questionnaire, period, population and how results are judged."""
     actor = _manager(actor_user)
     name = _text("name", name, max_length=200)
@@ -241,6 +241,12 @@ def campaign_create(*, actor_user, name: str, questionnaire: Questionnaire, star
             raise _required("served_to")
         if served_to < served_from:
             raise _field_error("served_to", _("served_to: the period cannot end before it starts."))
+    tag = (tag or "").strip()
+    if population == Population.TAG:
+        if not tag:
+            raise _required("tag")
+        if len(tag) > 32:
+            raise _field_error("tag", _("tag: at most 32 characters."))
     try:
         satisfied_min = int(satisfied_min)
     except (TypeError, ValueError):
@@ -254,6 +260,7 @@ def campaign_create(*, actor_user, name: str, questionnaire: Questionnaire, star
         name=name, questionnaire=questionnaire, department=department, starts_on=starts_on, ends_on=ends_on,
         population=population, served_from=served_from if population == Population.SERVED else None,
         served_to=served_to if population == Population.SERVED else None, target_rate=_as_rate(target_rate),
+        tag=tag if population == Population.TAG else "",
         satisfied_min=satisfied_min, created_by=actor_user)
     if population == Population.UNITS:
         campaign.sites.set(sites)
@@ -285,6 +292,15 @@ def _build_population(campaign: Campaign) -> None:
         BuildingCode.objects.bulk_create([
             BuildingCode(campaign=campaign, building_id=b, token=_new_token())
             for b in sorted({b for _a, b in units if b})])
+    elif campaign.population == Population.TAG:
+        # Tags are a JSON list on the customer; JSON containment is not portable to SQLite, and a
+        # campaign opens once, so the tagged customers are picked out here.
+        wanted = campaign.tag.casefold()
+        customer_ids = sorted(pk for pk, tags in Customer.objects.filter(deleted_at__isnull=True)
+                              .exclude(tags=[]).values_list("pk", "tags").iterator(chunk_size=2000)
+                              if any(str(t).casefold() == wanted for t in (tags or [])))
+        Invitation.objects.bulk_create([Invitation(campaign=campaign, customer_id=c, token=_new_token())
+                                        for c in customer_ids], batch_size=500)
     else:
         from kefu.workorders.models import WorkOrder
 

@@ -93,7 +93,7 @@ def campaign_create(request):
             {"target_rate": "95", "satisfied_min": "4", "population": Population.UNITS}, {}))
     post = request.POST
     values = {k: post.get(k, "") for k in ("name", "questionnaire", "starts_on", "ends_on", "population",
-                                           "served_from", "served_to", "target_rate", "satisfied_min")}
+                                           "served_from", "served_to", "target_rate", "satisfied_min", "tag")}
     values["sites"] = post.getlist("sites")
     values["buildings"] = post.getlist("buildings")
     errors: dict[str, list[str]] = {}
@@ -111,7 +111,8 @@ def campaign_create(request):
                 sites=list(Site.objects.filter(pk__in=[s for s in values["sites"] if s.isdigit()])),
                 buildings=list(Building.objects.filter(pk__in=[b for b in values["buildings"] if b.isdigit()])),
                 served_from=_date(values["served_from"]), served_to=_date(values["served_to"]),
-                target_rate=values["target_rate"] or "0.95", satisfied_min=values["satisfied_min"] or 4)
+                target_rate=values["target_rate"] or "0.95", satisfied_min=values["satisfied_min"] or 4,
+                tag=values["tag"])
         except ApplicationError as error:
             return render(request, "surveys/create.html", _create_context(values, error.fields, error.message),
                           status=error.status_code)

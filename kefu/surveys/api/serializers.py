@@ -13,7 +13,7 @@ class CampaignOutput(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "name", "status", "questionnaire", "questionnaire_id", "department", "starts_on", "ends_on",
-                  "closed_on", "population", "target_rate", "satisfied_min", "population_count", "response_count"]
+                  "closed_on", "population", "tag", "target_rate", "satisfied_min", "population_count", "response_count"]
         read_only_fields = fields
 
 

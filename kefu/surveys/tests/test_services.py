@@ -148,6 +148,29 @@ def test_served_population_is_the_customers_of_orders_received_in_the_period(cas
     assert campaign.building_codes.count() == 0
 
 
+def test_tag_population_is_the_customers_carrying_the_tag(cast):
+    from kefu.customers.models import Customer
+
+    vip, also_vip, plain, gone = (make_customer(name=n) for n in ("甲", "乙", "丙", "丁"))
+    Customer.objects.filter(pk__in=[vip.pk, gone.pk]).update(tags=["VIP", "业主委员会"])
+    Customer.objects.filter(pk=also_vip.pk).update(tags=["vip"])
+    Customer.objects.filter(pk=plain.pk).update(tags=["租户"])
+    Customer.objects.filter(pk=gone.pk).update(deleted_at=datetime(2026, 11, 1, tzinfo=SH))
+    q = make_questionnaire(actor=cast["supervisor"])
+    # a tag population needs its tag: refused on the field, nothing written
+    with pytest.raises(InvalidInput) as error:
+        services.campaign_create(actor_user=cast["supervisor"], name="VIP 调查", questionnaire=q,
+                                 starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 15), population="tag", tag=" ")
+    assert list(error.value.fields) == ["tag"]
+    assert not Campaign.objects.exists()
+    campaign = services.campaign_create(actor_user=cast["supervisor"], name="VIP 调查", questionnaire=q,
+                                        starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 15), population="tag",
+                                        tag="VIP")
+    services.campaign_open(actor_user=cast["supervisor"], campaign=campaign, send_links=False)
+    # tags match regardless of case; soft-deleted customers are not asked
+    assert sorted(campaign.invitations.values_list("customer__name", flat=True)) == ["乙", "甲"]
+
+
 # --- responses -----------------------------------------------------------------------------------
 
 @time_machine.travel(datetime(2026, 11, 10, 10, 0, tzinfo=SH), tick=False)
