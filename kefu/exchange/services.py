@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import pgettext
 
@@ -34,9 +34,18 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_EVERY = 5000
 
 
+def may_import(actor: Actor | None) -> bool:
+    """An import matches and updates customers and units of every site (natural keys are global),
+    so only roles of the import list that see all customers may run one: a steward or supervisor
+    scoped to one estate must not change another estate's occupants through a file."""
+    from kefu.customers.selectors import customer_visibility_q
+
+    return actor is not None and actor.role in IMPORT_ROLES and customer_visibility_q(actor) == Q()
+
+
 def _import_actor(actor_user) -> Actor:
     actor = actor_for_user(actor_user)
-    if actor is None or actor.role not in IMPORT_ROLES:
+    if not may_import(actor):
         raise NotAllowed(pgettext("import", "Your role may not import customer data."))
     return actor
 

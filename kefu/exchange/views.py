@@ -44,7 +44,7 @@ def _job_or_404(actor, pk):
 @require_http_methods(["GET", "POST"])
 def import_list(request):
     actor = _actor(request)
-    may_import = actor.role in services.IMPORT_ROLES
+    may_import = services.may_import(actor)
     error = ""
     if request.method == "POST":
         if not may_import:

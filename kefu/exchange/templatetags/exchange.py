@@ -22,12 +22,12 @@ def export_button(context, list_name: str, **extra):
 def exchange_nav(context):
     """Navbar entries of the data pages, each only for the roles that may use it."""
     from kefu.exchange.selectors import MERGE_ROLES
-    from kefu.exchange.services import IMPORT_ROLES
+    from kefu.exchange.services import may_import
     from kefu.org.selectors import actor_for_user
     from kefu.privacy.selectors import may_audit
 
     request = context["request"]
     actor = actor_for_user(getattr(request, "user", None))
     role = actor.role if actor else None
-    return {"request": request, "may_import": role in IMPORT_ROLES, "may_merge": role in MERGE_ROLES,
+    return {"request": request, "may_import": may_import(actor), "may_merge": role in MERGE_ROLES,
             "may_audit": may_audit(actor)}

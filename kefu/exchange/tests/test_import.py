@@ -257,3 +257,21 @@ def test_a_failure_while_writing_leaves_nothing_half_written(cast, monkeypatch):
     assert (job.status, job.failure) == (JobStatus.FAILED, "disk full")
     assert (Customer.objects.count(), CustomerPhone.objects.count(), Asset.objects.count(),
             CustomerAsset.objects.count()) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("clerk", True), ("director", True), ("steward", False), ("supervisor", False), ("manager", False),
+    ("agent", False)], ids=lambda v: f"{v}_case" if isinstance(v, str) else None)
+def test_only_roles_that_see_every_site_may_import(cast, role, allowed):
+    # an import matches customers and units of every site by their natural keys, so a user scoped
+    # to one estate would otherwise change another estate's occupants through a file
+    from kefu.core.errors import NotAllowed
+
+    make_site(code="S1")
+    upload = _csv_upload([["姓名", "手机", "项目", "房号"], ["张三", "13800138000", "S1", "1-1-101"]])
+    if allowed:
+        assert services.import_job_create(actor_user=cast[role], upload=upload).pk
+    else:
+        with pytest.raises(NotAllowed):
+            services.import_job_create(actor_user=cast[role], upload=upload)
+        assert not ImportJob.objects.exists()
