@@ -31,7 +31,7 @@ from kefu.callbacks.choices import (
     Source,
 )
 from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
 from kefu.sla.choices import ClockKind
@@ -54,14 +54,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _setting(name: str, default):
     return getattr(settings, name, default)
-
-
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
-def _required(field: str) -> InvalidInput:
-    return _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
 
 
 def _callback_actor(user) -> Actor:
@@ -174,13 +166,13 @@ def callback_create_follow_up(*, customer, reason: str, source: str, reference: 
     Idempotent on (source, reference): asking again returns the task made the first time.
     """
     if source not in Source.values:
-        raise _field_error("source", _("“%(value)s” is not a valid choice for %(field)s.") % {
+        raise field_error("source", _("“%(value)s” is not a valid choice for %(field)s.") % {
             "value": source, "field": "source"})
     reference = (reference or "").strip()[:100]
     if not reference:
-        raise _required("reference")
+        raise required_field("reference")
     if customer is None:
-        raise _required("customer")
+        raise required_field("customer")
     existing = Callback.objects.filter(source=source, reference=reference).first()
     if existing is not None:
         return existing
@@ -199,7 +191,7 @@ def callback_create_follow_up(*, customer, reason: str, source: str, reference: 
 
 def _clean_choice(field: str, value, choices) -> str:
     if value not in choices.values:
-        raise _field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
+        raise field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
             "value": value, "field": field})
     return value
 
@@ -209,33 +201,33 @@ def _clean_bool(field: str, value) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    raise _field_error(field, _("%(field)s must be true or false.") % {"field": field})
+    raise field_error(field, _("%(field)s must be true or false.") % {"field": field})
 
 
 def signature_png(data_url: str) -> bytes:
     """The PNG bytes of a canvas data URL, after checking it really is a PNG of a sane size."""
     prefix = "data:image/png;base64,"
     if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise _field_error("signature", _("The signature must be a PNG image drawn on the screen."))
+        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
     encoded = data_url[len(prefix):]
     if len(encoded) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise _field_error("signature", _("The signature image is too large."))
+        raise field_error("signature", _("The signature image is too large."))
     try:
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise _field_error("signature", _("The signature must be a PNG image drawn on the screen.")) from None
+        raise field_error("signature", _("The signature must be a PNG image drawn on the screen.")) from None
     if len(raw) < 33 or not raw.startswith(PNG_MAGIC) or raw[12:16] != b"IHDR":
-        raise _field_error("signature", _("The signature must be a PNG image drawn on the screen."))
+        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
     width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
     if not (20 <= width <= SIGNATURE_MAX_SIDE and 20 <= height <= SIGNATURE_MAX_SIDE):
-        raise _field_error("signature", _("The signature image has an unusable size."))
+        raise field_error("signature", _("The signature image has an unusable size."))
     return raw
 
 
 def _photo(upload) -> tuple[object, str]:
     limit = settings.KEFU_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise _field_error("photo", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        raise field_error("photo", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
                            "file_too_large")
     head = upload.read(16)
     upload.seek(0)
@@ -246,7 +238,7 @@ def _photo(upload) -> tuple[object, str]:
     elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         content_type, extension = "image/webp", ".webp"
     else:
-        raise _field_error("photo", _("Only photos (JPEG, PNG, WebP) are accepted."), "unsupported_file_type")
+        raise field_error("photo", _("Only photos (JPEG, PNG, WebP) are accepted."), "unsupported_file_type")
     upload.name = f"photo-{uuid.uuid4().hex}{extension}"
     return upload, content_type
 
@@ -285,38 +277,38 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
     _clean_choice("method", method, Method)
     reached = _clean_bool("reached", reached)
     if reached is None:
-        raise _required("reached")
+        raise required_field("reached")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise _field_error("comment", _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT})
+        raise field_error("comment", _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT})
     if attempted_at is None:
         attempted_at = now
     else:
         if timezone.is_naive(attempted_at):
             attempted_at = timezone.make_aware(attempted_at)
         if attempted_at > now + timedelta(seconds=60):
-            raise _field_error("attempted_at", _("%(field)s cannot be in the future.") % {"field": "attempted_at"})
+            raise field_error("attempted_at", _("%(field)s cannot be in the future.") % {"field": "attempted_at"})
         attempted_at = min(attempted_at, now)
     solved = _clean_bool("solved", solved)
     if reached:
         if not outcome:
-            raise _required("outcome")
+            raise required_field("outcome")
         _clean_choice("outcome", outcome, Outcome)
         if solved is None:
-            raise _required("solved")
+            raise required_field("solved")
         if task.on_site_required and method != Method.ON_SITE:
-            raise _field_error("method", _("This callback must be done on site with the customer's signature."))
+            raise field_error("method", _("This callback must be done on site with the customer's signature."))
     else:
         if outcome or solved is not None:
             field = "outcome" if outcome else "solved"
-            raise _field_error(field, _("%(field)s is only recorded when the customer was reached.") % {
+            raise field_error(field, _("%(field)s is only recorded when the customer was reached.") % {
                 "field": field})
         outcome = ""
     png = None
     if signature:
         png = signature_png(signature)
     elif reached and method == Method.ON_SITE:
-        raise _field_error("signature", _("An on-site callback needs the customer's signature."), "required")
+        raise field_error("signature", _("An on-site callback needs the customer's signature."), "required")
     photo_type = ""
     if photo is not None:
         photo, photo_type = _photo(photo)
@@ -390,7 +382,7 @@ def callback_sampling_run(*, rule: CallbackRule, period_start: date, now=None) -
     share × k) of those on site; one callback task each. Idempotent: a period is drawn once, and
     asking again returns that draw."""
     if rule.mode != RuleMode.SAMPLE:
-        raise _field_error("rule", _("Only sample rules are drawn."))
+        raise field_error("rule", _("Only sample rules are drawn."))
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
     start, end = sampling.period_bounds(rule.period, period_start, tz)
@@ -476,13 +468,13 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
 
 def _clean_stars(field: str, value) -> int:
     if value in (None, ""):
-        raise _required(field)
+        raise required_field(field)
     try:
         stars = int(value)
     except (TypeError, ValueError):
-        raise _field_error(field, _("Choose 1 to 5 stars.")) from None
+        raise field_error(field, _("Choose 1 to 5 stars.")) from None
     if isinstance(value, bool) or not 1 <= stars <= 5 or str(stars) != str(value).strip():
-        raise _field_error(field, _("Choose 1 to 5 stars."))
+        raise field_error(field, _("Choose 1 to 5 stars."))
     return stars
 
 
@@ -499,7 +491,7 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
              (("speed", speed), ("attitude", attitude), ("quality", quality))}
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise _field_error("comment", _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT})
+        raise field_error("comment", _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT})
     now = timezone.now()
     # The claim: a second submit of the same link (double click, two tabs) matches no row.
     if RatingLink.objects.filter(pk=link.pk, used_at=None).update(used_at=now, comment=comment, **stars) != 1:

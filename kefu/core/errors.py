@@ -34,6 +34,16 @@ class InvalidInput(ApplicationError):
     default_code = "invalid"
 
 
+def field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    """A 400 whose message names one field (the services' usual refusal of bad input)."""
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def required_field(field: str) -> InvalidInput:
+    """A 400 for a missing field, naming it."""
+    return field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
+
+
 class NotAllowed(ApplicationError):
     """The actor's role or authority does not permit this action (403)."""
 

@@ -8,10 +8,10 @@ who changed what, when, old → new.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kefu.core.i18n import localised
 from kefu.core.models import TimeStampedModel
 from kefu.customers.choices import (
     AccountStatus,
@@ -48,9 +48,7 @@ class Site(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
 
 class Building(models.Model):
@@ -271,9 +269,7 @@ class DocumentType(models.Model):
         ordering = ["scope", "sort_order", "code"]
 
     def __str__(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
 
 class ArchiveDocument(models.Model):

@@ -56,7 +56,8 @@ def _prefix(field_name: str, value: str) -> Q:
 
 # --- scope -------------------------------------------------------------------------------------
 
-def _sees_all(actor: Actor | None) -> bool:
+def sees_all_customers(actor: Actor | None) -> bool:
+    """Whether the actor's scope is every site (visibility "all", or no department to scope by)."""
     return actor is None or actor.visibility == Visibility.ALL or not actor.department_path
 
 
@@ -72,13 +73,13 @@ def department_scope_q(actor: Actor, field_name: str) -> Q:
 
 def site_scope_q(actor: Actor | None, prefix: str = "") -> Q:
     """Sites (through `prefix`, e.g. "asset__site__") the actor may see; unscoped sites included."""
-    if _sees_all(actor):
+    if sees_all_customers(actor):
         return Q()
     return Q(**{f"{prefix}department__isnull": True}) | department_scope_q(actor, f"{prefix}department")
 
 
 def customer_visibility_q(actor: Actor | None) -> Q:
-    if _sees_all(actor):
+    if sees_all_customers(actor):
         return Q()
     scoped_links = CustomerAsset.objects.filter(customer=OuterRef("pk"), asset__site__department__isnull=False)
     visible_links = scoped_links.filter(department_scope_q(actor, "asset__site__department"))
@@ -91,7 +92,7 @@ def visible_customers(actor: Actor | None) -> QuerySet[Customer]:
 
 
 def asset_visibility_q(actor: Actor | None) -> Q:
-    if _sees_all(actor):
+    if sees_all_customers(actor):
         return Q()
     return Q(site__isnull=True) | site_scope_q(actor, "site__")
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
 from kefu.customers import identifiers
 from kefu.customers.choices import (
     AssetKind,
@@ -72,10 +72,6 @@ def name_initials(name: str) -> str:
     return "".join(ch for p in parts for ch in p if ch.isalnum()).lower()[:100]
 
 
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
 def _actor(user, roles: set | None = None, message: str = "") -> Actor:
     actor = actor_for_user(user)
     if actor is None:
@@ -93,7 +89,7 @@ def _clean_phones(phones: list[str] | None, field: str = "phones") -> list[tuple
         if not invalid and identifiers.is_cn_mobile_shape(number) and not identifiers.is_valid_cn_mobile(number):
             invalid = True
         if invalid:
-            raise _field_error(field, _("Invalid phone number: %(value)s") % {"value": raw})
+            raise field_error(field, _("Invalid phone number: %(value)s") % {"value": raw})
         if number not in {n for n, _raw in numbers}:
             numbers.append((number, raw))
     return numbers
@@ -103,19 +99,19 @@ def _clean_identity(data: dict) -> dict:
     """Check and normalise the ID, credit code and contact fields of `data` in place."""
     kind = data.get("kind", CustomerKind.PERSON)
     if kind not in CustomerKind.values:
-        raise _field_error("kind", _("Unknown customer kind."))
+        raise field_error("kind", _("Unknown customer kind."))
     if data.get("tier", CustomerTier.STANDARD) not in CustomerTier.values:
-        raise _field_error("tier", _("Unknown customer tier."))
+        raise field_error("tier", _("Unknown customer tier."))
     if data.get("gender", "") not in Gender.values:
-        raise _field_error("gender", _("Unknown gender."))
+        raise field_error("gender", _("Unknown gender."))
     if data.get("language", "zh-hans") not in {code for code, _name in settings.LANGUAGES}:
-        raise _field_error("language", _("Unknown language."))
+        raise field_error("language", _("Unknown language."))
     id_type = data.get("id_type", "") or ""
     if id_type not in IdType.values:
-        raise _field_error("id_type", _("Unknown ID type."))
+        raise field_error("id_type", _("Unknown ID type."))
     id_number = identifiers.clean_identifier(data.get("id_number", ""))
     if id_number and not id_type:
-        raise _field_error("id_type", _("Choose the type of the ID number."))
+        raise field_error("id_type", _("Choose the type of the ID number."))
     if id_type == IdType.RESIDENT_ID and id_number:
         problem = identifiers.resident_id_problem(id_number)
         messages = {
@@ -124,18 +120,18 @@ def _clean_identity(data: dict) -> dict:
             "check_digit": _("The check digit of this resident ID number is wrong; please check the number."),
         }
         if problem:
-            raise _field_error("id_number", messages[problem])
+            raise field_error("id_number", messages[problem])
     elif id_number and not (4 <= len(id_number) <= 32 and id_number.isalnum()):
-        raise _field_error("id_number", _("An ID number has 4 to 32 letters and digits."))
+        raise field_error("id_number", _("An ID number has 4 to 32 letters and digits."))
     data["id_type"], data["id_number"] = (id_type if id_number else ""), id_number
     credit_code = identifiers.clean_identifier(data.get("credit_code", ""))
     if credit_code:
         problem = identifiers.credit_code_problem(credit_code)
         if problem == "format":
-            raise _field_error("credit_code", _("A unified social credit code has 18 characters (digits and "
+            raise field_error("credit_code", _("A unified social credit code has 18 characters (digits and "
                                                 "capital letters except I, O, Z, S, V)."))
         if problem:
-            raise _field_error("credit_code", _("The check character of this unified social credit code is "
+            raise field_error("credit_code", _("The check character of this unified social credit code is "
                                                 "wrong; please check the code."))
     data["credit_code"] = credit_code
     email = (data.get("email") or "").strip()
@@ -143,14 +139,14 @@ def _clean_identity(data: dict) -> dict:
         try:
             validate_email(email)
         except ValidationError:
-            raise _field_error("email", _("Enter a valid email address.")) from None
+            raise field_error("email", _("Enter a valid email address.")) from None
     data["email"] = email
     emergency = (data.get("emergency_contact_phone") or "").strip()
     if emergency:
         data["emergency_contact_phone"] = _clean_phones([emergency], "emergency_contact_phone")[0][0]
     tags = data.get("tags") or []
     if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-        raise _field_error("tags", _("Tags are a list of words."))
+        raise field_error("tags", _("Tags are a list of words."))
     data["tags"] = sorted({t.strip()[:32] for t in tags if t.strip()})
     for field, limit in (("address", 200), ("emergency_contact_name", 100)):
         data[field] = (data.get(field) or "").strip()[:limit]
@@ -197,7 +193,7 @@ def customer_create(*, name: str, kind: str = CustomerKind.PERSON, phones: list[
     numbers = _clean_phones(phones)
     clean_contacts = _clean_contacts(contacts)
     if relation not in AssetRelation.values:
-        raise _field_error("relation", _("Unknown relation."))
+        raise field_error("relation", _("Unknown relation."))
     customer = Customer(name=name, name_initials=name_initials(name), name_reversed=name[::-1], notes=notes,
                         department=department,
                         id_number_reversed=data["id_number"][::-1], **data)
@@ -216,7 +212,7 @@ def _clean_contacts(contacts: list[dict] | None) -> list[dict]:
     for i, contact in enumerate(contacts or []):
         contact_name = (contact.get("name") or "").strip()
         if not contact_name:
-            raise _field_error(f"contacts.{i}.name", _("This field is required."))
+            raise field_error(f"contacts.{i}.name", _("This field is required."))
         phone = (contact.get("phone") or "").strip()
         if phone:
             phone = _clean_phones([phone], f"contacts.{i}.phone")[0][0]
@@ -235,12 +231,12 @@ def customer_update(*, customer: Customer, actor_user, phones: list[str] | None 
         raise Conflict(_("This customer's personal data was erased; it cannot be edited."), code="erased")
     unknown = set(fields) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise _field_error(sorted(unknown)[0], _("This field cannot be changed."))
+        raise field_error(sorted(unknown)[0], _("This field cannot be changed."))
     merged = {f: getattr(customer, f) for f in UPDATABLE_FIELDS}
     merged.update(fields)
     merged["name"] = (merged.get("name") or "").strip()
     if not merged["name"]:
-        raise _field_error("name", _("This field is required."))
+        raise field_error("name", _("This field is required."))
     merged = _clean_identity(merged)
     numbers = _clean_phones(phones) if phones is not None else None
     changed = [f for f in UPDATABLE_FIELDS if getattr(customer, f) != merged[f]]
@@ -351,9 +347,9 @@ def occupancy_start(*, customer: Customer, unit: Asset, relation: str, actor_use
     actor = _actor(actor_user, ARCHIVE_ROLES, _("Your role may not record move-ins."))
     customer = _visible_or_404(actor, customer)
     if not asset_visible(actor=actor, asset=unit):
-        raise _field_error("unit", _("Unknown unit."))
+        raise field_error("unit", _("Unknown unit."))
     if relation not in AssetRelation.values:
-        raise _field_error("relation", _("Unknown relation."))
+        raise field_error("relation", _("Unknown relation."))
     if CustomerAsset.objects.filter(customer=customer, asset=unit, ended_on=None).exists():
         raise Conflict(_("This customer already occupies this unit."), code="already_occupied")
     link = _save(CustomerAsset(customer=customer, asset=unit, relation=relation,
@@ -377,7 +373,7 @@ def occupancy_end(*, occupancy: CustomerAsset, actor_user, ended_on: date | None
         raise Conflict(_("This occupancy has already ended."), code="already_ended")
     ended_on = ended_on or timezone.localdate()
     if link.started_on and ended_on < link.started_on:
-        raise _field_error("ended_on", _("The move-out date is before the move-in date."))
+        raise field_error("ended_on", _("The move-out date is before the move-in date."))
     link.ended_on = ended_on
     _save(link, actor_user, update_fields=["ended_on"])
     unit = link.asset
@@ -420,35 +416,35 @@ def archive_document_upload(*, document_type: DocumentType, actor_user, upload: 
 
     actor = _actor(actor_user, ARCHIVE_ROLES, _("Your role may not change archives."))
     if (unit is None) == (customer is None):
-        raise _field_error("document_type", _("Choose a unit or a customer archive."))
+        raise field_error("document_type", _("Choose a unit or a customer archive."))
     if not document_type.is_active:
-        raise _field_error("document_type", _("Unknown document type."))
+        raise field_error("document_type", _("Unknown document type."))
     if unit is not None:
         if document_type.scope != DocumentScope.UNIT:
-            raise _field_error("document_type", _("This document belongs to a customer archive."))
+            raise field_error("document_type", _("This document belongs to a customer archive."))
         if not asset_visible(actor=actor, asset=unit):
             raise NotFound(_("Unit not found."))
     else:
         customer = _visible_or_404(actor, customer)
         if document_type.scope != DocumentScope.CUSTOMER:
-            raise _field_error("document_type", _("This document belongs to a unit archive."))
+            raise field_error("document_type", _("This document belongs to a unit archive."))
     if upload is None:
-        raise _field_error("file", _("Choose a file to upload."))
+        raise field_error("file", _("Choose a file to upload."))
     limit = settings.KEFU_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise _field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
                            "file_too_large")
     if upload.size == 0:
-        raise _field_error("file", _("The file is empty."))
+        raise field_error("file", _("The file is empty."))
     head = upload.read(16)
     upload.seek(0)
     content_type = _sniff(head)
     if content_type is None:
-        raise _field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
+        raise field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
                            "unsupported_file_type")
     today = timezone.localdate()
     if issued_on is not None and issued_on > today:
-        raise _field_error("issued_on", _("The issue date cannot be in the future."))
+        raise field_error("issued_on", _("The issue date cannot be in the future."))
     now = timezone.now()
     owner = {"asset": unit} if unit is not None else {"customer": customer}
     document = (ArchiveDocument.objects.select_for_update().filter(document_type=document_type, **owner).first()

@@ -14,11 +14,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed
+from kefu.core.errors import Conflict, NotAllowed, field_error
 from kefu.exchange import importer
 from kefu.exchange.choices import RUNNING, JobStatus
 from kefu.exchange.models import ImportJob, ImportRowError
@@ -38,9 +38,9 @@ def may_import(actor: Actor | None) -> bool:
     """An import matches and updates customers and units of every site (natural keys are global),
     so only roles of the import list that see all customers may run one: a steward or supervisor
     scoped to one estate must not change another estate's occupants through a file."""
-    from kefu.customers.selectors import customer_visibility_q
+    from kefu.customers.selectors import sees_all_customers
 
-    return actor is not None and actor.role in IMPORT_ROLES and customer_visibility_q(actor) == Q()
+    return actor is not None and actor.role in IMPORT_ROLES and sees_all_customers(actor)
 
 
 def _import_actor(actor_user) -> Actor:
@@ -50,28 +50,24 @@ def _import_actor(actor_user) -> Actor:
     return actor
 
 
-def _field_error(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: [message]})
-
-
 @transaction.atomic
 def import_job_create(*, actor_user, upload: UploadedFile) -> ImportJob:
     """Store an uploaded xlsx/CSV file, read its header row and guess the column mapping."""
     _import_actor(actor_user)
     if upload is None:
-        raise _field_error("file", pgettext("import", "Choose a file to import."))
+        raise field_error("file", pgettext("import", "Choose a file to import."))
     name = (upload.name or "").rsplit("/", 1)[-1][:200]
     if not name.lower().endswith((".xlsx", ".csv")):
-        raise _field_error("file", pgettext("import", "Only .xlsx and .csv files can be imported."))
+        raise field_error("file", pgettext("import", "Only .xlsx and .csv files can be imported."))
     if upload.size > MAX_UPLOAD_BYTES:
-        raise _field_error("file", pgettext("import", "The file is larger than 50 MB."))
+        raise field_error("file", pgettext("import", "The file is larger than 50 MB."))
     try:
         upload.seek(0)
         headers, _rows, total = read_rows(upload, name)
     except UnreadableFile as exc:
-        raise _field_error("file", str(exc)) from None
+        raise field_error("file", str(exc)) from None
     if not any(headers):
-        raise _field_error("file", pgettext("import", "The first row must hold the column headers."))
+        raise field_error("file", pgettext("import", "The first row must hold the column headers."))
     upload.seek(0)
     job = ImportJob(created_by=actor_user, created_at=timezone.now(), original_name=name, headers=headers,
                     mapping=guess_mapping(headers), total_rows=total)
@@ -92,15 +88,15 @@ def import_job_set_mapping(*, job: ImportJob, actor_user, mapping: dict) -> Impo
         if not target:
             continue
         if not str(index).isdigit() or int(index) >= len(job.headers) or target not in TARGET_KEYS:
-            raise _field_error(f"column_{index}", pgettext("import", "Unknown column or field."))
+            raise field_error(f"column_{index}", pgettext("import", "Unknown column or field."))
         if target in used:
             msg = pgettext("import", "Two columns (%(a)s, %(b)s) are mapped to the same field.") % {
                 "a": job.headers[int(used[target])], "b": job.headers[int(index)]}
-            raise _field_error(f"column_{index}", msg)
+            raise field_error(f"column_{index}", msg)
         used[target] = str(index)
         clean[str(index)] = target
     if not ({"name", "unit", "account"} & set(clean.values())):
-        raise _field_error("mapping", pgettext("import", "Map at least the name, unit code or account column."))
+        raise field_error("mapping", pgettext("import", "Map at least the name, unit code or account column."))
     job.mapping = clean
     job.status = JobStatus.UPLOADED
     job.save(update_fields=["mapping", "status"])
@@ -119,7 +115,7 @@ def import_job_start(*, job: ImportJob, actor_user, commit: bool, skip_rejected:
     if commit and job.rejected_rows and not skip_rejected:
         msg = pgettext("import", "%(n)s rows are rejected: tick “skip rejected rows” to import the others.") % {
             "n": job.rejected_rows}
-        raise _field_error("skip_rejected", msg)
+        raise field_error("skip_rejected", msg)
     status = JobStatus.IMPORTING if commit else JobStatus.CHECKING
     # Claimed with a conditional UPDATE: a double click starts one run, the second gets a 409.
     claimed = ImportJob.objects.filter(pk=job.pk).exclude(status__in=RUNNING).exclude(status=JobStatus.DONE).update(
@@ -267,7 +263,7 @@ def customer_merge(*, actor_user, survivor_id: int, merged_id: int, reason: str 
     if actor is None or actor.role not in MERGE_ROLES:
         raise NotAllowed(pgettext("merge", "Only supervisors and above may merge customers."))
     if survivor_id == merged_id:
-        raise _field_error("merged", pgettext("merge", "Choose two different customers."))
+        raise field_error("merged", pgettext("merge", "Choose two different customers."))
     reason = (reason or "").strip()[:200]
     visible = set(customers_for_actor(actor=actor).filter(pk__in=[survivor_id, merged_id]).values_list("pk", flat=True))
     # Locked by primary key alone: the scope query may join (outer) tables FOR UPDATE cannot lock.

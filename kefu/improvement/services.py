@@ -17,48 +17,33 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.improvement import selectors, workflow
 from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
 from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent
 from kefu.org.models import Department
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.selectors import Actor, require_actor, user_display_name
 
 NUMBER_PREFIX = "CA"
 EVIDENCE_KINDS = ("work_order", "survey_item", "qa_check", "link")
 MAX_EVIDENCE = 200
 
 
-def _require_actor(user) -> Actor:
-    actor = actor_for_user(user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
-
-
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
-def _required(field: str) -> InvalidInput:
-    return _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
-
-
 def _text(field: str, value, *, max_length: int | None = None, required: bool = True) -> str:
     value = "" if value is None else str(value).strip()
     if required and not value:
-        raise _required(field)
+        raise required_field(field)
     if max_length and len(value) > max_length:
-        raise _field_error(field, _("%(field)s: keep it under %(n)s characters.") % {"field": field, "n": max_length})
+        raise field_error(field, _("%(field)s: keep it under %(n)s characters.") % {"field": field, "n": max_length})
     return value
 
 
 def _clean_department(actor: Actor, value) -> Department:
     if not isinstance(value, Department) or not value.is_active:
-        raise _field_error("responsible_department", _("responsible_department: choose an active department."))
+        raise field_error("responsible_department", _("responsible_department: choose an active department."))
     if not selectors.department_choices(actor=actor).filter(pk=value.pk).exists():
-        raise _field_error("responsible_department",
+        raise field_error("responsible_department",
                            _("responsible_department: you may only hold your own department or those below it "
                              "responsible."))
     return value
@@ -67,12 +52,12 @@ def _clean_department(actor: Actor, value) -> Department:
 def _clean_owner(value, department: Department):
     """The owner must be active staff inside the responsible department (or below it)."""
     if value is None:
-        raise _required("owner")
+        raise required_field("owner")
     staff = getattr(value, "staff", None)
     if not value.is_active or staff is None or not staff.is_active:
-        raise _field_error("owner", _("owner: the owner must be an active staff member."))
+        raise field_error("owner", _("owner: the owner must be an active staff member."))
     if not staff.department.path.startswith(department.path):
-        raise _field_error("owner", _("owner: the owner must work in the responsible department."))
+        raise field_error("owner", _("owner: the owner must work in the responsible department."))
     return value
 
 
@@ -80,9 +65,9 @@ def _clean_due_date(value, today: date) -> date:
     if isinstance(value, datetime):
         value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if not isinstance(value, date):
-        raise _field_error("due_date", _("due_date: enter a valid date."))
+        raise field_error("due_date", _("due_date: enter a valid date."))
     if value < today:
-        raise _field_error("due_date", _("due_date: the due date cannot be in the past."))
+        raise field_error("due_date", _("due_date: the due date cannot be in the past."))
     return value
 
 
@@ -90,18 +75,18 @@ def _clean_evidence(evidence) -> list[dict]:
     if evidence in (None, ""):
         return []
     if not isinstance(evidence, list | tuple) or len(evidence) > MAX_EVIDENCE:
-        raise _field_error("evidence", _("evidence: give a list of at most %(n)s items.") % {"n": MAX_EVIDENCE})
+        raise field_error("evidence", _("evidence: give a list of at most %(n)s items.") % {"n": MAX_EVIDENCE})
     cleaned = []
     for item in evidence:
         if not isinstance(item, dict):
-            raise _field_error("evidence", _("evidence: every item must be an object."))
+            raise field_error("evidence", _("evidence: every item must be an object."))
         kind = item.get("kind") or "link"
         if kind not in EVIDENCE_KINDS:
-            raise _field_error("evidence", _("evidence: unknown kind “%(kind)s”.") % {"kind": kind})
+            raise field_error("evidence", _("evidence: unknown kind “%(kind)s”.") % {"kind": kind})
         url = str(item.get("url") or "")
         # Only links inside the application or to the web: never javascript: and the like.
         if url and not url.startswith(("/", "https://", "http://")):
-            raise _field_error("evidence", _("evidence: links must start with /, http:// or https://."))
+            raise field_error("evidence", _("evidence: links must start with /, http:// or https://."))
         cleaned.append({**item, "kind": kind, "url": url, "label": str(item.get("label") or "")[:200]})
     return cleaned
 
@@ -119,13 +104,6 @@ def _issue_fields(*, actor: Actor, actor_user, department, owner, due_date, now)
             "next_escalation_at": selectors.due_instant(due_date)}
 
 
-def _display(user) -> str:
-    if user is None:
-        return ""
-    staff = getattr(user, "staff", None)
-    return staff.display_name if staff else user.get_username()
-
-
 # --- create and propose ------------------------------------------------------------------------
 
 @transaction.atomic
@@ -133,7 +111,7 @@ def corrective_action_create(*, actor_user, title: str, nonconformity: str, resp
                              owner, due_date, evidence: list[dict] | None = None,
                              item_code: str = "") -> CorrectiveAction:
     """Raise a notice by hand (QA or the management line): it is issued at once to `owner`."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     if actor.role not in workflow.ISSUER_ROLES:
         raise NotAllowed(_("Your role may not raise corrective action notices."), code="role_not_allowed")
     now = timezone.now()
@@ -142,7 +120,7 @@ def corrective_action_create(*, actor_user, title: str, nonconformity: str, resp
     department = _clean_department(actor, responsible_department)
     owner = _clean_owner(owner, department)
     if due_date in (None, ""):
-        raise _required("due_date")
+        raise required_field("due_date")
     due_date = _clean_due_date(due_date, timezone.localdate(now))
     evidence = _clean_evidence(evidence)
     item_code = _text("item_code", item_code, max_length=64, required=False)
@@ -153,7 +131,7 @@ def corrective_action_create(*, actor_user, title: str, nonconformity: str, resp
         **_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
                         due_date=due_date, now=now))
     _record(notice, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.ISSUED,
-            data={"responsible_department": department.pk, "owner": owner.pk, "owner_name": _display(owner),
+            data={"responsible_department": department.pk, "owner": owner.pk, "owner_name": user_display_name(owner),
                   "due_date": due_date.isoformat()})
     # Like work orders: the day's counter row is locked until commit, so take it last.
     notice.number = next_number(prefix=NUMBER_PREFIX, day=timezone.localdate(now))
@@ -173,7 +151,7 @@ def corrective_action_propose(*, source: str, reference: str, nonconformity: str
     before and after are then shown as its effect.
     """
     if source not in Source.values or source == Source.MANUAL:
-        raise _field_error("source", _("source: “%(value)s” is not an automatic source.") % {"value": source})
+        raise field_error("source", _("source: “%(value)s” is not an automatic source.") % {"value": source})
     reference = _text("reference", reference, max_length=200)
     existing = CorrectiveAction.objects.filter(reference=reference).first()
     if existing is not None:
@@ -183,7 +161,7 @@ def corrective_action_propose(*, source: str, reference: str, nonconformity: str
     nonconformity = _text("nonconformity", nonconformity)
     evidence = _clean_evidence(evidence)
     if responsible_department is not None and not isinstance(responsible_department, Department):
-        raise _field_error("responsible_department", _("responsible_department: choose a department."))
+        raise field_error("responsible_department", _("responsible_department: choose a department."))
     item_code = item_code or next((str(e["item_code"]) for e in evidence if e.get("item_code")), "")
     title = (title or "").strip()[:200] or nonconformity.splitlines()[0][:200]
     now = timezone.now()
@@ -247,7 +225,7 @@ def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data
         changes.update(_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
                                      due_date=due_date, now=now))
         event_data.update(responsible_department=department.pk, department_name=department.name, owner=owner.pk,
-                          owner_name=_display(owner), due_date=due_date.isoformat())
+                          owner_name=user_display_name(owner), due_date=due_date.isoformat())
     elif action == Action.DISMISS:
         body = _text("reason", data["reason"], max_length=2000)
         changes["closed_at"] = now
@@ -283,7 +261,7 @@ def corrective_action_transition(*, notice: CorrectiveAction | int, action: str,
     other than QA and the issuer's), Conflict (state; changed since read or since
     `expected_version`), InvalidInput (missing or bad data). Nothing is written unless all pass.
     """
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     pk = notice.pk if isinstance(notice, CorrectiveAction) else notice
     with transaction.atomic():
         current = (CorrectiveAction.objects.select_related("responsible_department", "owner__staff__department")
@@ -362,14 +340,14 @@ def _fire_step(*, pk: int, step: int, round_: int, now, ladder: list[tuple[str, 
                            body=_("Corrective action notice %(number)s “%(title)s” was due on %(due)s and is "
                                   "still “%(status)s”. Owner: %(owner)s.\n/corrective-actions/%(pk)s/") % {
                                "number": notice.number, "title": notice.title, "due": notice.due_date.isoformat(),
-                               "status": Status(notice.status).label, "owner": _display(notice.owner),
+                               "status": Status(notice.status).label, "owner": user_display_name(notice.owner),
                                "pk": notice.pk})
             emailed.append(user.pk)
     return _record(notice, action=Action.ESCALATE, actor_user=None, now=now, from_status=notice.status,
                    to_status=notice.status, data={
                        "step": step + 1, "notify_role": str(role), "round": round_,
                        "due_date": notice.due_date.isoformat(),
-                       "recipients": [{"id": u.pk, "name": _display(u)} for u in recipients], "emailed": emailed})
+                       "recipients": [{"id": u.pk, "name": user_display_name(u)} for u in recipients], "emailed": emailed})
 
 
 def corrective_action_escalate_overdue(*, now=None, limit: int = 200, max_rounds: int = 50) -> int:
@@ -402,8 +380,8 @@ def user_by_id(pk, field: str = "owner"):
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise _field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
     user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
     if user is None:
-        raise _field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
     return user

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.i18n import localised
 from kefu.kpi.choices import (
     ReviewGroup,
     ReviewStatus,
@@ -22,12 +22,6 @@ from kefu.kpi.choices import (
     Source,
 )
 from kefu.org.choices import RoleCode
-
-
-def _localised(obj) -> str:
-    if obj.name_en and (get_language() or "").startswith("en"):
-        return obj.name_en
-    return obj.name
 
 
 class ScorecardTemplate(models.Model):
@@ -53,7 +47,7 @@ class ScorecardTemplate(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class Indicator(models.Model):
@@ -87,7 +81,7 @@ class Indicator(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class Scorecard(models.Model):
@@ -207,7 +201,7 @@ class ReviewForm(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class ReviewItem(models.Model):
@@ -229,7 +223,7 @@ class ReviewItem(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class CompetencyReview(models.Model):

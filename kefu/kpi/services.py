@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
 from kefu.kpi import scoring, selectors
 from kefu.kpi.choices import COMPUTED_SOURCES, ReviewStatus, Rule, ScorecardAction, ScorecardStatus, Source
 from kefu.kpi.models import (
@@ -29,18 +29,7 @@ from kefu.kpi.models import (
 )
 from kefu.org.choices import RoleCode
 from kefu.org.models import Staff
-from kefu.org.selectors import Actor, actor_for_user
-
-
-def _require_actor(user) -> Actor:
-    actor = actor_for_user(user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
-
-
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
+from kefu.org.selectors import Actor, require_actor
 
 
 def _decimal(field: str, value, *, low=Decimal(0), high=Decimal(100)) -> Decimal:
@@ -49,9 +38,9 @@ def _decimal(field: str, value, *, low=Decimal(0), high=Decimal(100)) -> Decimal
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite():
-        raise _field_error(field, _("%(field)s: enter a number.") % {"field": field})
+        raise field_error(field, _("%(field)s: enter a number.") % {"field": field})
     if number < low or number > high:
-        raise _field_error(field, _("%(field)s: enter a number from %(low)s to %(high)s.")
+        raise field_error(field, _("%(field)s: enter a number from %(low)s to %(high)s.")
                            % {"field": field, "low": low, "high": high})
     return scoring.q2(number)
 
@@ -93,31 +82,31 @@ def clean_indicator(data: dict, index: int) -> dict:
     code = str(data.get("code") or "").strip()
     name = str(data.get("name") or "").strip()
     if not code:
-        raise _field_error(f"{prefix}.code", _("%(field)s: give a code.") % {"field": f"{prefix}.code"}, "required")
+        raise field_error(f"{prefix}.code", _("%(field)s: give a code.") % {"field": f"{prefix}.code"}, "required")
     if not name:
-        raise _field_error(f"{prefix}.name", _("%(field)s: give a name.") % {"field": f"{prefix}.name"}, "required")
+        raise field_error(f"{prefix}.name", _("%(field)s: give a name.") % {"field": f"{prefix}.name"}, "required")
     source, rule = data.get("source"), data.get("rule")
     if source not in Source.values:
-        raise _field_error(f"{prefix}.source", _("%(field)s: unknown source.") % {"field": f"{prefix}.source"})
+        raise field_error(f"{prefix}.source", _("%(field)s: unknown source.") % {"field": f"{prefix}.source"})
     if rule not in Rule.values:
-        raise _field_error(f"{prefix}.rule", _("%(field)s: unknown scoring rule.") % {"field": f"{prefix}.rule"})
+        raise field_error(f"{prefix}.rule", _("%(field)s: unknown scoring rule.") % {"field": f"{prefix}.rule"})
     weight = _decimal(f"{prefix}.weight", data.get("weight"), low=Decimal("0.01"))
     floor = data.get("floor")
     target = data.get("target")
     floor = None if floor in (None, "") else _decimal(f"{prefix}.floor", floor, high=Decimal("1000000"))
     target = None if target in (None, "") else _decimal(f"{prefix}.target", target, high=Decimal("1000000"))
     if rule in (Rule.LINEAR, Rule.THRESHOLD) and target is None:
-        raise _field_error(f"{prefix}.target", _("%(field)s: this rule needs a target.") % {"field": f"{prefix}.target"},
+        raise field_error(f"{prefix}.target", _("%(field)s: this rule needs a target.") % {"field": f"{prefix}.target"},
                            "required")
     if rule == Rule.LINEAR and (floor is None or floor >= target):
-        raise _field_error(f"{prefix}.floor", _("%(field)s: a linear rule needs a floor below the target.")
+        raise field_error(f"{prefix}.floor", _("%(field)s: a linear rule needs a floor below the target.")
                            % {"field": f"{prefix}.floor"})
     entered_by = str(data.get("entered_by_role") or "")
     if source == Source.MANUAL and entered_by not in RoleCode.values:
-        raise _field_error(f"{prefix}.entered_by_role", _("%(field)s: say which role enters this value.")
+        raise field_error(f"{prefix}.entered_by_role", _("%(field)s: say which role enters this value.")
                            % {"field": f"{prefix}.entered_by_role"}, "required")
     if source in COMPUTED_SOURCES and rule == Rule.MANUAL:
-        raise _field_error(f"{prefix}.rule", _("%(field)s: a computed value needs a linear or threshold rule.")
+        raise field_error(f"{prefix}.rule", _("%(field)s: a computed value needs a linear or threshold rule.")
                            % {"field": f"{prefix}.rule"})
     return {"code": code[:32], "name": name[:200], "name_en": str(data.get("name_en") or "")[:200],
             "weight": weight, "source": source, "order_type": str(data.get("order_type") or "")[:20], "rule": rule,
@@ -137,24 +126,24 @@ def validate_weights(weights) -> None:
 def scorecard_template_create(*, actor_user, code: str, name: str, role: str, indicators: list[dict],
                               name_en: str = "") -> ScorecardTemplate:
     """Create a template with its indicators (administrators only); weights must sum to 100 %."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     if actor.role != RoleCode.ADMINISTRATOR:
         raise NotAllowed(_("Only administrators may define scorecard templates."), code="role_not_allowed")
     code, name = str(code or "").strip(), str(name or "").strip()
     if not code:
-        raise _field_error("code", _("code: give a code."), "required")
+        raise field_error("code", _("code: give a code."), "required")
     if not name:
-        raise _field_error("name", _("name: give a name."), "required")
+        raise field_error("name", _("name: give a name."), "required")
     if role not in RoleCode.values:
-        raise _field_error("role", _("role: unknown role."))
+        raise field_error("role", _("role: unknown role."))
     if ScorecardTemplate.objects.filter(code=code).exists():
-        raise _field_error("code", _("code: a template with this code exists."), "unique")
+        raise field_error("code", _("code: a template with this code exists."), "unique")
     if not isinstance(indicators, list | tuple) or not indicators:
-        raise _field_error("indicators", _("indicators: give at least one indicator."), "required")
+        raise field_error("indicators", _("indicators: give at least one indicator."), "required")
     cleaned = [clean_indicator(row if isinstance(row, dict) else {}, i) for i, row in enumerate(indicators)]
     codes = [row["code"] for row in cleaned]
     if len(set(codes)) != len(codes):
-        raise _field_error("indicators", _("indicators: every indicator needs its own code."))
+        raise field_error("indicators", _("indicators: every indicator needs its own code."))
     validate_weights(row["weight"] for row in cleaned)
     template = ScorecardTemplate.objects.create(code=code[:32], name=name[:100], name_en=str(name_en or "")[:100],
                                                 role=role)
@@ -186,7 +175,7 @@ def scorecard_generate(*, template: ScorecardTemplate, staff: Staff, year: int, 
     """The person's scorecard of the quarter, created with one line per indicator and its
     computed lines filled; an existing scorecard is returned as it is (idempotent)."""
     if quarter not in (1, 2, 3, 4):
-        raise _field_error("quarter", _("quarter: give 1, 2, 3 or 4."))
+        raise field_error("quarter", _("quarter: give 1, 2, 3 or 4."))
     existing = Scorecard.objects.filter(template=template, person_id=staff.user_id, year=year, quarter=quarter).first()
     if existing is not None:
         return existing
@@ -232,7 +221,7 @@ def scorecard_refresh(*, scorecard: Scorecard | int, actor_user=None, expected_v
     if current is None:
         raise NotFound(_("Scorecard not found."))
     if actor_user is not None and not selectors.scorecard_list_for_actor(
-            actor=_require_actor(actor_user)).filter(pk=pk).exists():
+            actor=require_actor(actor_user)).filter(pk=pk).exists():
         raise NotFound(_("Scorecard not found."))
     now = timezone.now()
     _cas(current, expected_version=expected_version, now=now)
@@ -256,15 +245,15 @@ def scorecard_enter_value(*, scorecard: Scorecard | int, indicator_code: str, va
                           expected_version: int | None = None) -> Scorecard:
     """Record a manual line's value (0–100: points, or percent for threshold rules), by the
     indicator's entering role over the person's department; the total is recomputed."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     current = _visible(actor, scorecard.pk if isinstance(scorecard, Scorecard) else scorecard)
     line = current.lines.select_related("indicator").filter(indicator__code=str(indicator_code or "")).first()
     if line is None:
-        raise _field_error("indicator", _("indicator: this scorecard has no indicator “%(code)s”.")
+        raise field_error("indicator", _("indicator: this scorecard has no indicator “%(code)s”.")
                            % {"code": indicator_code})
     indicator = line.indicator
     if indicator.source != Source.MANUAL:
-        raise _field_error("indicator", _("indicator: “%(name)s” is computed from the records and cannot be entered.")
+        raise field_error("indicator", _("indicator: “%(name)s” is computed from the records and cannot be entered.")
                            % {"name": indicator.display_name}, "computed")
     if current.is_locked:
         raise Conflict(_("This scorecard is signed off and locked."), code="locked")
@@ -276,7 +265,7 @@ def scorecard_enter_value(*, scorecard: Scorecard | int, indicator_code: str, va
     value = _decimal("value", value)
     note = str(note or "").strip()
     if len(note) > 500:
-        raise _field_error("note", _("note: keep it under 500 characters."))
+        raise field_error("note", _("note: keep it under 500 characters."))
     now = timezone.now()
     _cas(current, expected_version=expected_version, now=now)
     previous = line.value
@@ -296,7 +285,7 @@ def scorecard_sign_off(*, scorecard: Scorecard | int, actor_user, expected_versi
     """Sign the scorecard off (a lead ranked above the person, over their department): the
     computed lines are recomputed a last time, every manual line must have its value, and the
     scorecard is locked for good."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     current = _visible(actor, scorecard.pk if isinstance(scorecard, Scorecard) else scorecard)
     if current.is_locked:
         raise Conflict(_("This scorecard is signed off and locked."), code="locked")
@@ -328,19 +317,19 @@ def competency_review_submit(*, actor_user, person, year: int, half: int, scores
                              comment: str = "") -> CompetencyReview:
     """Record a person's semi-annual competency and attitude review (a lead ranked above them,
     over their department): a 1–5 score for every item of their role's form. Once per half-year."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     staff = getattr(person, "staff", None)
     if staff is None or not selectors.reviewable_staff(actor=actor).filter(pk=staff.pk).exists():
         raise NotAllowed(_("You may not review this person."), code="role_not_allowed")
     if half not in (1, 2):
-        raise _field_error("half", _("half: give 1 or 2."))
+        raise field_error("half", _("half: give 1 or 2."))
     if not isinstance(year, int) or year < 2000 or year > 2100:
-        raise _field_error("year", _("year: give a year."))
+        raise field_error("year", _("year: give a year."))
     form = selectors.review_form_for(staff)
     if CompetencyReview.objects.filter(person=person, year=year, half=half).exists():
         raise Conflict(_("This person has already been reviewed for that half-year."), code="already_reviewed")
     if not isinstance(scores, dict):
-        raise _field_error("scores", _("scores: give a score from 1 to 5 for every item."), "required")
+        raise field_error("scores", _("scores: give a score from 1 to 5 for every item."), "required")
     rows, errors = [], {}
     for item in form.items.all():
         raw = scores.get(str(item.pk), scores.get(item.pk))

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.i18n import localised
 from kefu.org.choices import DepartmentKind, RoleCode, Visibility
 
 
@@ -40,9 +40,7 @@ class Department(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
 
 class Position(models.Model):
@@ -91,9 +89,7 @@ class Role(models.Model):
         ordering = ["rank", "code"]
 
     def __str__(self):
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
     def covers(self, *, complaint_level: int | None, amount: Decimal | None) -> bool:
         """May this role approve a plan of this complaint level with this amount?"""

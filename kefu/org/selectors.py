@@ -70,6 +70,28 @@ def actor_for_user(user) -> Actor | None:
     return actor
 
 
+def user_display_name(user) -> str:
+    """How a person is named in event data: the staff display name, else the username ("" for
+    nobody)."""
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.display_name if staff else user.get_username()
+
+
+def require_actor(user) -> Actor:
+    """The Actor for a user, or a 403 when the user is not (active) staff: the first line of
+    every service that acts for a person."""
+    from django.utils.translation import gettext as _
+
+    from kefu.core.errors import NotAllowed
+
+    actor = actor_for_user(user)
+    if actor is None:
+        raise NotAllowed(_("Only active staff may do this."))
+    return actor
+
+
 def department_subtree(*, department: Department) -> QuerySet[Department]:
     return Department.objects.filter(path__startswith=department.path)
 

@@ -10,16 +10,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.i18n import localised
 from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
-
-
-def _localised(obj) -> str:
-    if obj.name_en and (get_language() or "").startswith("en"):
-        return obj.name_en
-    return obj.name
 
 
 class QualitySettings(models.Model):
@@ -60,7 +54,7 @@ class QAForm(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class QAFormItem(models.Model):
@@ -85,7 +79,7 @@ class QAFormItem(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self)
+        return localised(self.name, self.name_en)
 
 
 class QACheck(models.Model):

@@ -13,8 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
+from kefu.org.selectors import require_actor
 from kefu.quality import sampling, selectors, workflow
 from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
 from kefu.quality.models import QACheck, QACheckEvent, QACheckItemScore, QAForm
@@ -22,23 +22,12 @@ from kefu.quality.models import QACheck, QACheckEvent, QACheckItemScore, QAForm
 MAX_TEXT = 5000
 
 
-def _require_actor(user) -> Actor:
-    actor = actor_for_user(user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
-
-
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
 def _text(field: str, value, *, required: bool = True) -> str:
     value = "" if value is None else str(value).strip()
     if required and not value:
-        raise _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
+        raise field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
     if len(value) > MAX_TEXT:
-        raise _field_error(field, _("%(field)s: keep it under %(n)s characters.") % {"field": field, "n": MAX_TEXT})
+        raise field_error(field, _("%(field)s: keep it under %(n)s characters.") % {"field": field, "n": MAX_TEXT})
     return value
 
 
@@ -52,12 +41,12 @@ def clean_scores(form: QAForm, scores) -> list[tuple]:
     """`scores` → [(item, points, remark)] for every item of the form, or InvalidInput naming the
     field `scores.<item code>`. Accepts {code: points} or {code: {"points": …, "remark": …}}."""
     if not isinstance(scores, dict) or not scores:
-        raise _field_error("scores", _("scores: give a score from 0 to 100 for every item."), "required")
+        raise field_error("scores", _("scores: give a score from 0 to 100 for every item."), "required")
     items = list(form.items.all())
     known = {item.code for item in items}
     unknown = sorted(set(map(str, scores)) - known)
     if unknown:
-        raise _field_error(f"scores.{unknown[0]}", _("scores: unknown item “%(code)s”.") % {"code": unknown[0]})
+        raise field_error(f"scores.{unknown[0]}", _("scores: unknown item “%(code)s”.") % {"code": unknown[0]})
     result, errors = [], {}
     for item in items:
         raw = scores.get(item.code)
@@ -100,7 +89,7 @@ def qa_sample_week(*, week_start: date, per_agent: int | None = None, form: QAFo
     week_start = sampling.week_start_of(week_start)
     per_agent = per_agent if per_agent is not None else selectors.quality_settings().samples_per_agent
     if not isinstance(per_agent, int) or per_agent < 1 or per_agent > 100:
-        raise _field_error("per_agent", _("per_agent: sample between 1 and 100 orders per agent."))
+        raise field_error("per_agent", _("per_agent: sample between 1 and 100 orders per agent."))
     form = form or selectors.active_form()
     if form is None:
         raise Conflict(_("There is no active QA form to sample with."), code="no_form")
@@ -201,7 +190,7 @@ def qa_check_transition(*, check: QACheck | int, action: str, actor_user, expect
     a notice already raised or the check passed), InvalidInput (missing or bad data, scores
     outside 0–100). Nothing is written unless all pass.
     """
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     pk = check.pk if isinstance(check, QACheck) else check
     with transaction.atomic():
         current = (QACheck.objects.select_related("work_order", "form", "department", "agent__staff")

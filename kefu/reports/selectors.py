@@ -434,9 +434,9 @@ def resolved_counts(resolved: QuerySet) -> dict:
 
 
 def _category_label(name: str, name_en: str) -> str:
-    from django.utils.translation import get_language
+    from kefu.core.i18n import localised
 
-    return name_en if name_en and (get_language() or "").startswith("en") else name
+    return localised(name, name_en)
 
 
 def clock_counts(*, scoped: QuerySet, period: Period, now) -> dict[str, dict]:

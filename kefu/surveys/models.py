@@ -9,9 +9,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.i18n import localised
 from kefu.surveys.choices import (
     CampaignStatus,
     Population,
@@ -19,12 +19,6 @@ from kefu.surveys.choices import (
     QuestionnaireStatus,
     ResponseChannel,
 )
-
-
-def _localised(zh: str, en: str) -> str:
-    if en and (get_language() or "").startswith("en"):
-        return en
-    return zh
 
 
 class ServiceItem(models.Model):
@@ -49,7 +43,7 @@ class ServiceItem(models.Model):
 
     @property
     def display_name(self) -> str:
-        return _localised(self.name, self.name_en)
+        return localised(self.name, self.name_en)
 
 
 class Questionnaire(models.Model):
@@ -81,11 +75,11 @@ class Questionnaire(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _localised(self.title, self.title_en)
+        return localised(self.title, self.title_en)
 
     @property
     def display_intro(self) -> str:
-        return _localised(self.intro, self.intro_en)
+        return localised(self.intro, self.intro_en)
 
     @property
     def is_frozen(self) -> bool:
@@ -112,7 +106,7 @@ class Section(models.Model):
 
     @property
     def display_title(self) -> str:
-        return _localised(self.title, self.title_en)
+        return localised(self.title, self.title_en)
 
 
 class Question(models.Model):
@@ -136,10 +130,10 @@ class Question(models.Model):
 
     @property
     def display_text(self) -> str:
-        return _localised(self.text, self.text_en)
+        return localised(self.text, self.text_en)
 
     def option_labels(self) -> list[tuple[str, str]]:
-        return [(str(o["value"]), _localised(o.get("label", ""), o.get("label_en", ""))) for o in self.options]
+        return [(str(o["value"]), localised(o.get("label", ""), o.get("label_en", ""))) for o in self.options]
 
     @property
     def field_name(self) -> str:

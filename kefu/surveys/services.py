@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
 from kefu.customers.choices import AssetKind, AssetRelation
 from kefu.customers.models import Asset, Customer, CustomerAsset
 from kefu.org.selectors import actor_for_user
@@ -54,12 +54,8 @@ RELATION_PREFERENCE = [AssetRelation.TENANT, AssetRelation.OWNER, AssetRelation.
                        AssetRelation.HOLDER]
 
 
-def _field_error(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, fields={field: [message]})
-
-
 def _required(field: str) -> InvalidInput:
-    return _field_error(field, _("%(field)s: this field is required.") % {"field": field})
+    return field_error(field, _("%(field)s: this field is required.") % {"field": field})
 
 
 def _text(field: str, value, *, max_length: int, required: bool = True) -> str:
@@ -67,7 +63,7 @@ def _text(field: str, value, *, max_length: int, required: bool = True) -> str:
     if required and not value:
         raise _required(field)
     if len(value) > max_length:
-        raise _field_error(field, _("%(field)s: at most %(max)s characters.") % {"field": field, "max": max_length})
+        raise field_error(field, _("%(field)s: at most %(max)s characters.") % {"field": field, "max": max_length})
     return value
 
 
@@ -96,9 +92,9 @@ def questionnaire_create(*, actor_user, code: str, title: str, title_en: str = "
     _manager(actor_user)
     code = _text("code", code, max_length=40)
     if not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
-        raise _field_error("code", _("code: use Latin letters, digits, “-” and “_” only."))
+        raise field_error("code", _("code: use Latin letters, digits, “-” and “_” only."))
     if Questionnaire.objects.filter(code=code).exists():
-        raise _field_error("code", _("code: a questionnaire with this code exists; make a new version of it."))
+        raise field_error("code", _("code: a questionnaire with this code exists; make a new version of it."))
     return Questionnaire.objects.create(
         code=code, version=1, title=_text("title", title, max_length=200),
         title_en=_text("title_en", title_en, max_length=200, required=False),
@@ -132,17 +128,17 @@ def _clean_options(kind: str, options) -> list[dict]:
         if isinstance(option, str):
             option = {"label": option}
         if not isinstance(option, dict):
-            raise _field_error("options", _("options: each option needs a label."))
+            raise field_error("options", _("options: each option needs a label."))
         label = str(option.get("label") or "").strip()
         if not label:
             continue
         value = str(option.get("value") or i).strip()[:40]
         if value in seen:
-            raise _field_error("options", _("options: two options have the value “%(value)s”.") % {"value": value})
+            raise field_error("options", _("options: two options have the value “%(value)s”.") % {"value": value})
         seen.add(value)
         cleaned.append({"value": value, "label": label[:200], "label_en": str(option.get("label_en") or "")[:200]})
     if len(cleaned) < 2:
-        raise _field_error("options", _("options: a choice question needs at least two options."))
+        raise field_error("options", _("options: a choice question needs at least two options."))
     return cleaned
 
 
@@ -154,7 +150,7 @@ def question_add(*, actor_user, section: Section, kind: str, text: str, text_en:
     questionnaire = Questionnaire.objects.select_for_update().get(pk=section.questionnaire_id)
     _draft(questionnaire)
     if kind not in QuestionKind.values:
-        raise _field_error("kind", _("kind: choose one of the question kinds."))
+        raise field_error("kind", _("kind: choose one of the question kinds."))
     position = (section.questions.aggregate(m=Max("position"))["m"] or 0) + 1
     return Question.objects.create(section=section, kind=kind, text=_text("text", text, max_length=500),
                                    text_en=_text("text_en", text_en, max_length=500, required=False),
@@ -168,7 +164,7 @@ def questionnaire_publish(*, actor_user, questionnaire: Questionnaire) -> Questi
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     _draft(questionnaire)
     if not Question.objects.filter(section__questionnaire=questionnaire).exists():
-        raise _field_error("questions", _("questions: add at least one question before publishing."))
+        raise field_error("questions", _("questions: add at least one question before publishing."))
     Questionnaire.objects.filter(code=questionnaire.code, status=QuestionnaireStatus.PUBLISHED).update(
         status=QuestionnaireStatus.RETIRED)
     questionnaire.status = QuestionnaireStatus.PUBLISHED
@@ -203,11 +199,11 @@ def _as_rate(value) -> Decimal:
     try:
         rate = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _field_error("target_rate", _("target_rate: enter a number between 0 and 1, e.g. 0.95.")) from None
+        raise field_error("target_rate", _("target_rate: enter a number between 0 and 1, e.g. 0.95.")) from None
     if rate > 1 and rate <= 100:  # 95 means 95 %
         rate = rate / 100
     if rate < 0 or rate > 1:
-        raise _field_error("target_rate", _("target_rate: enter a number between 0 and 1, e.g. 0.95."))
+        raise field_error("target_rate", _("target_rate: enter a number between 0 and 1, e.g. 0.95."))
     return rate.quantize(Decimal("0.0001"))
 
 
@@ -222,37 +218,37 @@ def campaign_create(*, actor_user, name: str, questionnaire: Questionnaire, star
     if questionnaire is None:
         raise _required("questionnaire")
     if questionnaire.status != QuestionnaireStatus.PUBLISHED:
-        raise _field_error("questionnaire", _("questionnaire: only a published version can be used."))
+        raise field_error("questionnaire", _("questionnaire: only a published version can be used."))
     if not starts_on:
         raise _required("starts_on")
     if not ends_on:
         raise _required("ends_on")
     if ends_on < starts_on:
-        raise _field_error("ends_on", _("ends_on: the campaign cannot end before it starts."))
+        raise field_error("ends_on", _("ends_on: the campaign cannot end before it starts."))
     if population not in Population.values:
-        raise _field_error("population", _("population: choose who is asked."))
+        raise field_error("population", _("population: choose who is asked."))
     sites, buildings = list(sites or []), list(buildings or [])
     if population == Population.UNITS and not sites and not buildings:
-        raise _field_error("sites", _("sites: choose at least one site or building."))
+        raise field_error("sites", _("sites: choose at least one site or building."))
     if population == Population.SERVED:
         if not served_from:
             raise _required("served_from")
         if not served_to:
             raise _required("served_to")
         if served_to < served_from:
-            raise _field_error("served_to", _("served_to: the period cannot end before it starts."))
+            raise field_error("served_to", _("served_to: the period cannot end before it starts."))
     tag = (tag or "").strip()
     if population == Population.TAG:
         if not tag:
             raise _required("tag")
         if len(tag) > 32:
-            raise _field_error("tag", _("tag: at most 32 characters."))
+            raise field_error("tag", _("tag: at most 32 characters."))
     try:
         satisfied_min = int(satisfied_min)
     except (TypeError, ValueError):
         satisfied_min = 0
     if satisfied_min not in (3, 4, 5):
-        raise _field_error("satisfied_min", _("satisfied_min: 3, 4 or 5."))
+        raise field_error("satisfied_min", _("satisfied_min: 3, 4 or 5."))
     department = department or (actor.staff.department if actor.staff else None)
     if department is None:
         raise _required("department")
@@ -356,7 +352,7 @@ def campaign_open(*, actor_user, campaign: Campaign, send_links: bool = True) ->
         raise Conflict(_("Only a draft campaign can be opened."))
     _build_population(campaign)
     if not campaign.invitations.exists():
-        raise _field_error("population", _("population: nobody is in this campaign's population."))
+        raise field_error("population", _("population: nobody is in this campaign's population."))
     campaign.status = CampaignStatus.OPEN
     campaign.opened_at = timezone.now()
     campaign.save(update_fields=["status", "opened_at"])
@@ -481,7 +477,7 @@ def response_submit(*, invitation: Invitation, channel: str, answers: dict, ente
     option values, or text. Raises InvalidInput listing every wrong or missing answer.
     """
     if channel not in ResponseChannel.values:
-        raise _field_error("channel", _("channel: choose link, QR code or paper."))
+        raise field_error("channel", _("channel: choose link, QR code or paper."))
     # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the customer join.
     invitation = (Invitation.objects.select_for_update(of=("self",))
                   .select_related("campaign__questionnaire", "customer", "asset").get(pk=invitation.pk))

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.i18n import localised
 from kefu.workorders.choices import (
     OPEN_STATUSES,
     Action,
@@ -49,9 +49,7 @@ class Category(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return localised(self.name, self.name_en)
 
     def allows_type(self, work_order_type: str) -> bool:
         return not self.types or work_order_type in self.types

@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.callbacks.services import callbacks_on_event
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.models import Department
-from kefu.org.selectors import Actor, actor_for_user, approver_role_for
+from kefu.org.selectors import Actor, actor_for_user, approver_role_for, require_actor, user_display_name
 from kefu.sla.services import clocks_on_event
 from kefu.workorders import workflow
 from kefu.workorders.choices import (
@@ -58,24 +58,9 @@ _SIGNATURES = (
 )
 
 
-def _require_actor(user) -> Actor:
-    actor = actor_for_user(user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
-
-
-def _field_error(field: str, message: str, code: str = "invalid") -> InvalidInput:
-    return InvalidInput(message, code=code, fields={field: [message]})
-
-
-def _required(field: str) -> InvalidInput:
-    return _field_error(field, _("This field is required: %(field)s") % {"field": field}, "required")
-
-
 def _clean_choice(field: str, value, choices) -> str:
     if value not in choices.values:
-        raise _field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
+        raise field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
             "value": value, "field": field})
     return value
 
@@ -86,9 +71,9 @@ def _clean_amount(value) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _field_error("compensation_amount", _("Enter a valid amount.")) from None
+        raise field_error("compensation_amount", _("Enter a valid amount.")) from None
     if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
-        raise _field_error("compensation_amount", _("Enter an amount between 0 and 9999999999.99 with at most two decimals."))
+        raise field_error("compensation_amount", _("Enter an amount between 0 and 9999999999.99 with at most two decimals."))
     return amount
 
 
@@ -96,13 +81,13 @@ def _clean_time(field: str, value, now: datetime) -> datetime:
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if value > now + CLOCK_SKEW:
-        raise _field_error(field, _("%(field)s cannot be in the future.") % {"field": field})
+        raise field_error(field, _("%(field)s cannot be in the future.") % {"field": field})
     return min(value, now)
 
 
 def _team(value) -> Department:
     if not isinstance(value, Department) or value.kind != DepartmentKind.TEAM or not value.is_active:
-        raise _field_error("team", _("Choose an active team."))
+        raise field_error("team", _("Choose an active team."))
     return value
 
 
@@ -112,9 +97,9 @@ def _assignee_for_team(user, team: Department):
         return None
     staff = getattr(user, "staff", None)
     if not user.is_active or staff is None or not staff.is_active:
-        raise _field_error("assignee", _("The assignee must be an active staff member."))
+        raise field_error("assignee", _("The assignee must be an active staff member."))
     if not staff.department.path.startswith(team.path):
-        raise _field_error("assignee", _("The assignee is not a member of the chosen team."))
+        raise field_error("assignee", _("The assignee is not a member of the chosen team."))
     return user
 
 
@@ -227,13 +212,6 @@ def _enqueue_notifications(event_id: int) -> None:
     notify_work_order_event_task(event_id)
 
 
-def _display(user) -> str:
-    if user is None:
-        return ""
-    staff = getattr(user, "staff", None)
-    return staff.display_name if staff else user.get_username()
-
-
 # --- create ------------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -246,7 +224,7 @@ def work_order_create(
 ) -> WorkOrder:
     """Log a new request (status `new`) with a fresh number; the actor becomes its first-contact
     owner unless a lead or integration records it on behalf of `first_contact_owner`."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     if actor.role not in CREATE_ROLES:
         raise NotAllowed(_("Your role may not create work orders."))
     now = timezone.now()
@@ -254,33 +232,33 @@ def work_order_create(
     _clean_choice("channel", channel, Channel)
     _clean_choice("priority", priority, Priority)
     if category is None:
-        raise _required("category")
+        raise required_field("category")
     if not category.is_active or not category.allows_type(type):
-        raise _field_error("category", _("This category cannot be used for this type of work order."))
+        raise field_error("category", _("This category cannot be used for this type of work order."))
     if type == WorkOrderType.COMPLAINT:
         complaint_level = 1 if complaint_level in (None, "") else complaint_level
         if complaint_level not in (1, 2, 3):
-            raise _field_error("complaint_level", _("Complaint level must be 1, 2 or 3."))
+            raise field_error("complaint_level", _("Complaint level must be 1, 2 or 3."))
     elif complaint_level not in (None, ""):
-        raise _field_error("complaint_level", _("Only complaints have a complaint level."))
+        raise field_error("complaint_level", _("Only complaints have a complaint level."))
     else:
         complaint_level = None
     title = (title or "").strip()
     description = (description or "").strip()
     if not title:
-        raise _required("title")
+        raise required_field("title")
     if len(title) > 200:
-        raise _field_error("title", _("Keep the title under 200 characters."))
+        raise field_error("title", _("Keep the title under 200 characters."))
     if not description:
-        raise _required("description")
+        raise required_field("description")
     received_at = _clean_time("received_at", received_at or now, now)
     if promised_at is not None:
         if timezone.is_naive(promised_at):
             promised_at = timezone.make_aware(promised_at)
         if promised_at <= received_at:
-            raise _field_error("promised_at", _("The promised time must be after the time received."))
+            raise field_error("promised_at", _("The promised time must be after the time received."))
     if related_order is not None and not can_see(actor, related_order):
-        raise _field_error("related_order", _("Work order not found."))
+        raise field_error("related_order", _("Work order not found."))
 
     owner = actor_user
     if first_contact_owner is not None and first_contact_owner.pk != actor_user.pk:
@@ -288,7 +266,7 @@ def work_order_create(
             raise NotAllowed(_("Only supervisors and above may record an order for another owner."))
         owner_actor = actor_for_user(first_contact_owner)
         if owner_actor is None:
-            raise _field_error("first_contact_owner", _("The first-contact owner must be active staff."))
+            raise field_error("first_contact_owner", _("The first-contact owner must be active staff."))
         owner = first_contact_owner
     owner_staff = getattr(owner, "staff", None)
 
@@ -343,13 +321,13 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> tupl
         assignee = _assignee_for_team(data.get("assignee"), team)
         changes.update(team=team, assignee=assignee)
         event_data.update(team=team.pk, team_name=team.name, assignee=assignee.pk if assignee else None,
-                          assignee_name=_display(assignee))
+                          assignee_name=user_display_name(assignee))
         if data.get("promised_at"):
             promised = data["promised_at"]
             if timezone.is_naive(promised):
                 promised = timezone.make_aware(promised)
             if promised <= now:
-                raise _field_error("promised_at", _("The promised time must be in the future."))
+                raise field_error("promised_at", _("The promised time must be in the future."))
             changes["promised_at"] = promised
             event_data["promised_at"] = promised.isoformat()
     elif action == Action.HOLD:
@@ -385,7 +363,7 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> tupl
         amount = _clean_amount(data.get("compensation_amount"))
         role = approver_role_for(complaint_level=order.complaint_level, amount=amount)
         if role is None:
-            raise _field_error("compensation_amount", _("No role has the authority to approve this amount."))
+            raise field_error("compensation_amount", _("No role has the authority to approve this amount."))
         body = data["plan"].strip()
         changes.update(plan=body, plan_status=PlanStatus.PENDING, plan_role=role, compensation_amount=amount)
         event_data.update(compensation_amount=str(amount) if amount is not None else None,
@@ -409,7 +387,7 @@ def work_order_transition(*, work_order: WorkOrder | int, action: str, actor_use
     changed since it was read / since `expected_version`), InvalidInput (missing or bad data).
     Nothing is written unless everything passes.
     """
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     pk = work_order.pk if isinstance(work_order, WorkOrder) else work_order
     with transaction.atomic():
         order = WorkOrder.objects.select_related("team", "plan_role").filter(pk=pk).first()
@@ -473,7 +451,7 @@ def _sniff(head: bytes) -> str | None:
 @transaction.atomic
 def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: UploadedFile) -> Attachment:
     """Attach a photo (JPEG, PNG, GIF, WebP) or PDF within the size limit; writes an event."""
-    actor = _require_actor(actor_user)
+    actor = require_actor(actor_user)
     order = WorkOrder.objects.filter(pk=work_order.pk).first()
     if order is None or not can_see(actor, order):
         raise NotFound(_("Work order not found."))
@@ -482,18 +460,18 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: Uplo
     if order.status == Status.CANCELLED:
         raise Conflict(_("Cannot attach files to a cancelled work order."), code="invalid_transition")
     if upload is None:
-        raise _required("file")
+        raise required_field("file")
     limit = settings.KEFU_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise _field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
                            "file_too_large")
     if upload.size == 0:
-        raise _field_error("file", _("The file is empty."))
+        raise field_error("file", _("The file is empty."))
     head = upload.read(16)
     upload.seek(0)
     content_type = _sniff(head)
     if content_type is None:
-        raise _field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
+        raise field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
                            "unsupported_file_type")
     original = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     extension = mimetypes.guess_extension(content_type) or ""
@@ -514,7 +492,7 @@ def user_by_id(pk) -> object | None:
         return None
     user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
     if user is None:
-        raise _field_error("assignee", _("Unknown staff member."))
+        raise field_error("assignee", _("Unknown staff member."))
     return user
 
 

@@ -1,7 +1,6 @@
 """Callback API: the list (status, due_before, work_order filters), one callback, and recording
 an attempt. Thin: selectors read, services write."""
 
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,15 +12,11 @@ from kefu.callbacks import selectors, services
 from kefu.callbacks.api.serializers import AttemptInput, AttemptOutput, CallbackOutput
 from kefu.callbacks.filters import CallbackFilterSet
 from kefu.callbacks.models import Callback
-from kefu.core.errors import NotAllowed
-from kefu.org.selectors import actor_for_user
+from kefu.org.selectors import require_actor
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.errors import InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import InvalidInput, NotFound
 from kefu.core.masking import may_view_personal_data
 from kefu.customers import selectors, services
 from kefu.customers.api.serializers import (
@@ -19,14 +19,11 @@ from kefu.customers.api.serializers import (
     OccupancyOutput,
 )
 from kefu.customers.models import Asset, Customer, CustomerAsset
-from kefu.org.selectors import actor_for_user
+from kefu.org.selectors import require_actor
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotAllowed, NotFound
+from kefu.core.errors import NotFound
 from kefu.improvement import selectors, services, workflow
 from kefu.improvement.api.serializers import (
     CorrectiveActionActionInput,
@@ -19,14 +19,11 @@ from kefu.improvement.api.serializers import (
 )
 from kefu.improvement.filters import CorrectiveActionFilterSet
 from kefu.improvement.models import CorrectiveAction
-from kefu.org.selectors import actor_for_user
+from kefu.org.selectors import require_actor
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

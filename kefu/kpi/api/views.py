@@ -2,7 +2,6 @@
 create — the weights must sum to 100 %, else a 400 naming `indicators`)."""
 
 import django_filters
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotAllowed
 from kefu.kpi import selectors, services
 from kefu.kpi.api.serializers import (
     EnterValueInput,
@@ -21,14 +19,11 @@ from kefu.kpi.api.serializers import (
     VersionInput,
 )
 from kefu.kpi.models import Scorecard, ScorecardTemplate
-from kefu.org.selectors import actor_for_user
+from kefu.org.selectors import require_actor
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class ScorecardFilterSet(django_filters.FilterSet):

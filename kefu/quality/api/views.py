@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotAllowed, NotFound
-from kefu.org.selectors import actor_for_user
+from kefu.core.errors import NotFound
+from kefu.org.selectors import require_actor
 from kefu.quality import selectors, services, workflow
 from kefu.quality.api.serializers import (
     QACheckActionInput,
@@ -23,10 +23,7 @@ from kefu.quality.models import QACheck
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class QACheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

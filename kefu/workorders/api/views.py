@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotAllowed, NotFound
-from kefu.org.selectors import actor_for_user
+from kefu.core.errors import NotFound
+from kefu.org.selectors import require_actor
 from kefu.sla.api.serializers import ClockOutput
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services, workflow
@@ -28,10 +28,7 @@ from kefu.workorders.models import Category, WorkOrder
 
 
 def _actor(request):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise NotAllowed(_("Only active staff may do this."))
-    return actor
+    return require_actor(request.user)
 
 
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
