@@ -182,8 +182,10 @@ def default_days(count: int) -> int:
 
 
 def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None, batch_size: int = 5000,
-                         progress=None) -> int:
-    """Bulk-insert `count` orders (with their events) spread over the last `days` days."""
+                         progress=None, end=None) -> int:
+    """Bulk-insert `count` orders (with their events) spread over the `days` days before `end`
+    (default now). States still follow the order's age at the real now, so a window that ends in
+    the past holds settled orders, as that month would today."""
     rng = random.Random(seed)
     days = days or default_days(count)
     user_model = get_user_model()
@@ -216,7 +218,7 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
             category = rng.choice(options)
             root = category.code.rsplit(".", category.code.count(".") - 1)[0]
             title = rng.choice(TITLES.get(root, ["客户来电"]))
-            received = now - timedelta(minutes=rng.randrange(5, days * 24 * 60))
+            received = (end or now) - timedelta(minutes=rng.randrange(5, days * 24 * 60))
             age = now - received
             if age > timedelta(days=OPEN_DAYS):
                 status = _weighted(rng, SETTLED_WEIGHTS)

@@ -1,6 +1,9 @@
 """`manage.py demo_data --orders N`: the demo organisation and N work orders, loaded once."""
 
+import datetime
+
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from kefu.workorders import demo
 from kefu.workorders.models import WorkOrder
@@ -15,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--append", action="store_true", help="Add orders even if some exist (benchmarks).")
         parser.add_argument("--seed", type=int, default=11)
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--days", type=int, default=None,
+                            help="Spread the orders over this many days (default: by count, ~1,400 a day).")
+        parser.add_argument("--end", type=datetime.date.fromisoformat, default=None,
+                            help="Last day of the spread, YYYY-MM-DD (default: now); benchmarks use it to "
+                                 "make one busy month.")
 
-    def handle(self, *args, orders, customers, append, seed, batch_size, **options):
+    def handle(self, *args, orders, customers, append, seed, batch_size, days, end, **options):
         if demo.demo_org_present():
             self.stdout.write("demo organisation already present")
             # Databases made before customer archives existed get them once (idempotent).
@@ -34,7 +42,12 @@ class Command(BaseCommand):
             if done % 50000 == 0 or done == orders:
                 self.stdout.write(f"  {done}/{orders} work orders")
 
-        made = demo.generate_work_orders(count=orders, seed=seed, batch_size=batch_size, progress=progress)
+        end_at = None
+        if end is not None:
+            # The end of that day in the site's zone (the orders land up to 23:59 of `end`).
+            end_at = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))
+        made = demo.generate_work_orders(count=orders, seed=seed, batch_size=batch_size, progress=progress,
+                                         days=days, end=end_at)
         self.stdout.write(self.style.SUCCESS(f"{made} work orders created"))
         # Today's orders through the real services: clocks, callbacks, ratings, then surveys, QA
         # samples and corrective actions, so the pages after the fix have something to show.
