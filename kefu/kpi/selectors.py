@@ -157,16 +157,33 @@ def satisfaction_records(scorecard: Scorecard, indicator: Indicator):
             .select_related("work_order").order_by("completed_at", "id"))
 
 
-def on_time_records(scorecard: Scorecard, indicator: Indicator, now=None):
-    """Resolution clocks decided in the period (as `sla.selectors.on_time_rate` counts them)."""
-    from kefu.sla.selectors import _period_clocks
-
-    now = now or timezone.now()
+def _on_time_period(scorecard: Scorecard, now=None) -> dict:
     start, end = local_range(scorecard.period_start, scorecard.period_end)
-    # The same clocks `on_time_rate` counts in its denominator: decided, or running past due.
-    return (_period_clocks(kind="resolution", start=start, end=end, orders=_orders(scorecard, indicator))
-            .filter(Q(state__in=["met", "breached"]) | Q(stopped_at=None, due_at__lt=now))
-            .select_related("work_order").order_by("due_at", "id"))
+    return {"kind": "resolution", "start": start, "end": end, "now": now or timezone.now()}
+
+
+def on_time_records(scorecard: Scorecard, indicator: Indicator, now=None):
+    """The work orders behind the on-time line (ADR 0007: counted per order, as the reports count
+    `resolution_on_time_rate`): orders in the person's scope with a resolution clock decided in the
+    period — the denominator. Each carries `sla_late` (a clock of the period breached; the others
+    are the numerator) and `period_clocks`, its resolution clocks of the period with `shown_state`
+    (a running clock past due reads as breached)."""
+    from django.db.models import Case, F, Value, When
+
+    from kefu.sla import selectors as sla
+    from kefu.sla.models import SlaClock
+
+    period = _on_time_period(scorecard, now)
+    kind, start, end, now = period["kind"], period["start"], period["end"], period["now"]
+    clocks = (SlaClock.objects.filter(sla.clock_in_period_q(start=start, end=end), kind=kind)
+              .annotate(shown_state=Case(When(stopped_at=None, due_at__lt=now, then=Value("breached")),
+                                         default=F("state")))
+              .order_by("started_at", "id"))
+    return (_orders(scorecard, indicator).filter(sla.on_time_order_q(**period))
+            .annotate(sla_late=sla.order_has_clock(kind=kind, start=start, end=end,
+                                                   condition=sla.clock_breached_q(now=now)))
+            .prefetch_related(Prefetch("clocks", queryset=clocks, to_attr="period_clocks"))
+            .order_by("received_at", "id"))
 
 
 def qa_records(scorecard: Scorecard, indicator: Indicator):
@@ -189,8 +206,7 @@ def indicator_figure(scorecard: Scorecard, indicator: Indicator, now=None) -> di
             n=Count("id"), ok=Count("id", filter=Q(outcome__in=SATISFIED_OUTCOMES)))
         num, den = row["ok"], row["n"]
     elif source == Source.ON_TIME_RATE:
-        start, end = local_range(scorecard.period_start, scorecard.period_end)
-        row = on_time_rate(kind="resolution", start=start, end=end, orders=_orders(scorecard, indicator), now=now)
+        row = on_time_rate(**_on_time_period(scorecard, now), orders=_orders(scorecard, indicator))
         num, den = row["numerator"], row["denominator"]
     elif source in (Source.QA_AVERAGE, Source.QA_PASS_RATE):
         checks = list(qa_records(scorecard, indicator).values_list("score", "passed"))
@@ -209,7 +225,7 @@ def drilldown_records(scorecard: Scorecard, indicator: Indicator):
     if indicator.source == Source.SATISFACTION:
         return "callbacks", satisfaction_records(scorecard, indicator)
     if indicator.source == Source.ON_TIME_RATE:
-        return "clocks", on_time_records(scorecard, indicator)
+        return "work_orders", on_time_records(scorecard, indicator)
     if indicator.source in (Source.QA_AVERAGE, Source.QA_PASS_RATE):
         return "qa_checks", qa_records(scorecard, indicator)
     return None, None

@@ -1,11 +1,14 @@
-"""Reads for calendars: the CalendarSpec that business_time computes with."""
+"""Reads of the SLA app: the CalendarSpec that business_time computes with, an order's clocks as
+the page shows them, and the figures reports and KPI build on — the on-time rate (one definition,
+counted per order: ADR 0007), business-time statistics and breaches."""
 
 import math
 import time
 
-from django.db.models import Max
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Q, Value, When
 
 from kefu.sla import business_time
+from kefu.sla.choices import ClockState
 from kefu.sla.models import Holiday, HolidayYear, SlaClock, WorkCalendar
 
 _holiday_cache: dict = {"stamp": None, "value": None, "checked": 0.0}
@@ -80,34 +83,97 @@ def clocks_for_order(*, order, now) -> list[dict]:
     return rows
 
 
-# --- report selectors (used by the reports issue) -------------------------------------------------
+# --- on-time rates: one definition for reports and KPI, counted per order (ADR 0007) -----------
+#
+# A clock is *in* a period when it stopped (met or breached) in it, or is still running, not paused,
+# with its due time in it; cancelled clocks (not applicable) never count. Of those, it is *decided*
+# when it stopped or its due time has passed by `now`, and *breached* when it stopped breached or is
+# running past due. An order is on time for a kind when it has a decided clock of that kind in the
+# period and none breached: a reopened order resolved twice in the period is on time only if both
+# resolutions were. kefu.reports.metrics reads these same conditions, so the report, the KPI line and
+# both drill-down lists are one number.
 
-def _period_clocks(*, kind: str, start, end, orders=None):
-    """Clocks of `kind` decided in [start, end): stopped met/breached in the period, or still
-    running and breached (due) in the period. Cancelled clocks (not applicable) are excluded."""
-    from django.db.models import Q
-
-    qs = SlaClock.objects.filter(kind=kind).exclude(state="cancelled").filter(
+def clock_in_period_q(*, start, end) -> Q:
+    """SlaClock rows that belong to [start, end) (not cancelled; stopped in it, or running unpaused
+    and due in it)."""
+    return ~Q(state=ClockState.CANCELLED) & (
         Q(stopped_at__gte=start, stopped_at__lt=end)
         | Q(stopped_at=None, paused_at=None, due_at__gte=start, due_at__lt=end))
+
+
+def clock_decided_q(*, now) -> Q:
+    """SlaClock rows whose outcome is known at `now`: stopped met/breached, or running past due."""
+    return Q(state__in=[ClockState.MET, ClockState.BREACHED]) | Q(stopped_at=None, due_at__lt=now)
+
+
+def clock_breached_q(*, now) -> Q:
+    """SlaClock rows that missed their due time: stopped breached, or still running past due."""
+    return Q(state=ClockState.BREACHED) | Q(stopped_at=None, due_at__lt=now)
+
+
+def order_has_clock(*, kind: str, start, end, condition: Q) -> Exists:
+    """On WorkOrder rows: the order has a clock of `kind` in [start, end) matching `condition`."""
+    return Exists(SlaClock.objects.filter(clock_in_period_q(start=start, end=end) & condition,
+                                          work_order=OuterRef("pk"), kind=kind))
+
+
+def on_time_order_q(*, kind: str, start, end, now, which: str = "decided") -> Q:
+    """On WorkOrder rows: orders counted in the on-time rate of `kind` over [start, end) —
+    `decided` (the denominator), `met` (the numerator) or `breached` (the rest)."""
+    decided = Q(order_has_clock(kind=kind, start=start, end=end, condition=clock_decided_q(now=now)))
+    breached = Q(order_has_clock(kind=kind, start=start, end=end, condition=clock_breached_q(now=now)))
+    if which == "decided":
+        return decided
+    if which == "breached":
+        return breached
+    if which == "met":
+        return decided & ~breached
+    raise ValueError(which)
+
+
+def on_time_counts(*, kinds, start, end, now, orders=None) -> dict[str, dict]:
+    """Per clock kind: {"decided", "breached"} — orders with a clock of the kind decided in
+    [start, end), and those of them with a breached one (met = decided − breached).
+
+    Counted per order in two steps (per order and kind first, then per kind) rather than with
+    COUNT(DISTINCT …), which sorted every clock of the period on disk (bench/reports.py)."""
+    from django.db import connection
+
+    per_order = SlaClock.objects.filter(clock_in_period_q(start=start, end=end), kind__in=list(kinds))
+    if orders is not None:
+        per_order = per_order.filter(work_order__in=orders)
+    per_order = (per_order.order_by().values("kind", "work_order_id")
+                 .annotate(decided=Max(Case(When(clock_decided_q(now=now), then=Value(1)), default=Value(0),
+                                            output_field=IntegerField())),
+                           breached=Max(Case(When(clock_breached_q(now=now), then=Value(1)), default=Value(0),
+                                             output_field=IntegerField()))))
+    sql, params = per_order.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, SUM(decided), SUM(breached) FROM ({sql}) per_order GROUP BY kind", params)
+        rows = {kind: {"decided": int(d or 0), "breached": int(b or 0)} for kind, d, b in cursor.fetchall()}
+    return {kind: rows.get(kind, {"decided": 0, "breached": 0}) for kind in kinds}
+
+
+def _period_clocks(*, kind: str, start, end, orders=None):
+    """Clocks of `kind` in [start, end) (see `clock_in_period_q`)."""
+    qs = SlaClock.objects.filter(clock_in_period_q(start=start, end=end), kind=kind)
     if orders is not None:
         qs = qs.filter(work_order__in=orders)
     return qs
 
 
 def on_time_rate(*, kind: str, start, end, orders=None, now=None) -> dict:
-    """Share of clocks met: {"numerator", "denominator", "rate"} (rate None when nothing counted).
+    """Share of orders on time: {"numerator", "denominator", "rate"} (rate None when nothing counted).
 
-    A running clock counts as breached once its due time has passed (`now`)."""
-    from django.db.models import Count, Q
+    Denominator: orders (of `orders`, else all) with a clock of `kind` decided in [start, end);
+    numerator: those none of whose clocks of the kind in the period was breached. A running clock
+    counts as breached once its due time has passed (`now`)."""
     from django.utils import timezone
 
     now = now or timezone.now()
-    counts = _period_clocks(kind=kind, start=start, end=end, orders=orders).aggregate(
-        met=Count("pk", filter=Q(state="met")),
-        decided=Count("pk", filter=Q(state__in=["met", "breached"]) | Q(stopped_at=None, due_at__lt=now)))
-    rate = counts["met"] / counts["decided"] if counts["decided"] else None
-    return {"numerator": counts["met"], "denominator": counts["decided"], "rate": rate}
+    row = on_time_counts(kinds=[kind], start=start, end=end, now=now, orders=orders)[kind]
+    met, decided = row["decided"] - row["breached"], row["decided"]
+    return {"numerator": met, "denominator": decided, "rate": met / decided if decided else None}
 
 
 def business_time_stats(*, kind: str, start, end, orders=None) -> dict:

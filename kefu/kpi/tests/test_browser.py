@@ -97,3 +97,58 @@ def test_drilldown_and_semi_annual_review_in_english_on_a_phone(live_server, cas
     assert expected == 2
     review = CompetencyReview.objects.get()
     assert (review.person, str(review.average), review.reviewer) == (cast["supervisor"], "4.00", cast["manager"])
+
+
+def test_on_time_drilldown_lists_the_orders_in_chinese_and_on_an_english_phone(live_server, cast, org):
+    """ADR 0007: the on-time line's records are the work orders (the reports' fixture month, 4 of
+    7 on time in 2026 Q1), each with its resolution clocks of the period."""
+    import time_machine
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.kpi.services import scorecard_generate, scorecard_template_create
+    from kefu.reports.tests.fixtures import NOW, build_month
+
+    month = build_month(cast, org)
+    rows = [{"code": "ontime", "name": "处理及时率", "name_en": "Resolution on time", "weight": "100",
+             "source": "on_time_rate", "rule": "linear", "floor": "50", "target": "100"}]
+    template = scorecard_template_create(actor_user=cast["administrator"], code="AG-OT", name="客服员及时率",
+                                         role="agent", indicators=rows)
+    with time_machine.travel(NOW, tick=False):
+        card = scorecard_generate(template=template, staff=cast["agent"].staff, year=2026, quarter=1)
+    a5 = month["orders"]["A5"].number
+    url = f"{live_server.url}/kpi/scorecards/{card.pk}/lines/ontime/"
+    chinese = _session_cookie(cast["agent"])
+    cast["manager"].staff.language = "en"
+    cast["manager"].staff.save(update_fields=["language"])
+    english = _session_cookie(cast["manager"])  # the agent's department lies under the manager's
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, live_server.url, chinese)
+        page.goto(f"{live_server.url}/kpi/scorecards/{card.pk}/")
+        page.click(".kefu-line[data-indicator=ontime] a.kefu-drilldown")
+        expect(page.locator("h1")).to_have_text("处理及时率")
+        expect(page.locator("#drilldown-value")).to_have_text("57.14%")
+        expect(page.locator(".kefu-total")).to_have_text("共 7 张工单")
+        expect(page.locator(".kefu-record-row")).to_have_count(7)
+        expect(page.locator(".kefu-record-row[data-on-time='1']")).to_have_count(4)
+        a5_row = page.locator(f".kefu-record-row[data-order='{a5}']")
+        expect(a5_row).to_contain_text("超时")
+        expect(a5_row.locator(".kefu-period-clock")).to_have_count(2)
+        expect(a5_row.locator(".kefu-period-clock").first).to_contain_text("已超时")
+        expect(a5_row.locator(".kefu-period-clock").last).to_contain_text("已达标")
+        page.screenshot(path=str(ARTIFACTS / "kpi_on_time_drilldown_zh.png"), full_page=True)
+
+        page = _page_as(browser, live_server.url, english, **phone)
+        page.goto(url)
+        expect(page.locator("h1")).to_have_text("Resolution on time")
+        expect(page.locator(".kefu-total")).to_have_text("7 work orders")
+        expect(page.locator("thead")).to_contain_text("Resolution clocks in the period")
+        expect(page.locator(f".kefu-record-row[data-order='{a5}']")).to_contain_text("Late")
+        # The table scrolls inside its own box on a phone: the page itself does not get wider.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "kpi_on_time_drilldown_phone_en.png"), full_page=True)
+        page.click(f".kefu-record-row[data-order='{a5}'] a")
+        expect(page.locator("h1")).to_contain_text(a5)
+        browser.close()

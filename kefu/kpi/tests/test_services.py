@@ -229,7 +229,8 @@ def test_on_time_rate_source_and_its_drilldown(cast, client):
     card = scorecard_generate(template=template, staff=cast["agent"].staff, year=2026, quarter=4)
     line = card.lines.get()
     kind, records = selectors.drilldown_records(card, line.indicator)
-    assert kind == "clocks" and records.count() == line.denominator
+    # The drill-down lists the work orders, not their clocks (ADR 0007: the rate is per order).
+    assert kind == "work_orders" and records.count() == line.denominator
     assert line.denominator >= 1 and line.value == D("100.00") and line.score == D("100.00")
     client.force_login(cast["agent"])
     html = client.get(f"/kpi/scorecards/{card.pk}/lines/ontime/").content.decode()
