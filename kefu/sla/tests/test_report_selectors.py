@@ -48,6 +48,30 @@ def test_business_time_statistics(cast, org):
     assert stats == {"count": 3, "average": 26.7, "median": 20, "p90": 50}
 
 
+def test_business_time_percentiles_are_nearest_rank_on_both_databases(cast, org):
+    """Ten stopped clocks of 1…10 minutes: nearest rank gives median 5 and p90 9 (PostgreSQL
+    computes them with percentile_disc, SQLite in Python: the same numbers)."""
+    from kefu.sla.models import SlaClock
+    from kefu.sla.selectors import business_time_stats_by_kind
+
+    orders = _orders(cast, org)
+    template = SlaClock.objects.filter(work_order=orders[0], kind="first_response").get()
+    SlaClock.objects.filter(kind="first_response").delete()
+    for minutes in range(1, 11):
+        template.pk = None
+        template.state, template.elapsed_minutes = "met", float(minutes)
+        template.stopped_at = at(2026, 11, 23, 10, minutes)
+        template.save()
+    stats = business_time_stats_by_kind(kinds=["first_response", "resolution"], start=at(2026, 11, 23),
+                                        end=at(2026, 11, 24))
+    assert stats["first_response"] == {"count": 10, "average": 5.5, "median": 5, "p90": 9}
+    assert stats["resolution"] == {"count": 0, "average": None, "median": None, "p90": None}
+    # One clock: every percentile is that clock.
+    SlaClock.objects.filter(kind="first_response", elapsed_minutes__gt=1).delete()
+    assert business_time_stats(kind="first_response", start=at(2026, 11, 23), end=at(2026, 11, 24)) == {
+        "count": 1, "average": 1.0, "median": 1, "p90": 1}
+
+
 def test_breaches_by_team_and_category(cast, org):
     orders = _orders(cast, org)
     by_category = breaches_by(field="category", start=at(2026, 11, 23), end=at(2026, 11, 30),
