@@ -196,14 +196,18 @@ def corrective_action_propose_repeated_complaints(*, year: int, month: int) -> l
         category, orders = cluster["category"], cluster["orders"]
         period = f"{year:04d}-{month:02d}"
         team = Department.objects.filter(pk=cluster["team_id"]).first() if cluster["team_id"] else None
+        # A large centre can have thousands of complaints in one category and month; the notice
+        # carries the first MAX_EVIDENCE as evidence (the limit every proposal obeys) and says so.
         evidence = [{"kind": "work_order", "id": o["pk"], "number": o["number"], "label": f"{o['number']} {o['title']}",
-                     "url": f"/work-orders/{o['pk']}/"} for o in orders]
+                     "url": f"/work-orders/{o['pk']}/"} for o in orders[:MAX_EVIDENCE]]
+        nonconformity = _("%(count)s complaints in category “%(category)s” in %(period)s (threshold %(threshold)s).") % {
+            "count": len(orders), "category": category.name, "period": period, "threshold": threshold}
+        if len(orders) > MAX_EVIDENCE:
+            nonconformity += " " + _("The first %(n)s are attached as evidence.") % {"n": MAX_EVIDENCE}
         notice = corrective_action_propose(
             source=Source.COMPLAINTS, reference=f"complaints:{category.code}:{period}",
             title=_("Repeated complaints: %(category)s (%(period)s)") % {"category": category.name, "period": period},
-            nonconformity=_("%(count)s complaints in category “%(category)s” in %(period)s (threshold %(threshold)s).")
-            % {"count": len(orders), "category": category.name, "period": period, "threshold": threshold},
-            evidence=evidence, responsible_department=team)
+            nonconformity=nonconformity, evidence=evidence, responsible_department=team)
         if notice is not None:
             result.append(notice)
     return result

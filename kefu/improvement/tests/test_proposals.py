@@ -55,6 +55,25 @@ def test_three_complaints_in_a_category_propose_one_notice(cast, org):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_more_complaints_than_the_evidence_limit_still_propose_a_notice(cast, org, monkeypatch):
+    """A month with more complaints in a category than a notice may carry (200; 2 here) proposes the
+    notice with the first ones as evidence instead of failing the monthly run."""
+    from kefu.improvement import services
+
+    monkeypatch.setattr(services, "MAX_EVIDENCE", 2)
+    orders = [_complaint(cast, day) for day in (3, 5, 9)]
+    notices = corrective_action_propose_repeated_complaints(year=2026, month=10)
+    assert len(notices) == 1
+    notice = notices[0]
+    notice.refresh_from_db()
+    assert [e["number"] for e in notice.evidence] == [o.number for o in orders[:2]]
+    from django.utils.translation import gettext
+
+    assert " 3 " in notice.nonconformity or notice.nonconformity.startswith("3 ")  # zh: "… 共有 3 件投诉"
+    assert notice.nonconformity.endswith(gettext("The first %(n)s are attached as evidence.") % {"n": 2})
+
+
+@time_machine.travel(NOW, tick=False)
 def test_below_threshold_proposes_nothing_until_configured(cast, org):
     _complaint(cast, 3)
     _complaint(cast, 4)

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         # samples and corrective actions, so the pages after the fix have something to show.
         from kefu.callbacks.demo import create_demo_follow_through, create_demo_loop
 
-        if orders:  # benchmarks ask for the organisation only (--orders 0) and fill it themselves
+        if orders and not append:  # benchmarks (--orders 0, then --append) fill the database themselves
             live = create_demo_loop()
             follow = create_demo_follow_through()
             self.stdout.write(self.style.SUCCESS(f"{live} live orders through the callback loop; {follow}"))
