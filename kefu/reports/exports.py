@@ -64,6 +64,7 @@ def summary_rows(report: dict) -> list[list]:
                          response["denominator"], _pct(((prev.get(key) or {}).get("response_rate") or {}).get("rate"))
                          if prev else "", _pct(((last.get(key) or {}).get("response_rate") or {}).get("rate"))
                          if last else "", ""])
+    rows.extend(_campaign_summary_rows(report, prev, last))
     rate = report.get("complaint_rate")
     if rate:
         rows.append([_("Complaints per 1,000 units"), rate["per_1000_units"] if rate["per_1000_units"] is not None
@@ -74,6 +75,34 @@ def summary_rows(report: dict) -> list[list]:
     if "backlog" in report:
         rows.append([_("Open now"), report["backlog"]["open"], "", "", "", "", str(metrics.DEFINITIONS["backlog"])])
     return rows
+
+
+def _campaign_summary_rows(report: dict, prev: dict, last: dict) -> list[list]:
+    """满意率 of the survey campaigns and their 参评率 (never one without the other)."""
+    figure = report.get("campaign_satisfaction")
+    if not figure:
+        return []
+
+    def compared(other: dict, part: str = ""):
+        if not other:
+            return ""
+        value = other.get("campaign_satisfaction") or {}
+        return _pct((value.get(part) or {}).get("rate") if part else value.get("rate"))
+
+    response = figure["response_rate"]
+    return [[_("Satisfaction rate (survey campaigns)"), _pct(figure["rate"]), figure["numerator"],
+             figure["denominator"], compared(prev), compared(last), str(metrics.DEFINITIONS["campaign_satisfaction"])],
+            [_("Survey campaigns: response rate (参评率)"), _pct(response["rate"]), response["numerator"],
+             response["denominator"], compared(prev, "response_rate"), compared(last, "response_rate"), ""]]
+
+
+def campaign_rows(report: dict) -> list[list]:
+    """One row per survey campaign of the period: name, dates, counts and both rates."""
+    figure = report.get("campaign_satisfaction") or {}
+    return [[c["name"], c["status_label"], c["starts_on"], c["window_end"], c["response_rate"]["denominator"],
+             c["response_rate"]["numerator"], _pct(c["response_rate"]["rate"]), c["satisfaction_rate"]["numerator"],
+             c["satisfaction_rate"]["denominator"], _pct(c["satisfaction_rate"]["rate"])]
+            for c in figure.get("campaigns", [])]
 
 
 def _tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
@@ -99,6 +128,11 @@ def _tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
     if "by_site" in report:
         tables.append((_("By site"), [_("Site"), _("Orders")], [[r["label"], r["count"]] for r in report["by_site"]]))
         tables.append((_("By team"), [_("Team"), _("Orders")], [[r["label"], r["count"]] for r in report["by_team"]]))
+    if report.get("campaign_satisfaction"):
+        tables.append((_("Survey campaigns"), [_("Campaign"), _("Status"), _("Starts on"), _("Answering ended"),
+                                               _("Invited"), _("Responded"), _("Response rate (参评率)"),
+                                               _("Satisfied answers"), _("Valid answers"), _("Satisfaction rate")],
+                       campaign_rows(report)))
     if "backlog" in report:
         tables.append((_("Open backlog"), [_("Age"), _("Orders")],
                        [[age_label(r["bucket"]), r["count"]] for r in report["backlog"]["ages"]]))
@@ -211,6 +245,8 @@ def _pareto_chart(categories: list[dict]):
 
 
 def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: str = "") -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -238,6 +274,10 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
                 if row[6]:
                     data.append([Paragraph(str(row[6]), small), "", "", "", "", ""])
             widths = [52 * mm, 22 * mm, 22 * mm, 22 * mm, 28 * mm, 32 * mm]
+        elif len(header) > 7:
+            # Wide tables (the survey campaigns) wrap their cells to stay inside the A4 frame.
+            data = [[Paragraph(escape(str(v)), body) for v in line] for line in [header, *rows]]
+            widths = [doc.width / len(header)] * len(header)
         else:
             data = [[str(h) for h in header]] + [[str(v) for v in row] for row in rows]
             widths = None

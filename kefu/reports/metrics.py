@@ -91,26 +91,38 @@ def callbacks_installed() -> bool:
     return importlib.util.find_spec("kefu.callbacks") is not None and apps.is_installed("kefu.callbacks")
 
 
+def surveys_installed() -> bool:
+    import importlib.util
+
+    from django.apps import apps
+
+    return importlib.util.find_spec("kefu.surveys") is not None and apps.is_installed("kefu.surveys")
+
+
 def clock_in_period_q(period: Period) -> Q:
-    """SLA clocks decided in the period the way kefu.sla.selectors.on_time_rate counts them."""
-    return ~Q(state="cancelled") & (
-        Q(stopped_at__gte=period.since, stopped_at__lt=period.until)
-        | Q(stopped_at=None, paused_at=None, due_at__gte=period.since, due_at__lt=period.until))
+    """SLA clocks that belong to the period. The clock conditions are the SLA app's (ADR 0007), so
+    this report and the KPI on-time line count the same orders."""
+    from kefu.sla.selectors import clock_in_period_q as in_period
+
+    return in_period(start=period.since, end=period.until)
 
 
 def clock_decided_q(now) -> Q:
-    return Q(state__in=["met", "breached"]) | Q(stopped_at=None, due_at__lt=now)
+    from kefu.sla.selectors import clock_decided_q as decided
+
+    return decided(now=now)
 
 
 def clock_breached_q(now) -> Q:
-    return Q(state="breached") | Q(stopped_at=None, due_at__lt=now)
+    from kefu.sla.selectors import clock_breached_q as breached
+
+    return breached(now=now)
 
 
 def _clocks(kind: str, period: Period, condition: Q):
-    from kefu.sla.models import SlaClock
+    from kefu.sla.selectors import order_has_clock
 
-    return Exists(SlaClock.objects.filter(clock_in_period_q(period) & condition, work_order=OuterRef("pk"),
-                                          kind=kind))
+    return order_has_clock(kind=kind, start=period.since, end=period.until, condition=condition)
 
 
 def basis_q(basis: str, period: Period, now, kind: str = "") -> Q:
@@ -234,6 +246,11 @@ DEFINITIONS = {
     "satisfaction_rate": _("Orders resolved in the period rated satisfied (every rating averages ≥ 4 of 5 "
                            "stars) ÷ orders rated. Always read with the response rate (参评率) = orders rated "
                            "÷ orders resolved in the period."),
+    "campaign_satisfaction": _(
+        "Survey campaigns whose answering window ended in the period (closed early: the closing day), that you "
+        "may see: valid answers (1–5 scale) at or above each campaign's satisfied level ÷ valid answers, pooled. "
+        "Always read with the response rate (参评率) = invitations answered ÷ invitations. With a site, only that "
+        "site's units count; not counted per team or agent."),
     "complaint_rate": _("Complaints received in the period (cancelled excluded) per 1,000 units of the sites "
                         "in scope (site unit count) and per 1,000 customers."),
     "backlog": _("Orders open now in the scope, by calendar age since received."),

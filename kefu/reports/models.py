@@ -60,7 +60,9 @@ class GeneratedReport(models.Model):
         verbose_name_plural = _("generated reports")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["generated_by", "-created_at"], name="generated_report_user_idx")]
-        constraints = [models.UniqueConstraint(fields=["schedule", "period_start"],
+        # Per period, not per start day: a weekly and a monthly period can both start on the 1st
+        # when a schedule's frequency changes (docs/reports.md, "changing a schedule").
+        constraints = [models.UniqueConstraint(fields=["schedule", "period_start", "period_end"],
                                                condition=models.Q(schedule__isnull=False),
                                                name="uniq_generated_per_schedule_period")]
 

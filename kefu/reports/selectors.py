@@ -4,7 +4,8 @@ actor may see (kefu.workorders.selectors.visibility_q).
 
 Every figure is counted in the database with conditional aggregates over one basis (see
 metrics.py); the drill-down list of a figure applies the same basis and condition, so its count is
-the figure. Query budget of one service analysis: ~14 queries, whatever the size of the period.
+the figure. Query budget of one service analysis: ~15 queries (one for the survey campaigns), whatever
+the size of the period.
 """
 
 from __future__ import annotations
@@ -286,6 +287,13 @@ def _scoped(actor: Actor, scope: Scope) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(visibility_q(actor) & scope.q())
 
 
+def _orders_filter(actor: Actor, scope: Scope, scoped: QuerySet[WorkOrder]) -> QuerySet[WorkOrder] | None:
+    """The orders a clock or callback count must be limited to, or None when that is every order:
+    an actor who sees everything, without a scope, needs no semi-join with the million-row order
+    table (the planner hashes all of it otherwise)."""
+    return None if actor.visibility == "all" and not scope.params() else scoped
+
+
 def _labels(choices) -> dict:
     return {str(value): str(label) for value, label in choices}
 
@@ -295,7 +303,7 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
     """Every figure of the service analysis for one period and scope (see docs/metrics.md).
 
     `summary_only` (the comparison columns) skips the breakdowns, business times and backlog."""
-    from kefu.sla.selectors import business_time_stats
+    from kefu.sla.selectors import business_time_stats_by_kind
 
     require_report_actor(actor)
     now = now or timezone.now()
@@ -326,12 +334,10 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
                                      dp("received", "complaint"))
     result.update(_clock_figures(actor=actor, scoped=scoped, period=period, scope=scope, now=now))
     if not summary_only:
+        stats = business_time_stats_by_kind(kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until,
+                                            orders=_orders_filter(actor, scope, scoped))
         for kind in metrics.CLOCK_KINDS:
-            # Without a scope, an actor who sees every order needs no join with the orders.
-            everything = actor.visibility == "all" and not scope.params()
-            result[f"{kind}_business_minutes"] = business_time_stats(kind=kind, start=period.since,
-                                                                     end=period.until,
-                                                                     orders=None if everything else scoped)
+            result[f"{kind}_business_minutes"] = stats[kind]
     if metrics.callbacks_installed():
         resolved = scoped.filter(metrics.basis_q("resolved", period, now))
         rc = resolved_counts(resolved)
@@ -347,6 +353,8 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
                                             dp("resolved", "rated"))
         result["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
                                                              dp("resolved"))
+    # Survey campaigns beside the per-order ratings: one query (kefu.surveys.selectors).
+    result["campaign_satisfaction"] = campaign_satisfaction(actor=actor, period=period, scope=scope)
     result["complaint_rate"] = _complaint_rate(scope=scope, complaints=counts["complaint"],
                                                url=drill_url(dp("received", "complaint")))
     if summary_only:
@@ -433,40 +441,123 @@ def resolved_counts(resolved: QuerySet) -> dict:
             "rated": ratings["rated"], "satisfied": ratings["rated"] - ratings["low"]}
 
 
+# --- survey campaigns ------------------------------------------------------------------------------------
+
+def survey_drill_params(*, period: Period, scope: Scope, records: str, campaign_id: int | None = None) -> dict:
+    params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "records": records}
+    params.update(scope.params())
+    if campaign_id:
+        params["campaign"] = campaign_id
+    return params
+
+
+def survey_drill_url(params: dict) -> str:
+    return f"{reverse('reports:survey_records')}?{urlencode(params)}"
+
+
+def _survey_rate(numerator: int, denominator: int, num_params: dict, den_params: dict) -> dict:
+    """A rate rounded the way kefu.surveys.selectors.campaign_results rounds it (4 places, half up),
+    so a one-campaign period shows the campaign page's number exactly."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rate = None
+    if denominator:
+        rate = float((Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return {"numerator": numerator, "denominator": denominator, "rate": rate,
+            "numerator_url": survey_drill_url(num_params), "denominator_url": survey_drill_url(den_params)}
+
+
+def campaign_satisfaction(*, actor: Actor, period: Period, scope: Scope) -> dict | None:
+    """满意率 and 参评率 of the survey campaigns whose answering window ended in the period (see
+    docs/metrics.md `campaign_satisfaction`), with a row per campaign; every count links to the
+    invitations or answers behind it. None when the reader may not read survey results, when the
+    surveys app is absent, or for a team or agent scope (campaigns ask units and customers, not a
+    team's orders). One query."""
+    if not metrics.surveys_installed() or scope.team_id or scope.agent_id:
+        return None
+    from kefu.surveys import selectors as surveys
+    from kefu.surveys.choices import CampaignStatus
+
+    data = surveys.campaign_satisfaction(actor=actor, start=period.start, end=period.end, site_id=scope.site_id,
+                                         department_path=scope.department_path if scope.department_id else "")
+    if data is None:
+        return None
+
+    def rates(counts: dict, campaign_id=None) -> tuple[dict, dict]:
+        def dp(records):
+            return survey_drill_params(period=period, scope=scope, records=records, campaign_id=campaign_id)
+
+        return (_survey_rate(counts["satisfied"], counts["valid"], dp("satisfied"), dp("valid")),
+                _survey_rate(counts["responded"], counts["invited"], dp("responded"), dp("invited")))
+
+    statuses = _labels(CampaignStatus.choices)
+    result, response = rates(data)
+    result["response_rate"] = response
+    result["campaigns"] = []
+    for row in data["campaigns"]:
+        satisfaction, response = rates(row, row["id"])
+        result["campaigns"].append({
+            "id": row["id"], "name": row["name"], "status": row["status"],
+            "status_label": statuses.get(row["status"], row["status"]),
+            "starts_on": row["starts_on"].isoformat(), "ends_on": row["ends_on"].isoformat(),
+            "closed_on": row["closed_on"].isoformat() if row["closed_on"] else None,
+            "window_end": row["window_end"].isoformat(), "satisfied_min": row["satisfied_min"],
+            "url": reverse("surveys:detail", args=[row["id"]]),
+            "satisfaction_rate": satisfaction, "response_rate": response})
+    return result
+
+
+def drill_survey_records(*, actor: Actor, params) -> tuple[QuerySet, dict]:
+    """The invitations or answers behind a campaign_satisfaction number (the parameters its URL
+    carries: period, scope, `records`, optionally `campaign`). Bad parameters → InvalidInput; a
+    role that may not read survey results → NotAllowed; a campaign the reader may not see → NotFound."""
+    require_report_actor(actor)
+    if not metrics.surveys_installed():
+        raise NotFound(_("Survey campaigns are not installed."))
+    from kefu.surveys import selectors as surveys
+
+    if not surveys.may_view(actor):
+        raise NotAllowed(_("Your role may not read survey results."))
+    scope = parse_scope(params)
+    period = parse_period(params, scope)
+    errors: dict = {}
+    records = (params.get("records") or "").strip()
+    if records not in surveys.SATISFACTION_RECORDS:
+        errors["records"] = [_("records must be one of %(values)s.") % {
+            "values": ", ".join(surveys.SATISFACTION_RECORDS)}]
+    for name, value in (("team", scope.team_id), ("agent", scope.agent_id)):
+        if value:
+            errors[name] = [_("%(field)s: survey campaigns are not counted per team or agent.") % {"field": name}]
+    campaign_id = _int(params, "campaign", errors)
+    if errors:
+        raise InvalidInput(_("Check the drill-down parameters."), fields=errors)
+    campaign = surveys.campaign_get_for_actor(actor=actor, pk=campaign_id) if campaign_id else None
+    qs = surveys.campaign_satisfaction_records(
+        actor=actor, start=period.start, end=period.end, records=records, site_id=scope.site_id,
+        department_path=scope.department_path if scope.department_id else "", campaign_id=campaign_id)
+    return qs, {"period": period, "scope": scope, "records": records, "campaign": campaign}
+
+
 def _category_label(name: str, name_en: str) -> str:
     from kefu.core.i18n import localised
 
     return localised(name, name_en)
 
 
-def clock_counts(*, scoped: QuerySet, period: Period, now) -> dict[str, dict]:
-    """Per clock kind: orders with a clock decided in the period, and those with a breached one.
+def clock_counts(*, scoped: QuerySet | None, period: Period, now) -> dict[str, dict]:
+    """Per clock kind: orders with a clock decided in the period, and those with a breached one —
+    the SLA app's per-order count (ADR 0007), the same the KPI on-time line reads. `scoped` None:
+    every order (see `_orders_filter`)."""
+    from kefu.sla.selectors import on_time_counts
 
-    Counted per order in two steps (per order and kind first, then per kind) rather than with
-    COUNT(DISTINCT …), which sorted every clock of the period on disk (bench/reports.py)."""
-    from django.db import connection
-    from django.db.models import Case, IntegerField, Max, Value, When
-
-    from kefu.sla.models import SlaClock
-
-    per_order = (SlaClock.objects.filter(metrics.clock_in_period_q(period), kind__in=metrics.CLOCK_KINDS,
-                                         work_order__in=scoped.values("pk"))
-                 .order_by().values("kind", "work_order_id")
-                 .annotate(decided=Max(Case(When(metrics.clock_decided_q(now), then=Value(1)), default=Value(0),
-                                            output_field=IntegerField())),
-                           breached=Max(Case(When(metrics.clock_breached_q(now), then=Value(1)), default=Value(0),
-                                             output_field=IntegerField()))))
-    sql, params = per_order.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT kind, SUM(decided), SUM(breached) FROM ({sql}) per_order GROUP BY kind", params)
-        rows = {kind: {"decided": int(d or 0), "breached": int(b or 0)} for kind, d, b in cursor.fetchall()}
-    return {kind: rows.get(kind, {"decided": 0, "breached": 0}) for kind in metrics.CLOCK_KINDS}
+    return on_time_counts(kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until, now=now,
+                          orders=None if scoped is None else scoped.values("pk"))
 
 
 def _clock_figures(*, actor, scoped, period: Period, scope: Scope, now) -> dict:
     """On-time rates per clock kind, counted per order (see metrics.py)."""
     out = {}
-    for kind, row in clock_counts(scoped=scoped, period=period, now=now).items():
+    for kind, row in clock_counts(scoped=_orders_filter(actor, scope, scoped), period=period, now=now).items():
         decided, breached = row["decided"], row["breached"]
 
         def dp(condition, kind=kind):
@@ -513,7 +604,7 @@ def backlog(*, actor: Actor, scope: Scope, period: Period, now=None) -> dict:
 
 COMPARED = ("total", "fcr_rate", "reopen_rate", "repeat_complaint_rate", "closed_3d_rate",
             "first_response_on_time_rate", "resolution_on_time_rate", "callback_coverage", "callback_reach_rate",
-            "callback_satisfaction_rate", "satisfaction_rate")
+            "callback_satisfaction_rate", "satisfaction_rate", "campaign_satisfaction")
 
 
 @_without_jit

@@ -1,6 +1,7 @@
-"""Report writes: generating a report file (kept in the history), report schedules and their
-scheduled runs (file stored, a link emailed through the notifications outbox — the outbox has no
-attachments)."""
+"""Report writes: generating a report file (kept in the history), report schedules (create, edit,
+pause, delete, run now) and their scheduled runs (file stored, a link emailed through the
+notifications outbox — the outbox has no attachments). The reads of schedules live here too, beside
+the permission rule they share with the writes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import InvalidInput, NotAllowed
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.org.choices import RoleCode, Visibility
 from kefu.org.selectors import Actor, actor_for_user
 from kefu.reports import exports, selectors
 from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
@@ -67,6 +70,23 @@ def report_generate(*, actor_user, report: str, file_format: str, period: Period
     return generated
 
 
+# --- report schedules ----------------------------------------------------------------------------------
+#
+# Who: anyone who may read reports (not vendors) schedules reports for their own visibility. A
+# schedule is seen by its owner and by roles that see all orders; it is changed (edited, paused,
+# run, deleted) only by its owner or an administrator. Not visible → 404, visible but not theirs → 403.
+
+SCOPE_KEYS = ("site", "department", "team", "agent")
+MAX_RECIPIENTS = 50  # a distribution list belongs in the mail server, not in every schedule
+_UNSET = object()
+
+
+def _clean_scope(scope) -> dict:
+    # Empty picks ("", None) mean "all"; anything else must parse (a number naming an existing row).
+    return {k: str(v).strip() for k, v in (scope or {}).items() if k in SCOPE_KEYS and v not in (None, "")
+            and str(v).strip()}
+
+
 def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) -> dict:
     errors: dict = {}
     name = (name or "").strip()
@@ -78,9 +98,16 @@ def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) 
         errors["file_format"] = [_("file_format: not available for this report.")]
     if frequency not in Frequency.values:
         errors["frequency"] = [_("frequency: choose weekly or monthly.")]
-    addresses = [a.strip() for a in (recipients or []) if a and a.strip()]
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    addresses = []
+    for address in (a.strip() for a in (recipients or []) if isinstance(a, str) and a.strip()):
+        if address.lower() not in {a.lower() for a in addresses}:  # one email per person, however often typed
+            addresses.append(address)
     if not addresses:
         errors["recipients"] = [_("recipients: give at least one email address.")]
+    elif len(addresses) > MAX_RECIPIENTS:
+        errors["recipients"] = [_("recipients: at most %(n)s addresses.") % {"n": MAX_RECIPIENTS}]
     for address in addresses:
         try:
             validate_email(address)
@@ -88,7 +115,7 @@ def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) 
             errors["recipients"] = [_("recipients: %(address)s is not an email address.") % {"address": address}]
             break
     try:
-        parsed = selectors.parse_scope({k: str(v) for k, v in (scope or {}).items()})
+        parsed = selectors.parse_scope(_clean_scope(scope))
     except InvalidInput as error:
         errors.update({f"scope.{k}": v for k, v in error.fields.items()})
         parsed = None
@@ -100,12 +127,105 @@ def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) 
 
 @transaction.atomic
 def report_schedule_create(*, actor_user, name: str, report: str, frequency: str, recipients: list[str],
-                           file_format: str = FileFormat.XLSX, scope: dict | None = None) -> ReportSchedule:
-    """Schedule a report for the actor's own visibility; sent weekly (Monday) or monthly (1st)."""
+                           file_format: str = FileFormat.XLSX, scope: dict | None = None,
+                           is_active: bool = True) -> ReportSchedule:
+    """Schedule a report for the actor's own visibility; sent weekly (Monday) or monthly (1st).
+    The first run after creation delivers the latest complete period."""
     selectors.require_report_actor(actor_for_user(actor_user))
     values = _clean_schedule(name=name, report=report, file_format=file_format, frequency=frequency,
                              recipients=recipients, scope=scope)
-    return ReportSchedule.objects.create(owner=actor_user, **values)
+    return ReportSchedule.objects.create(owner=actor_user, is_active=bool(is_active), **values)
+
+
+def schedule_may_change(*, actor: Actor, schedule: ReportSchedule) -> bool:
+    return schedule.owner_id == actor.user_id or actor.role == RoleCode.ADMINISTRATOR
+
+
+def _schedule_for_change(*, actor_user, schedule) -> tuple[Actor, ReportSchedule]:
+    """The schedule row, locked, once the actor may change it: 404 when they may not see it, 403
+    when it is not theirs."""
+    actor = selectors.require_report_actor(actor_for_user(actor_user))
+    pk = getattr(schedule, "pk", schedule)
+    locked = ReportSchedule.objects.select_for_update().filter(pk=pk).first()
+    if locked is None or not _schedule_visible(actor, locked):
+        raise NotFound(_("Report schedule not found."))
+    if not schedule_may_change(actor=actor, schedule=locked):
+        raise NotAllowed(_("Only the owner of a report schedule or an administrator may change it."))
+    return actor, locked
+
+
+def _period_end(frequency: str, start: dt.date) -> dt.date:
+    if frequency == Frequency.WEEKLY:
+        return start + dt.timedelta(days=6)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _last_period_start_within(frequency: str, day: dt.date) -> dt.date:
+    """Start of the latest `frequency` period that ends on or before `day`."""
+    if frequency == Frequency.WEEKLY:
+        sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
+        return sunday - dt.timedelta(days=6)
+    if (day + dt.timedelta(days=1)).day == 1:
+        return day.replace(day=1)
+    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _marker_for_frequency(schedule: ReportSchedule, frequency: str) -> dt.date | None:
+    """`last_period_start` once the schedule switches to `frequency`. The files already delivered
+    cover every day up to the end of the latest one; periods of the new frequency that end by then
+    count as delivered (not sent again), the first one that ends later is the next to go out (not
+    skipped). See docs/reports.md, "Changing a schedule"."""
+    if schedule.last_period_start is None:
+        return None
+    covered = _period_end(schedule.frequency, schedule.last_period_start)
+    latest_file_end = (GeneratedReport.objects.filter(schedule=schedule).order_by("-period_end")
+                       .values_list("period_end", flat=True).first())
+    if latest_file_end and latest_file_end > covered:
+        covered = latest_file_end
+    return _last_period_start_within(frequency, covered)
+
+
+@transaction.atomic
+def report_schedule_update(*, actor_user, schedule, name=_UNSET, report=_UNSET, file_format=_UNSET,
+                           frequency=_UNSET, recipients=_UNSET, scope=_UNSET, is_active=_UNSET) -> ReportSchedule:
+    """Change a schedule (only the given fields; all are validated together, as on creation). The
+    owner stays the owner. A change of frequency moves `last_period_start` onto the new frequency
+    (`_marker_for_frequency`); other changes keep it, so the period already delivered is not
+    delivered again in the new form and the next one is not skipped."""
+    _actor, locked = _schedule_for_change(actor_user=actor_user, schedule=schedule)
+    given = {"name": name, "report": report, "file_format": file_format, "frequency": frequency,
+             "recipients": recipients, "scope": scope}
+    current = {"name": locked.name, "report": locked.report, "file_format": locked.file_format,
+               "frequency": locked.frequency, "recipients": locked.recipients, "scope": locked.scope}
+    values = _clean_schedule(**{k: current[k] if v is _UNSET else v for k, v in given.items()})
+    if values["frequency"] != locked.frequency:
+        locked.last_period_start = _marker_for_frequency(locked, values["frequency"])
+    for key, value in values.items():
+        setattr(locked, key, value)
+    if is_active is not _UNSET:
+        locked.is_active = bool(is_active)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def report_schedule_set_active(*, actor_user, schedule, is_active: bool) -> ReportSchedule:
+    """Pause or resume a schedule. Paused, nothing is sent; resumed, the next run delivers the
+    latest complete period if it was not delivered yet (the periods wholly inside the pause are not
+    caught up)."""
+    _actor, locked = _schedule_for_change(actor_user=actor_user, schedule=schedule)
+    if locked.is_active != bool(is_active):
+        locked.is_active = bool(is_active)
+        locked.save(update_fields=["is_active"])
+    return locked
+
+
+@transaction.atomic
+def report_schedule_delete(*, actor_user, schedule) -> None:
+    """Delete a schedule. The files it generated stay in the history of their owner (their link
+    to the schedule is cleared), so links already emailed keep working."""
+    _actor, locked = _schedule_for_change(actor_user=actor_user, schedule=schedule)
+    locked.delete()
 
 
 def schedule_period(*, frequency: str, now, tz: str) -> Period | None:
@@ -126,38 +246,163 @@ def schedule_period(*, frequency: str, now, tz: str) -> Period | None:
     return Period(last.replace(day=1), last, tz)
 
 
-def report_schedules_run(*, now=None, base_url: str = "") -> list[GeneratedReport]:
-    """Generate every active schedule's file for its latest period not yet generated and email
-    the recipients a link. Idempotent: one file per (schedule, period) — a unique constraint,
-    so two workers cannot both send."""
+def _advance_marker(schedule: ReportSchedule, period: Period) -> None:
+    # Never backwards: a run now of an older period must not make the next run resend a newer one.
+    ReportSchedule.objects.filter(pk=schedule.pk).filter(
+        Q(last_period_start__isnull=True) | Q(last_period_start__lt=period.start)).update(
+        last_period_start=period.start)
+    if schedule.last_period_start is None or schedule.last_period_start < period.start:
+        schedule.last_period_start = period.start
+
+
+def _deliver(*, schedule: ReportSchedule, actor: Actor, scope: Scope, period: Period,
+             base_url: str) -> tuple[GeneratedReport | None, bool]:
+    """Generate the schedule's file for the period and queue one email per recipient with its link,
+    unless that period's file exists: (file, True) when generated now, (the existing file, False)
+    otherwise. The caller holds a transaction; the unique constraint on (schedule, period) decides
+    between two workers."""
     from kefu.notifications.services import outbox_enqueue
 
+    existing = GeneratedReport.objects.filter(schedule=schedule, period_start=period.start,
+                                              period_end=period.end).first()
+    if existing is not None:
+        _advance_marker(schedule, period)
+        return existing, False
+    try:
+        with transaction.atomic():
+            generated = report_generate(actor_user=schedule.owner, actor=actor, report=schedule.report,
+                                        file_format=schedule.file_format, period=period, scope=scope,
+                                        schedule=schedule)
+            _advance_marker(schedule, period)
+            link = f"{base_url}{reverse('reports:generated_download', args=[generated.pk])}"
+            subject = _("%(name)s: %(start)s – %(end)s") % {"name": schedule.name, "start": period.start,
+                                                            "end": period.end}
+            body = _("The report “%(name)s” for %(start)s – %(end)s is ready: %(link)s") % {
+                "name": schedule.name, "start": period.start, "end": period.end, "link": link}
+            for address in schedule.recipients:
+                outbox_enqueue(channel="email", to_address=address, subject=subject, body=body)
+    except IntegrityError:  # another worker generated this period first
+        return GeneratedReport.objects.filter(schedule=schedule, period_start=period.start,
+                                              period_end=period.end).first(), False
+    return generated, True
+
+
+def _schedule_scope(schedule: ReportSchedule) -> Scope:
+    return selectors.parse_scope({k: str(v) for k, v in schedule.scope.items()})
+
+
+def _due(schedule: ReportSchedule, now) -> tuple[Scope, Period] | None:
+    """The schedule's scope and latest complete period when that period is still to be delivered."""
+    try:
+        scope = _schedule_scope(schedule)
+    except InvalidInput:
+        return None  # a site or team of the scope is gone: nothing sensible to send
+    period = schedule_period(frequency=schedule.frequency, now=now, tz=selectors.site_timezone(scope))
+    if schedule.last_period_start and schedule.last_period_start >= period.start:
+        return None
+    return scope, period
+
+
+def report_schedules_run(*, now=None, base_url: str = "") -> list[GeneratedReport]:
+    """Generate every active schedule's file for its latest period not yet delivered and email
+    the recipients a link. Idempotent: one file per (schedule, period) — a unique constraint,
+    so two workers cannot both send."""
     now = now or timezone.now()
     done = []
-    for schedule in ReportSchedule.objects.filter(is_active=True).select_related("owner").order_by("id"):
-        scope = selectors.parse_scope({k: str(v) for k, v in schedule.scope.items()})
-        period = schedule_period(frequency=schedule.frequency, now=now, tz=selectors.site_timezone(scope))
-        if schedule.last_period_start and schedule.last_period_start >= period.start:
+    for candidate in ReportSchedule.objects.filter(is_active=True).order_by("id"):
+        if _due(candidate, now) is None:  # most hours: decided without taking a lock
             continue
-        actor = actor_for_user(schedule.owner)
-        try:
-            selectors.require_report_actor(actor)
-        except NotAllowed:
-            continue  # the owner left or changed role: nothing is sent in their name
-        try:
-            with transaction.atomic():
-                generated = report_generate(actor_user=schedule.owner, actor=actor, report=schedule.report,
-                                            file_format=schedule.file_format, period=period, scope=scope,
-                                            schedule=schedule)
-                ReportSchedule.objects.filter(pk=schedule.pk).update(last_period_start=period.start)
-                link = f"{base_url}{reverse('reports:generated_download', args=[generated.pk])}"
-                subject = _("%(name)s: %(start)s – %(end)s") % {"name": schedule.name, "start": period.start,
-                                                                "end": period.end}
-                body = _("The report “%(name)s” for %(start)s – %(end)s is ready: %(link)s") % {
-                    "name": schedule.name, "start": period.start, "end": period.end, "link": link}
-                for address in schedule.recipients:
-                    outbox_enqueue(channel="email", to_address=address, subject=subject, body=body)
-        except IntegrityError:
-            continue  # another worker generated this period first
-        done.append(generated)
+        with transaction.atomic():
+            # Locked and read again: an edit, pause or delete meanwhile wins over this run.
+            schedule = ReportSchedule.objects.select_for_update().filter(pk=candidate.pk, is_active=True).first()
+            due = _due(schedule, now) if schedule else None
+            if due is None:
+                continue
+            actor = actor_for_user(schedule.owner)
+            try:
+                selectors.require_report_actor(actor)
+            except NotAllowed:
+                continue  # the owner left or changed role: nothing is sent in their name
+            scope, period = due
+            generated, created = _deliver(schedule=schedule, actor=actor, scope=scope, period=period,
+                                          base_url=base_url)
+        if created:
+            done.append(generated)
     return done
+
+
+@transaction.atomic
+def report_schedule_run_now(*, actor_user, schedule, base_url: str = "",
+                            now=None) -> tuple[GeneratedReport | None, bool]:
+    """Deliver the schedule's latest complete period now, through the same path as the scheduled
+    run: (file, True) when generated and emailed now; (the existing file, False) when that period
+    was already generated — it is not sent twice. A paused schedule is not run (409)."""
+    _actor, locked = _schedule_for_change(actor_user=actor_user, schedule=schedule)
+    if not locked.is_active:
+        raise Conflict(_("The schedule is paused: resume it to send reports."), code="paused")
+    owner = locked.owner
+    owner_actor = actor_for_user(owner)
+    try:
+        selectors.require_report_actor(owner_actor)
+    except NotAllowed:
+        raise Conflict(_("The owner of this schedule may no longer read reports."), code="owner_inactive") from None
+    try:
+        scope = _schedule_scope(locked)
+    except InvalidInput as error:
+        raise InvalidInput(_("Check the report schedule."),
+                           fields={f"scope.{k}": v for k, v in error.fields.items()}) from None
+    period = schedule_period(frequency=locked.frequency, now=now or timezone.now(), tz=selectors.site_timezone(scope))
+    return _deliver(schedule=locked, actor=owner_actor, scope=scope, period=period, base_url=base_url)
+
+
+# --- schedule reads (the list page, the API and the permission checks above share one rule) -------------
+
+def _schedule_visible(actor: Actor, schedule: ReportSchedule) -> bool:
+    return schedule.owner_id == actor.user_id or actor.visibility == Visibility.ALL
+
+
+def schedule_list_for_actor(*, actor: Actor) -> QuerySet[ReportSchedule]:
+    """The schedules the actor sees (their own; every one for roles that see all orders), each
+    with its latest generated file (`latest_id`, `latest_start`, `latest_end`) in the same query."""
+    latest = GeneratedReport.objects.filter(schedule=OuterRef("pk")).order_by("-created_at", "-id")
+    qs = ReportSchedule.objects.select_related("owner__staff").annotate(
+        latest_id=Subquery(latest.values("pk")[:1]), latest_start=Subquery(latest.values("period_start")[:1]),
+        latest_end=Subquery(latest.values("period_end")[:1]))
+    if actor.visibility != Visibility.ALL:
+        qs = qs.filter(owner_id=actor.user_id)
+    return qs.order_by("name", "id")
+
+
+def schedule_get_for_actor(*, actor: Actor, pk) -> ReportSchedule:
+    schedule = schedule_list_for_actor(actor=actor).filter(pk=pk).first()
+    if schedule is None:
+        raise NotFound(_("Report schedule not found."))
+    return schedule
+
+
+def schedule_scope_labels(schedules) -> dict[int, dict[str, str]]:
+    """{schedule id: {"site": "…", "team": "…"}} for many schedules in at most three queries (the
+    report pages' labels; an id whose row is gone shows as "#id")."""
+    from django.contrib.auth import get_user_model
+
+    from kefu.customers.models import Site
+    from kefu.org.models import Department
+
+    wanted = {k: set() for k in SCOPE_KEYS}
+    for schedule in schedules:
+        for key in SCOPE_KEYS:
+            if schedule.scope.get(key):
+                wanted[key].add(int(schedule.scope[key]))
+    names: dict[str, dict[int, str]] = {k: {} for k in SCOPE_KEYS}
+    if wanted["site"]:
+        names["site"] = {s.pk: str(s) for s in Site.objects.filter(pk__in=wanted["site"])}
+    if wanted["department"] or wanted["team"]:
+        departments = dict(Department.objects.filter(pk__in=wanted["department"] | wanted["team"])
+                           .values_list("pk", "name"))
+        names["department"] = names["team"] = departments
+    if wanted["agent"]:
+        for user in get_user_model().objects.filter(pk__in=wanted["agent"]).select_related("staff"):
+            staff = getattr(user, "staff", None)
+            names["agent"][user.pk] = staff.display_name if staff else user.get_username()
+    return {s.pk: {k: names[k].get(int(s.scope[k]), f"#{s.scope[k]}") for k in SCOPE_KEYS if s.scope.get(k)}
+            for s in schedules}

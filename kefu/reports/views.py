@@ -3,22 +3,26 @@ log, dashboard, exports and the history of generated reports. Views parse input 
 selectors (reads) and services (writes); errors become a marked field or a 4xx page."""
 
 import datetime as dt
+import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotAllowed, NotFound
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.customers.models import Site
+from kefu.org.choices import Visibility
 from kefu.org.selectors import actor_for_user, team_list
 from kefu.reports import exports, metrics, selectors, services
-from kefu.reports.choices import KIND_TYPES, FileFormat, ReportKind
+from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
 
 PAGE_SIZE = 25
 
@@ -220,3 +224,208 @@ def generated_download(request, pk: int):
     except NotFound:
         raise Http404 from None
     return _file_response(generated)
+
+
+SURVEY_RECORD_LABELS = {
+    "invited": _lazy("Invitations (应评价)"), "responded": _lazy("Invitations answered (评价数)"),
+    "valid": _lazy("Valid answers (有效评价)"), "satisfied": _lazy("Satisfied answers"),
+}
+
+
+@login_required
+@require_GET
+def survey_records(request):
+    """The invitations or answers behind a survey-campaign figure; the count shown is the figure."""
+    actor = _actor(request)
+    try:
+        qs, meta = selectors.drill_survey_records(actor=actor, params=request.GET)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        return render(request, "reports/survey_records.html", {"errors": error.fields}, status=error.status_code)
+    from kefu.surveys.choices import ResponseChannel, Satisfaction
+
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/survey_records.html", {
+        "page": page, "rows": page.object_list, "meta": meta, "answers": meta["records"] in ("valid", "satisfied"),
+        "records_label": SURVEY_RECORD_LABELS[meta["records"]], "scores": dict(Satisfaction.choices),
+        "channels": dict(ResponseChannel.choices), "definition": metrics.DEFINITIONS["campaign_satisfaction"]})
+
+
+# --- report schedules ---------------------------------------------------------------------------------
+
+# One address per line or comma-separated; Chinese keyboards type the full-width comma and 、.
+RECIPIENT_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def _schedule_or_404(actor, pk):
+    try:
+        return services.schedule_get_for_actor(actor=actor, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _schedule_for_change(actor, pk):
+    schedule = _schedule_or_404(actor, pk)
+    if not services.schedule_may_change(actor=actor, schedule=schedule):
+        raise PermissionDenied(_("Only the owner of a report schedule or an administrator may change it."))
+    return schedule
+
+
+def _service_refusal(error: ApplicationError):
+    """A refused POST on the list page: 404/403 as pages, anything else as a message on the list."""
+    if isinstance(error, NotFound):
+        raise Http404 from None
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from None
+
+
+@login_required
+@require_GET
+def schedule_list(request):
+    actor = _actor(request)
+    schedules = list(services.schedule_list_for_actor(actor=actor))
+    labels = services.schedule_scope_labels(schedules)
+    rows = [{"schedule": s, "scope_labels": list(labels.get(s.pk, {}).values()),
+             "may_change": services.schedule_may_change(actor=actor, schedule=s)} for s in schedules]
+    return render(request, "reports/schedules.html", {"rows": rows, "show_owner": actor.visibility == Visibility.ALL})
+
+
+def _schedule_input(post) -> dict:
+    return {"name": post.get("name", ""), "report": post.get("report", ""),
+            "file_format": post.get("file_format", ""), "frequency": post.get("frequency", ""),
+            "recipients": [a for a in RECIPIENT_SEPARATORS.split(post.get("recipients", "")) if a],
+            "scope": {key: post.get(key, "") for key in services.SCOPE_KEYS}}
+
+
+def _schedule_form_context(*, schedule=None, post=None, errors=None, error_message="") -> dict:
+    from kefu.org.models import Department
+    from kefu.org.selectors import staff_list
+
+    if post is not None:
+        values = {key: post.get(key, "") for key in ("name", "report", "file_format", "frequency", "recipients",
+                                                     *services.SCOPE_KEYS)}
+        values["is_active"] = bool(post.get("is_active"))
+    elif schedule is not None:
+        values = {"name": schedule.name, "report": schedule.report, "file_format": schedule.file_format,
+                  "frequency": schedule.frequency, "recipients": "\n".join(schedule.recipients),
+                  "is_active": schedule.is_active,
+                  **{key: str(schedule.scope.get(key) or "") for key in services.SCOPE_KEYS}}
+    else:
+        values = {"report": ReportKind.SERVICE_ANALYSIS, "file_format": FileFormat.XLSX,
+                  "frequency": Frequency.WEEKLY, "is_active": True}
+    # "scope.site" → "site": each scope key is its own select on the form.
+    errors = {key.removeprefix("scope."): msgs for key, msgs in (errors or {}).items()}
+    return {"schedule": schedule, "values": values, "errors": errors, "error_message": error_message,
+            "reports": ReportKind.choices, "formats": FileFormat.choices, "frequencies": Frequency.choices,
+            "sites": list(Site.objects.order_by("code")),
+            "departments": list(Department.objects.filter(is_active=True).exclude(kind="team").order_by("path")),
+            "teams": list(team_list()), "agents": list(staff_list())}
+
+
+@login_required
+def schedule_create(request):
+    _actor(request)
+    if request.method != "POST":
+        return render(request, "reports/schedule_form.html", _schedule_form_context())
+    try:
+        schedule = services.report_schedule_create(actor_user=request.user, is_active=bool(request.POST.get("is_active")),
+                                                   **_schedule_input(request.POST))
+    except ApplicationError as error:
+        _service_refusal(error)
+        return render(request, "reports/schedule_form.html", _schedule_form_context(
+            post=request.POST, errors=error.fields, error_message=error.message), status=error.status_code)
+    messages.success(request, _("Report schedule “%(name)s” has been created.") % {"name": schedule.name})
+    return redirect("reports:schedules")
+
+
+@login_required
+def schedule_edit(request, pk: int):
+    actor = _actor(request)
+    schedule = _schedule_for_change(actor, pk)
+    if request.method != "POST":
+        return render(request, "reports/schedule_form.html", _schedule_form_context(schedule=schedule))
+    try:
+        schedule = services.report_schedule_update(actor_user=request.user, schedule=schedule,
+                                                   is_active=bool(request.POST.get("is_active")),
+                                                   **_schedule_input(request.POST))
+    except ApplicationError as error:
+        _service_refusal(error)
+        return render(request, "reports/schedule_form.html", _schedule_form_context(
+            schedule=schedule, post=request.POST, errors=error.fields, error_message=error.message),
+            status=error.status_code)
+    messages.success(request, _("Report schedule “%(name)s” has been saved.") % {"name": schedule.name})
+    return redirect("reports:schedules")
+
+
+@login_required
+@require_POST
+def schedule_set_active(request, pk: int):
+    actor = _actor(request)
+    schedule = _schedule_for_change(actor, pk)
+    is_active = request.POST.get("is_active") == "1"
+    try:
+        schedule = services.report_schedule_set_active(actor_user=request.user, schedule=schedule, is_active=is_active)
+    except ApplicationError as error:
+        _service_refusal(error)
+        messages.error(request, error.message)
+        return redirect("reports:schedules")
+    text = (_("Report schedule “%(name)s” has been resumed.") if schedule.is_active
+            else _("Report schedule “%(name)s” has been paused."))
+    messages.success(request, text % {"name": schedule.name})
+    return redirect("reports:schedules")
+
+
+@login_required
+@require_POST
+def schedule_run(request, pk: int):
+    """Deliver the latest complete period now; an already generated period is not sent twice."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    actor = _actor(request)
+    schedule = _schedule_for_change(actor, pk)
+    base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "").rstrip("/")
+    try:
+        generated, created = services.report_schedule_run_now(actor_user=request.user, schedule=schedule,
+                                                               base_url=base_url)
+    except ApplicationError as error:
+        _service_refusal(error)
+        messages.error(request, error.message)
+        return redirect("reports:schedules")
+    if generated is None:  # another worker won the race and its file is not visible yet
+        messages.info(request, _("This period is being generated by the scheduled run; it is not sent twice."))
+        return redirect("reports:schedules")
+    period = {"name": schedule.name, "start": generated.period_start, "end": generated.period_end,
+              "count": len(schedule.recipients)}
+    if created:
+        text = _("“%(name)s” for %(start)s – %(end)s has been generated and emailed to %(count)s "
+                 "recipient(s).") % period
+        level = messages.SUCCESS
+    else:
+        text = _("“%(name)s” for %(start)s – %(end)s was already generated; it has not been sent again.") % period
+        level = messages.INFO
+    link = format_html(' <a href="{}" class="alert-link" id="run-now-file">{}</a>',
+                       reverse("reports:generated_download", args=[generated.pk]), _("Open the file"))
+    messages.add_message(request, level, format_html("{}{}", text, link))
+    return redirect("reports:schedules")
+
+
+@login_required
+def schedule_delete(request, pk: int):
+    """GET asks to confirm; POST deletes (the generated files stay in the history)."""
+    actor = _actor(request)
+    schedule = _schedule_for_change(actor, pk)
+    if request.method != "POST":
+        return render(request, "reports/schedule_delete.html", {"schedule": schedule})
+    try:
+        services.report_schedule_delete(actor_user=request.user, schedule=schedule)
+    except ApplicationError as error:
+        _service_refusal(error)
+        messages.error(request, error.message)
+        return redirect("reports:schedules")
+    messages.success(request, _("Report schedule “%(name)s” has been deleted.") % {"name": schedule.name})
+    return redirect("reports:schedules")

@@ -5,7 +5,7 @@ satisfaction and response rates are computed, see docs/surveys.md), free-text an
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,15 +174,21 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
             .exclude(pk=campaign.pk).order_by("-ends_on", "-id").first())
 
 
+def valid_answer_q(prefix: str = "") -> Q:
+    """A valid answer (有效评价): a score to a 5-point scale question. `prefix` reaches the answer
+    from another model (e.g. "answers__"). The one definition campaign_results and the service
+    analysis' campaign figure both count."""
+    return Q(**{f"{prefix}question__kind": QuestionKind.SCALE5, f"{prefix}score__isnull": False})
+
+
 def _item_counts(campaign: Campaign) -> dict[str | None, dict]:
     """Per service item code: satisfied answers, valid answers, respondents with a valid answer,
     and the distribution over the 5 points. Only scale questions count."""
-    rows = (Answer.objects.filter(response__campaign=campaign, question__kind=QuestionKind.SCALE5,
-                                  score__isnull=False)
+    rows = (Answer.objects.filter(valid_answer_q(), response__campaign=campaign)
             .values("question__section__item__code", "score")
             .annotate(n=Count("id")))
     respondents = dict(
-        Answer.objects.filter(response__campaign=campaign, question__kind=QuestionKind.SCALE5, score__isnull=False)
+        Answer.objects.filter(valid_answer_q(), response__campaign=campaign)
         .values("question__section__item__code").annotate(r=Count("response", distinct=True))
         .values_list("question__section__item__code", "r"))
     out: dict[str | None, dict] = {}
@@ -308,3 +314,108 @@ def item_rate_history(item_code: str) -> list[dict]:
                     "rate": float(_rate(counts["satisfied"], counts["valid"])), "numerator": counts["satisfied"],
                     "denominator": counts["valid"]})
     return out
+
+
+# --- campaigns in a report period (kefu.reports: the service analysis' campaign figure) -----------
+
+# The lists behind the figure: invitations (参评率's denominator), those answered (its numerator),
+# valid answers (满意率's denominator) and the satisfied ones among them (its numerator).
+SATISFACTION_RECORDS = ("invited", "responded", "valid", "satisfied")
+
+
+def campaigns_ended_in_q(start, end) -> Q:
+    """Campaigns whose answering window ended between the dates `start` and `end` (inclusive).
+
+    The window ends on `closed_on` when the campaign was closed before its `ends_on`, else on
+    `ends_on` (a campaign closed later, after paper forms were typed in, still belongs to the
+    period of its end date). Drafts were never asked and never count."""
+    early = Q(closed_on__isnull=False, closed_on__lt=F("ends_on"))
+    on_time = Q(closed_on__isnull=True) | Q(closed_on__gte=F("ends_on"))
+    return ~Q(status=CampaignStatus.DRAFT) & (
+        (early & Q(closed_on__gte=start, closed_on__lte=end)) | (on_time & Q(ends_on__gte=start, ends_on__lte=end)))
+
+
+def invitation_site_q(site_id: int, prefix: str = "") -> Q:
+    """Invitations of a site: their unit is in the site (or, for a unit without a site, its
+    building is). Invitations without a unit (served and tag populations) belong to no site."""
+    return Q(**{f"{prefix}asset__site_id": site_id}) | Q(
+        **{f"{prefix}asset__site__isnull": True, f"{prefix}building__site_id": site_id})
+
+
+def _report_campaigns(*, actor: Actor, start, end, department_path: str = "") -> QuerySet[Campaign]:
+    # Built on campaign_list_for_actor so a campaign the reader may not open is never counted.
+    qs = campaign_list_for_actor(actor=actor).filter(campaigns_ended_in_q(start, end))
+    if department_path:
+        qs = qs.filter(department__path__startswith=department_path)
+    return qs
+
+
+def campaign_satisfaction(*, actor: Actor, start, end, site_id: int | None = None,
+                          department_path: str = "") -> dict | None:
+    """The survey campaigns whose answering window ended in [start, end] that the actor may see,
+    each with its invitations, responses, valid and satisfied answers — restricted to one site's
+    invitations when `site_id` is given — and the totals over them. One query, whatever the number
+    of campaigns or answers. None when the actor may not read survey results.
+
+    Per campaign the numbers are campaign_results' (population, responses, overall satisfied and
+    valid answers with the campaign's `satisfied_min`); the totals pool the answers of all the
+    campaigns, so a campaign with more answers weighs more."""
+    if not may_view(actor):
+        return None
+    invitations = Invitation.objects.filter(campaign=OuterRef("pk"))
+    responses = Response.objects.filter(campaign=OuterRef("pk"))
+    answers = Answer.objects.filter(valid_answer_q(), response__campaign=OuterRef("pk"))
+    if site_id:
+        invitations = invitations.filter(invitation_site_q(site_id))
+        responses = responses.filter(invitation_site_q(site_id, "invitation__"))
+        answers = answers.filter(invitation_site_q(site_id, "response__invitation__"))
+
+    def count(qs, column):
+        return Coalesce(Subquery(qs.order_by().values(column).annotate(n=Count("id")).values("n")), 0)
+
+    campaigns = (_report_campaigns(actor=actor, start=start, end=end, department_path=department_path)
+                 .annotate(invited=count(invitations, "campaign"), responded=count(responses, "campaign"),
+                           valid=count(answers, "response__campaign"),
+                           satisfied=count(answers.filter(score__gte=OuterRef("satisfied_min")), "response__campaign"))
+                 .values("id", "name", "status", "starts_on", "ends_on", "closed_on", "satisfied_min", "invited",
+                         "responded", "valid", "satisfied"))
+    # A campaign with no invitation in the scoped site is not that site's campaign.
+    rows = [row for row in campaigns if row["invited"]]
+    for row in rows:
+        closed = row["closed_on"]
+        row["window_end"] = closed if closed is not None and closed < row["ends_on"] else row["ends_on"]
+    rows.sort(key=lambda row: (row["window_end"], row["id"]))
+    totals = {key: sum(row[key] for row in rows) for key in ("invited", "responded", "valid", "satisfied")}
+    return {"campaigns": rows, **totals}
+
+
+def campaign_satisfaction_records(*, actor: Actor, start, end, records: str, site_id: int | None = None,
+                                  department_path: str = "", campaign_id: int | None = None) -> QuerySet:
+    """The rows behind campaign_satisfaction's numbers (same campaigns, site and conditions, so the
+    list's count is the number): `invited` and `responded` are invitations, `valid` and `satisfied`
+    answers. An unknown `records` raises ValueError."""
+    if records not in SATISFACTION_RECORDS:
+        raise ValueError(records)
+    if not may_view(actor):
+        return Answer.objects.none() if records in ("valid", "satisfied") else Invitation.objects.none()
+    campaigns = _report_campaigns(actor=actor, start=start, end=end, department_path=department_path)
+    if campaign_id:
+        campaigns = campaigns.filter(pk=campaign_id)
+    campaign_ids = campaigns.values("pk")
+    if records in ("invited", "responded"):
+        qs = Invitation.objects.filter(campaign__in=campaign_ids)
+        if site_id:
+            qs = qs.filter(invitation_site_q(site_id))
+        if records == "responded":
+            qs = qs.filter(response__isnull=False)
+        return (qs.select_related("campaign", "asset", "building", "customer", "response")
+                .order_by("campaign__ends_on", "campaign_id", "asset__code", "id"))
+    qs = Answer.objects.filter(valid_answer_q(), response__campaign__in=campaign_ids)
+    if site_id:
+        qs = qs.filter(invitation_site_q(site_id, "response__invitation__"))
+    if records == "satisfied":
+        qs = qs.filter(score__gte=F("response__campaign__satisfied_min"))
+    return (qs.select_related("response__campaign", "response__invitation__asset", "response__invitation__customer",
+                              "question__section__item")
+            .order_by("response__campaign__ends_on", "response__campaign_id", "response__submitted_at",
+                      "response_id", "question__section__position", "question__position", "id"))

@@ -1,0 +1,492 @@
+"""Report schedules: the services (create, update, pause, delete, run now and the rule that keeps a
+change of frequency from resending or skipping a period), the pages and the API — permissions per
+role, validation errors naming the field, nothing written on denial, query budgets."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from kefu.notifications.models import OutboundMessage
+from kefu.reports import services
+from kefu.reports.models import GeneratedReport, ReportSchedule
+
+pytestmark = pytest.mark.django_db
+
+SH = ZoneInfo("Asia/Shanghai")
+BASE = "http://kefu.test"
+
+
+def at(year, month, day, hour=10, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SH)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.KEFU_PUBLIC_BASE_URL = BASE
+
+
+def make(owner, **values) -> ReportSchedule:
+    args = {"name": "客服周报", "report": "service_analysis", "frequency": "weekly",
+            "recipients": ["boss@example.com", "ops@example.com"], **values}
+    return services.report_schedule_create(actor_user=owner, **args)
+
+
+def run(when) -> list[tuple[dt.date, dt.date]]:
+    with time_machine.travel(when, tick=False):
+        return [(g.period_start, g.period_end) for g in services.report_schedules_run(base_url=BASE)]
+
+
+def snapshot(schedule) -> dict:
+    row = ReportSchedule.objects.filter(pk=schedule.pk).values().first()
+    row.pop("created_at", None)
+    return row
+
+
+def files(schedule) -> list[tuple[dt.date, dt.date]]:
+    return list(GeneratedReport.objects.filter(schedule=schedule).order_by("period_start", "period_end")
+                .values_list("period_start", "period_end"))
+
+
+def d(text) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+# --- services ------------------------------------------------------------------------------------
+
+def test_create_then_update_validates_together_and_keeps_the_owner(cast, org):
+    schedule = make(cast["manager"], recipients=["boss@example.com", " BOSS@example.com ", "ops@example.com"],
+                    scope={"team": org["front"].pk, "site": ""})
+    assert schedule.recipients == ["boss@example.com", "ops@example.com"]
+    assert schedule.scope == {"team": org["front"].pk}
+    assert (schedule.owner, schedule.is_active, schedule.last_period_start) == (cast["manager"], True, None)
+
+    updated = services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, report="complaint",
+                                              file_format="pdf", scope={"department": org["cs"].pk})
+    row = ReportSchedule.objects.get(pk=schedule.pk)
+    assert (row.name, row.report, row.file_format, row.frequency) == ("客服周报", "complaint", "pdf", "weekly")
+    assert row.scope == {"department": org["cs"].pk}
+    assert row.recipients == ["boss@example.com", "ops@example.com"]
+    assert row.owner == cast["manager"] and updated.pk == row.pk
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"recipients": ["boss@example.com", "not-an-address"]}, "recipients"),
+    ({"recipients": []}, "recipients"),
+    ({"recipients": [f"u{i}@example.com" for i in range(51)]}, "recipients"),
+    ({"report": "evidence"}, "file_format"),  # the schedule is PDF: evidence is xlsx only
+    ({"frequency": "daily"}, "frequency"),
+    ({"name": "  "}, "name"),
+    ({"scope": {"team": 999999}}, "scope.team"),
+    ({"scope": {"site": "x"}}, "scope.site"),
+    ({"report": "nope"}, "report"),
+])
+def test_bad_update_names_the_field_and_changes_nothing(cast, changes, field):
+    schedule = make(cast["manager"], file_format="pdf")
+    before = snapshot(schedule)
+    with pytest.raises(InvalidInput) as error:
+        services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, **changes)
+    assert list(error.value.fields) == [field]
+    assert snapshot(schedule) == before
+
+
+@pytest.mark.parametrize("who, refusal", [
+    ("steward", NotFound),       # department visibility, not the owner: not even visible
+    ("technician", NotFound),
+    ("director", NotAllowed),    # sees every schedule, may change only their own
+    ("agent", NotAllowed),
+    ("qa", NotAllowed),
+    ("vendor", NotAllowed),      # may not read reports at all
+])
+def test_only_the_owner_or_an_administrator_changes_a_schedule(cast, who, refusal):
+    schedule = make(cast["supervisor"])
+    before = snapshot(schedule)
+    actor = cast[who]
+    calls = [
+        lambda: services.report_schedule_update(actor_user=actor, schedule=schedule, name="改名"),
+        lambda: services.report_schedule_set_active(actor_user=actor, schedule=schedule, is_active=False),
+        lambda: services.report_schedule_run_now(actor_user=actor, schedule=schedule, base_url=BASE,
+                                                 now=at(2026, 6, 10)),
+        lambda: services.report_schedule_delete(actor_user=actor, schedule=schedule),
+    ]
+    for call in calls:
+        with pytest.raises(refusal):
+            call()
+    assert snapshot(schedule) == before
+    assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["administrator", "superuser"])
+def test_an_administrator_may_change_anyones_schedule(cast, superuser, who):
+    admin = superuser if who == "superuser" else cast["administrator"]
+    schedule = make(cast["supervisor"])
+    services.report_schedule_update(actor_user=admin, schedule=schedule, name="管理员改名")
+    services.report_schedule_set_active(actor_user=admin, schedule=schedule, is_active=False)
+    row = ReportSchedule.objects.get(pk=schedule.pk)
+    assert (row.name, row.is_active, row.owner) == ("管理员改名", False, cast["supervisor"])
+    services.report_schedule_delete(actor_user=admin, schedule=schedule)
+    assert not ReportSchedule.objects.exists()
+
+
+def test_weekly_to_monthly_neither_resends_nor_skips(cast):
+    schedule = make(cast["manager"])
+    assert run(at(2026, 6, 8, 9, 5)) == [(d("2026-06-01"), d("2026-06-07"))]
+    with time_machine.travel(at(2026, 6, 10), tick=False):
+        services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, frequency="monthly")
+    # May ended before the weekly files' last day: it counts as delivered.
+    assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start == d("2026-05-01")
+    assert run(at(2026, 6, 10, 11)) == []
+    # June starts on the same Monday as the weekly file, and is still delivered.
+    assert run(at(2026, 7, 1, 9, 5)) == [(d("2026-06-01"), d("2026-06-30"))]
+    assert files(schedule) == [(d("2026-06-01"), d("2026-06-07")), (d("2026-06-01"), d("2026-06-30"))]
+
+
+def test_monthly_to_weekly_delivers_the_first_week_not_covered(cast):
+    schedule = make(cast["manager"], frequency="monthly")
+    assert run(at(2026, 5, 1, 9, 5)) == [(d("2026-04-01"), d("2026-04-30"))]
+    services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, frequency="weekly")
+    assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start == d("2026-04-20")  # week ending 04-26
+    # The week 04-27 – 05-03 holds 1–3 May, which no file covers: sent at the next run, once.
+    assert run(at(2026, 5, 5, 10, 5)) == [(d("2026-04-27"), d("2026-05-03"))]
+    assert run(at(2026, 5, 5, 11, 5)) == []
+    assert run(at(2026, 5, 11, 9, 5)) == [(d("2026-05-04"), d("2026-05-10"))]
+
+
+def test_switching_back_and_forth_does_not_resend_the_delivered_week(cast):
+    schedule = make(cast["manager"])
+    run(at(2026, 6, 8, 9, 5))
+    services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, frequency="monthly")
+    services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, frequency="weekly")
+    assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start == d("2026-06-01")
+    assert run(at(2026, 6, 10, 11)) == []
+    assert OutboundMessage.objects.count() == 2  # the first run's two recipients only
+
+
+def test_other_changes_keep_the_marker(cast, org):
+    schedule = make(cast["manager"])
+    run(at(2026, 6, 8, 9, 5))
+    services.report_schedule_update(actor_user=cast["manager"], schedule=schedule, report="complaint",
+                                    scope={"team": org["front"].pk}, recipients=["new@example.com"])
+    assert run(at(2026, 6, 9)) == []  # last week is not delivered again in the new form
+    assert run(at(2026, 6, 15, 9, 5)) == [(d("2026-06-08"), d("2026-06-14"))]
+    latest = GeneratedReport.objects.filter(schedule=schedule).order_by("-period_start").first()
+    assert (latest.report, latest.scope) == ("complaint", {"team": org["front"].pk})
+    assert OutboundMessage.objects.filter(to_address="new@example.com").count() == 1
+
+
+def test_paused_sends_nothing_and_resumed_delivers_the_latest_period(cast):
+    schedule = make(cast["manager"])
+    run(at(2026, 6, 8, 9, 5))
+    services.report_schedule_set_active(actor_user=cast["manager"], schedule=schedule, is_active=False)
+    assert run(at(2026, 6, 22, 9, 5)) == []
+    services.report_schedule_set_active(actor_user=cast["manager"], schedule=schedule, is_active=True)
+    assert run(at(2026, 6, 23)) == [(d("2026-06-15"), d("2026-06-21"))]  # the week inside the pause is not caught up
+
+
+def test_run_now_generates_once_and_says_so_the_second_time(cast):
+    schedule = make(cast["manager"])
+    generated, created = services.report_schedule_run_now(actor_user=cast["manager"], schedule=schedule,
+                                                          base_url=BASE, now=at(2026, 6, 10))
+    assert created is True
+    assert (generated.period_start, generated.period_end, generated.schedule_id) == (
+        d("2026-06-01"), d("2026-06-07"), schedule.pk)
+    link = f"{BASE}/reports/generated/{generated.pk}/"
+    assert sorted(OutboundMessage.objects.values_list("to_address", flat=True)) == ["boss@example.com",
+                                                                                   "ops@example.com"]
+    assert all(link in body for body in OutboundMessage.objects.values_list("body", flat=True))
+    assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start == d("2026-06-01")
+
+    again, created = services.report_schedule_run_now(actor_user=cast["manager"], schedule=schedule,
+                                                      base_url=BASE, now=at(2026, 6, 11))
+    assert (again.pk, created) == (generated.pk, False)
+    assert run(at(2026, 6, 11, 10, 5)) == []  # nor does the hourly run send it again
+    assert OutboundMessage.objects.count() == 2 and GeneratedReport.objects.count() == 1
+
+
+def test_run_now_of_a_paused_schedule_is_refused(cast):
+    schedule = make(cast["manager"], is_active=False)
+    with pytest.raises(Conflict) as error:
+        services.report_schedule_run_now(actor_user=cast["manager"], schedule=schedule, now=at(2026, 6, 10))
+    assert error.value.code == "paused"
+    assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
+
+
+def test_deleting_keeps_the_files_and_their_links(cast, client):
+    schedule = make(cast["manager"])
+    generated, _created = services.report_schedule_run_now(actor_user=cast["manager"], schedule=schedule,
+                                                           now=at(2026, 6, 10))
+    services.report_schedule_delete(actor_user=cast["manager"], schedule=schedule)
+    assert not ReportSchedule.objects.exists()
+    generated.refresh_from_db()
+    assert generated.schedule_id is None
+    client.force_login(cast["manager"])
+    assert client.get(reverse("reports:generated_download", args=[generated.pk])).status_code == 200
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+def _with_files(owner, count, org, site):
+    made = []
+    for i in range(count):
+        schedule = make(owner, name=f"计划{i:02d}", scope={"site": site.pk, "team": org["front"].pk,
+                                                           "agent": owner.pk})
+        GeneratedReport.objects.create(report="service_analysis", file_format="xlsx", period_start=d("2026-06-01"),
+                                       period_end=d("2026-06-07"), file=f"reports/202606/s{i}.xlsx",
+                                       schedule=schedule, generated_by=owner, created_at=at(2026, 6, 8, 9, 5))
+        made.append(schedule)
+    return made
+
+
+def test_list_page_per_role(cast, org, client):
+    mine = make(cast["supervisor"], name="A 主管周报")
+    theirs = make(cast["manager"], name="B 经理月报", frequency="monthly")
+    client.force_login(cast["supervisor"])
+    page = client.get(reverse("reports:schedules"))
+    assert page.status_code == 200
+    assert [r["schedule"].pk for r in page.context["rows"]] == [mine.pk]
+    assert page.context["show_owner"] is False
+    client.force_login(cast["director"])  # sees all, may change none of them
+    page = client.get(reverse("reports:schedules"))
+    assert [(r["schedule"].pk, r["may_change"]) for r in page.context["rows"]] == [(mine.pk, False),
+                                                                                  (theirs.pk, False)]
+    body = page.content.decode()
+    assert page.context["show_owner"] is True and "kefu-schedule-run" not in body
+    client.force_login(cast["administrator"])
+    page = client.get(reverse("reports:schedules"))
+    assert [r["may_change"] for r in page.context["rows"]] == [True, True]
+    client.force_login(cast["vendor"])
+    assert client.get(reverse("reports:schedules")).status_code == 403
+
+
+@pytest.mark.parametrize("language, text", [("zh-hans", "报表计划"), ("en", "Report schedules")])
+def test_list_page_query_budget_does_not_grow_with_schedules(cast, org, client, language, text,
+                                                             django_assert_max_num_queries):
+    from kefu.customers.tests.factories import make_site
+    from kefu.org.models import Staff
+
+    Staff.objects.filter(user=cast["manager"]).update(language=language)
+    site = make_site(name="阳光花园")
+    _with_files(cast["manager"], 2, org, site)
+    client.force_login(cast["manager"])
+    # session, user, staff, role, department, schedules, sites, departments, agents, unread count
+    with django_assert_max_num_queries(11) as small:
+        response = client.get(reverse("reports:schedules"))
+    assert response.status_code == 200 and text in response.content.decode()
+    _with_files(cast["manager"], 8, org, site)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("reports:schedules"))
+    rows = response.context["rows"]
+    assert len(rows) == 10
+    assert rows[0]["scope_labels"] == ["阳光花园", "前台组", cast["manager"].staff.display_name]
+    body = response.content.decode()
+    assert f'href="/reports/generated/{rows[0]["schedule"].latest_id}/"' in body
+    assert "2026-06-01 – 2026-06-07" in body
+
+
+def test_create_form(cast, org, client):
+    from kefu.org.models import Staff
+
+    Staff.objects.filter(user=cast["director"]).update(language="en")
+    client.force_login(cast["director"])
+    body = client.get(reverse("reports:schedule_create")).content.decode()
+    assert "New report schedule" in body and "One email address per line" in body
+    client.force_login(cast["manager"])
+    body = client.get(reverse("reports:schedule_create")).content.decode()
+    assert "新建报表计划" in body and "每周（周一 09:00，上周）" in body
+    response = client.post(reverse("reports:schedule_create"), {
+        "name": "投诉周报", "report": "complaint", "file_format": "pdf", "frequency": "weekly",
+        "team": str(org["front"].pk), "site": "", "recipients": "a@example.com\nb@example.com，c@example.com",
+        "is_active": "1"})
+    assert response.status_code == 302 and response["Location"] == reverse("reports:schedules")
+    row = ReportSchedule.objects.get()
+    assert (row.name, row.report, row.file_format, row.frequency, row.owner, row.is_active) == (
+        "投诉周报", "complaint", "pdf", "weekly", cast["manager"], True)
+    assert row.recipients == ["a@example.com", "b@example.com", "c@example.com"]
+    assert row.scope == {"team": org["front"].pk}
+
+
+@pytest.mark.parametrize("changes, field_id", [
+    ({"recipients": "a@example.com, nope"}, "id_recipients"),
+    ({"recipients": ""}, "id_recipients"),
+    ({"name": ""}, "id_name"),
+    ({"site": "999999"}, "id_site"),
+    ({"agent": "x"}, "id_agent"),
+    ({"report": "evidence", "file_format": "pdf"}, "id_file_format"),
+])
+def test_bad_form_marks_the_field_and_writes_nothing(cast, client, changes, field_id):
+    client.force_login(cast["manager"])
+    data = {"name": "周报", "report": "complaint", "file_format": "xlsx", "frequency": "weekly",
+            "recipients": "a@example.com", **changes}
+    response = client.post(reverse("reports:schedule_create"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    start = body.index(f'id="{field_id}"')
+    assert "is-invalid" in body[body.rindex("<", 0, start):start + 200]
+    assert not ReportSchedule.objects.exists()
+
+
+def test_edit_pause_run_delete_pages_for_the_owner(cast, org, client):
+    schedule = make(cast["manager"])
+    client.force_login(cast["manager"])
+    edit = reverse("reports:schedule_edit", args=[schedule.pk])
+    page = client.get(edit)
+    assert page.status_code == 200 and "boss@example.com\nops@example.com" in page.content.decode()
+    response = client.post(edit, {"name": "月报", "report": "service_analysis", "file_format": "xlsx",
+                                  "frequency": "monthly", "recipients": "boss@example.com", "is_active": "1"})
+    assert response.status_code == 302
+    row = ReportSchedule.objects.get(pk=schedule.pk)
+    assert (row.name, row.frequency, row.recipients) == ("月报", "monthly", ["boss@example.com"])
+
+    client.post(reverse("reports:schedule_set_active", args=[schedule.pk]), {"is_active": "0"})
+    assert ReportSchedule.objects.get(pk=schedule.pk).is_active is False
+    response = client.post(reverse("reports:schedule_run", args=[schedule.pk]), follow=True)
+    assert "请先恢复再发送报表" in response.content.decode() and not GeneratedReport.objects.exists()
+    client.post(reverse("reports:schedule_set_active", args=[schedule.pk]), {"is_active": "1"})
+
+    with time_machine.travel(at(2026, 6, 10), tick=False):
+        response = client.post(reverse("reports:schedule_run", args=[schedule.pk]), follow=True)
+        generated = GeneratedReport.objects.get(schedule=schedule)
+        assert (generated.period_start, generated.period_end) == (d("2026-05-01"), d("2026-05-31"))
+        body = response.content.decode()
+        assert "已生成，并已通过邮件发送给 1 位收件人" in body
+        assert f'href="/reports/generated/{generated.pk}/"' in body
+        body = client.post(reverse("reports:schedule_run", args=[schedule.pk]), follow=True).content.decode()
+        assert "此前已生成，本次未重复发送" in body
+    assert OutboundMessage.objects.count() == 1
+
+    delete = reverse("reports:schedule_delete", args=[schedule.pk])
+    assert client.get(delete).status_code == 200 and ReportSchedule.objects.exists()
+    assert client.post(delete).status_code == 302
+    assert not ReportSchedule.objects.exists() and GeneratedReport.objects.count() == 1
+
+
+@pytest.mark.parametrize("who, status", [("director", 403), ("agent", 403), ("steward", 404), ("vendor", 403)])
+def test_pages_refuse_others_and_change_nothing(cast, client, who, status):
+    schedule = make(cast["supervisor"])
+    before = snapshot(schedule)
+    client.force_login(cast[who])
+    urls = [reverse(name, args=[schedule.pk]) for name in ("reports:schedule_edit", "reports:schedule_set_active",
+                                                           "reports:schedule_run", "reports:schedule_delete")]
+    assert client.get(urls[0]).status_code == status
+    assert client.get(urls[3]).status_code == status
+    for url in urls:
+        assert client.post(url, {"name": "改名", "report": "complaint", "frequency": "monthly",
+                                 "recipients": "x@example.com", "is_active": "0"}).status_code == status
+    assert snapshot(schedule) == before
+    assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
+
+
+# --- API --------------------------------------------------------------------------------------------
+
+API = "/api/v1/reports/schedules/"
+
+
+def test_api_create_list_retrieve_patch_delete(cast, org, api):
+    client = api(cast["manager"])
+    response = client.post(API, {"name": "投诉月报", "report": "complaint", "frequency": "monthly",
+                                 "recipients": ["boss@example.com"], "scope": {"team": org["front"].pk,
+                                                                               "site": None}}, format="json")
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    pk = created["id"]
+    assert {k: created[k] for k in ("name", "report", "file_format", "frequency", "recipients", "owner",
+                                    "is_active", "last_period_start", "latest_generated", "may_change")} == {
+        "name": "投诉月报", "report": "complaint", "file_format": "xlsx", "frequency": "monthly",
+        "recipients": ["boss@example.com"], "owner": cast["manager"].pk, "is_active": True,
+        "last_period_start": None, "latest_generated": None, "may_change": True}
+    assert created["scope"] == {"site": None, "department": None, "team": org["front"].pk, "agent": None}
+    assert created["scope_labels"] == {"team": "前台组"}
+
+    listed = client.get(API).json()
+    assert listed["count"] == 1 and listed["results"][0]["id"] == pk
+
+    response = client.patch(f"{API}{pk}/", {"frequency": "weekly", "is_active": False}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["frequency"], response.json()["is_active"], response.json()["name"]) == (
+        "weekly", False, "投诉月报")
+
+    client.patch(f"{API}{pk}/", {"is_active": True}, format="json")
+    with time_machine.travel(at(2026, 6, 10), tick=False):
+        first = client.post(f"{API}{pk}/run/")
+        second = client.post(f"{API}{pk}/run/")
+    assert first.status_code == 201 and second.status_code == 200
+    assert first.json()["generated"]["period_start"] == "2026-06-01" and second.json()["created"] is False
+    assert first.json()["generated"]["id"] == second.json()["generated"]["id"]
+    latest = client.get(f"{API}{pk}/").json()["latest_generated"]
+    assert latest == {"id": first.json()["generated"]["id"], "period_start": "2026-06-01",
+                      "period_end": "2026-06-07", "url": f"/reports/generated/{latest['id']}/"}
+
+    assert client.delete(f"{API}{pk}/").status_code == 204
+    assert not ReportSchedule.objects.exists()
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"recipients": ["boss@example.com", "nope"]}, "recipients"),
+    ({"recipients": []}, "recipients"),
+    ({"frequency": "daily"}, "frequency"),
+    ({"report": "evidence", "file_format": "pdf"}, "file_format"),
+    ({"scope": {"site": 999999}}, "scope.site"),
+    ({"scope": {"team": "abc"}}, "scope.team"),
+    ({"name": ""}, "name"),
+])
+def test_api_bad_input_is_400_naming_the_field(cast, api, body, field):
+    data = {"name": "周报", "report": "complaint", "frequency": "weekly", "recipients": ["a@example.com"], **body}
+    response = api(cast["manager"]).post(API, data, format="json")
+    assert response.status_code == 400
+    error = response.json()
+    assert set(error) == {"code", "message", "fields"} and field in error["fields"]
+    assert not ReportSchedule.objects.exists()
+
+    schedule = make(cast["manager"])
+    before = snapshot(schedule)
+    response = api(cast["manager"]).patch(f"{API}{schedule.pk}/", body, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"]
+    assert snapshot(schedule) == before
+
+
+@pytest.mark.parametrize("who, read, change", [
+    ("director", 200, 403), ("agent", 200, 403), ("steward", 404, 404), ("technician", 404, 404),
+    ("vendor", 403, 403),
+])
+def test_api_permissions_per_role(cast, api, who, read, change):
+    schedule = make(cast["supervisor"])
+    before = snapshot(schedule)
+    client = api(cast[who])
+    url = f"{API}{schedule.pk}/"
+    assert client.get(url).status_code == read
+    response = client.patch(url, {"name": "改名"}, format="json")
+    assert response.status_code == change and set(response.json()) == {"code", "message", "fields"}
+    assert client.post(f"{url}run/").status_code == change
+    assert client.delete(url).status_code == change
+    assert snapshot(schedule) == before
+    assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
+    listed = client.get(API)
+    if read == 200:
+        assert [r["id"] for r in listed.json()["results"]] == [schedule.pk]
+    elif who != "vendor":
+        assert listed.json()["results"] == []
+    else:
+        assert listed.status_code == 403
+
+
+def test_api_anonymous_is_refused(api):
+    assert api().get(API).status_code in (401, 403)
+
+
+def test_api_list_query_budget(cast, org, api, django_assert_max_num_queries):
+    from kefu.customers.tests.factories import make_site
+
+    site = make_site()
+    _with_files(cast["manager"], 2, org, site)
+    client = api(cast["director"])
+    with django_assert_max_num_queries(6) as small:  # count, page, sites, departments, agents (+ auth)
+        assert client.get(API).json()["count"] == 2
+    _with_files(cast["manager"], 10, org, site)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        data = client.get(API).json()
+    assert data["count"] == 12 and data["results"][0]["latest_generated"]["period_end"] == "2026-06-07"
+    assert data["results"][0]["owner_name"] == cast["manager"].staff.display_name
