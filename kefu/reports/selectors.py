@@ -39,6 +39,9 @@ def require_report_actor(actor: Actor | None) -> Actor:
     return actor
 
 
+REPORT_WORK_MEM = "64MB"  # per sort/hash node of a report query, for its transaction only
+
+
 def _without_jit(fn):
     """Run a report read with PostgreSQL's JIT off. The report queries aggregate tens of thousands
     of rows with correlated subqueries, which pushes the planner's cost estimate past
@@ -54,7 +57,9 @@ def _without_jit(fn):
             return fn(*args, **kwargs)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+                # work_mem: the per-order grouping of a month's ~200,000 clocks and the percentile
+                # sort spilled to disk at the 4 MB default (bench/reports.py explain).
+                cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
             return fn(*args, **kwargs)
 
     return wrapper
@@ -303,7 +308,7 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
     """Every figure of the service analysis for one period and scope (see docs/metrics.md).
 
     `summary_only` (the comparison columns) skips the breakdowns, business times and backlog."""
-    from kefu.sla.selectors import business_time_stats_by_kind
+    from kefu.sla.selectors import clock_report_figures
 
     require_report_actor(actor)
     now = now or timezone.now()
@@ -314,16 +319,24 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
         return drill_params(period=period, scope=scope, basis=basis, condition=condition, kind=kind, **extra)
 
     received = scoped.filter(metrics.basis_q("received", period, now))
-    counts = _counts(received, {name: c(name, period, now) for name in (
-        "all", "not_cancelled", "fcr", "ever_resolved", "reopened", "complaint", "repeat_complaint",
-        "closed_3d")})
+    conditions = {name: c(name, period, now) for name in (
+        "all", "not_cancelled", "fcr", "ever_resolved", "reopened", "complaint", "repeat_complaint", "closed_3d")}
+    if summary_only:
+        counts, combos = _counts(received, conditions), None
+    else:
+        # The breakdowns' GROUP BY carries the conditional counts too, so the period's orders are
+        # read once for both (they are ~100,000 scattered rows in a busy month).
+        combos = list(received.order_by().values_list(*BREAKDOWN_COLUMNS).annotate(
+            **{f"n_{name}": Count("pk", filter=cond) for name, cond in conditions.items()}))
+        first = len(BREAKDOWN_COLUMNS)
+        counts = {name: sum(combo[first + i] for combo in combos) for i, name in enumerate(conditions)}
     result: dict = {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "timezone": period.timezone},
         "scope": {**scope.params(), "labels": scope.labels},
         "total": counts["all"], "total_url": drill_url(dp("received")),
     }
-    if not summary_only:
-        result.update(_breakdowns(received=received, total=counts["all"], dp=dp))
+    if combos is not None:
+        result.update(_breakdowns(combos=combos, total=counts["all"], dp=dp))
     result["fcr_rate"] = _rate(counts["fcr"], counts["not_cancelled"], dp("received", "fcr"),
                                dp("received", "not_cancelled"))
     result["reopen_rate"] = _rate(counts["reopened"], counts["ever_resolved"], dp("received", "reopened"),
@@ -332,12 +345,17 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
                                             dp("received", "repeat_complaint"), dp("received", "complaint"))
     result["closed_3d_rate"] = _rate(counts["closed_3d"], counts["complaint"], dp("received", "closed_3d"),
                                      dp("received", "complaint"))
-    result.update(_clock_figures(actor=actor, scoped=scoped, period=period, scope=scope, now=now))
-    if not summary_only:
-        stats = business_time_stats_by_kind(kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until,
-                                            orders=_orders_filter(actor, scope, scoped))
+    clock_orders = _orders_filter(actor, scope, scoped)
+    if summary_only:
+        clock_rows = clock_counts(scoped=clock_orders, period=period, now=now)
+    else:
+        # One read of the period's clocks for both the on-time rates and the business times.
+        clock_rows, stats = clock_report_figures(
+            kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until, now=now,
+            orders=None if clock_orders is None else clock_orders.values("pk"))
         for kind in metrics.CLOCK_KINDS:
             result[f"{kind}_business_minutes"] = stats[kind]
+    result.update(_clock_figures(rows=clock_rows, period=period, scope=scope))
     if metrics.callbacks_installed():
         resolved = scoped.filter(metrics.basis_q("resolved", period, now))
         rc = resolved_counts(resolved)
@@ -363,17 +381,18 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
     return result
 
 
-def _breakdowns(*, received: QuerySet, total: int, dp) -> dict:
-    """Orders received per type, channel, category (Pareto), site and team, each with its list."""
+BREAKDOWN_COLUMNS = ("type", "channel", "category_id", "site_id", "team_id")
+
+
+def _breakdowns(*, combos: list[tuple], total: int, dp) -> dict:
+    """Orders received per type, channel, category (Pareto), site and team, each with its list,
+    summed from `combos`: one GROUP BY over BREAKDOWN_COLUMNS (a few thousand combinations; the
+    first count after the columns is all orders) instead of five scans of the period's orders."""
     from kefu.customers.models import Site
     from kefu.org.models import Department
     from kefu.workorders.models import Category
 
     result: dict = {}
-    # One GROUP BY over the five columns (a few hundred combinations) instead of five scans of
-    # the period's orders; each breakdown is summed from it.
-    combos = list(received.order_by().values_list("type", "channel", "category_id", "site_id", "team_id")
-                  .annotate(n=Count("pk")))
     categories = {pk: (code, name, name_en) for pk, code, name, name_en in Category.objects.filter(
         pk__in={c[2] for c in combos}).values_list("pk", "code", "name", "name_en")}
 
@@ -420,10 +439,13 @@ def resolved_counts(resolved: QuerySet) -> dict:
     """Callback and rating counts over the orders resolved in a period, per order, with the same
     meaning as metrics.condition_q (so drill-down lists match) but counted from the callback and
     rating tables in one pass each: a correlated EXISTS per order cost ~6 subplans × 40,000 rows."""
+    from django.db import connection
     from django.db.models.functions import Coalesce
 
     from kefu.callbacks.models import Callback, RatingLink
 
+    if connection.vendor == "postgresql":
+        return _resolved_counts_one_read(resolved)
     due = resolved.filter(type__in=metrics.CALLBACK_TYPES)
     ids = due.values("pk")
     callbacks = Callback.objects.filter(work_order__in=ids).aggregate(
@@ -538,6 +560,39 @@ def drill_survey_records(*, actor: Actor, params) -> tuple[QuerySet, dict]:
     return qs, {"period": period, "scope": scope, "records": records, "campaign": campaign}
 
 
+def _resolved_counts_one_read(resolved: QuerySet) -> dict:
+    """`resolved_counts` in one statement on PostgreSQL: the period's resolved orders (~100,000
+    scattered rows in a busy month) are read once into a materialised CTE that the order, callback
+    and rating counts share, instead of once per count. Same definitions (metrics.py)."""
+    from django.db import connection
+
+    from kefu.callbacks.models import Callback, RatingLink
+
+    orders_sql, orders_params = resolved.order_by().values("pk", "type").query.sql_with_params()
+    due_types = list(metrics.CALLBACK_TYPES)
+    positive = list(metrics.POSITIVE_OUTCOMES)
+    callbacks, ratings = Callback._meta.db_table, RatingLink._meta.db_table
+    sql = f"""
+        WITH r AS MATERIALIZED ({orders_sql})
+        SELECT (SELECT COUNT(*) FROM r),
+               (SELECT COUNT(*) FROM r WHERE r.type = ANY(%s)),
+               cb.completed, cb.ended, cb.satisfied, rt.rated, rt.low
+        FROM (SELECT COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status = 'completed') AS completed,
+                     COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status IN ('completed', 'unreachable')) AS ended,
+                     COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status = 'completed' AND c.outcome = ANY(%s))
+                         AS satisfied
+              FROM {callbacks} c JOIN r ON r.pk = c.work_order_id WHERE r.type = ANY(%s)) cb,
+             (SELECT COUNT(DISTINCT l.work_order_id) AS rated,
+                     COUNT(DISTINCT l.work_order_id) FILTER (
+                         WHERE COALESCE(l.speed, 0) + COALESCE(l.attitude, 0) + COALESCE(l.quality, 0) < %s) AS low
+              FROM {ratings} l JOIN r ON r.pk = l.work_order_id WHERE l.used_at IS NOT NULL) rt"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*orders_params, due_types, positive, due_types, metrics.SATISFIED_STAR_SUM))
+        total, due, completed, ended, satisfied, rated, low = cursor.fetchone()
+    return {"all": total, "callback_due": due, "callback_completed": completed, "callback_ended": ended,
+            "callback_satisfied": satisfied, "rated": rated, "satisfied": rated - low}
+
+
 def _category_label(name: str, name_en: str) -> str:
     from kefu.core.i18n import localised
 
@@ -554,10 +609,10 @@ def clock_counts(*, scoped: QuerySet | None, period: Period, now) -> dict[str, d
                           orders=None if scoped is None else scoped.values("pk"))
 
 
-def _clock_figures(*, actor, scoped, period: Period, scope: Scope, now) -> dict:
-    """On-time rates per clock kind, counted per order (see metrics.py)."""
+def _clock_figures(*, rows: dict[str, dict], period: Period, scope: Scope) -> dict:
+    """On-time rates per clock kind from `clock_counts` rows, counted per order (see metrics.py)."""
     out = {}
-    for kind, row in clock_counts(scoped=_orders_filter(actor, scope, scoped), period=period, now=now).items():
+    for kind, row in rows.items():
         decided, breached = row["decided"], row["breached"]
 
         def dp(condition, kind=kind):

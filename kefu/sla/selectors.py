@@ -225,6 +225,48 @@ def business_time_stats_by_kind(*, kinds, start, end, orders=None) -> dict[str, 
     return out
 
 
+def clock_report_figures(*, kinds, start, end, now, orders=None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(`on_time_counts`, `business_time_stats_by_kind`) of the same clocks, from one read of the
+    period's clocks on PostgreSQL: the month's ~200,000 clock rows are the costliest read of the
+    service analysis, and both figures need the same ones (a materialised CTE, aggregated twice).
+    Elsewhere the two functions run as they are."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return (on_time_counts(kinds=kinds, start=start, end=end, now=now, orders=orders),
+                business_time_stats_by_kind(kinds=kinds, start=start, end=end, orders=orders))
+    clocks = SlaClock.objects.filter(clock_in_period_q(start=start, end=end), kind__in=list(kinds))
+    if orders is not None:
+        clocks = clocks.filter(work_order__in=orders)
+    flag = {"default": Value(0), "output_field": IntegerField()}
+    clocks = (clocks.order_by()
+              .annotate(is_decided=Case(When(clock_decided_q(now=now), then=Value(1)), **flag),
+                        is_breached=Case(When(clock_breached_q(now=now), then=Value(1)), **flag),
+                        is_timed=Case(When(Q(stopped_at__isnull=False, elapsed_minutes__isnull=False),
+                                           then=Value(1)), **flag))
+              .values("kind", "work_order_id", "elapsed_minutes", "is_decided", "is_breached", "is_timed"))
+    sql, params = clocks.query.sql_with_params()
+    counts = {kind: {"decided": 0, "breached": 0} for kind in kinds}
+    stats = {kind: {"count": 0, "average": None, "median": None, "p90": None} for kind in kinds}
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH c AS MATERIALIZED ({sql})
+            SELECT kind, 'orders', SUM(decided), SUM(breached), NULL::float8, NULL::float8, NULL::float8
+            FROM (SELECT kind, work_order_id, MAX(is_decided) AS decided, MAX(is_breached) AS breached
+                  FROM c GROUP BY kind, work_order_id) per_order GROUP BY kind
+            UNION ALL
+            SELECT kind, 'minutes', COUNT(*), NULL, AVG(elapsed_minutes),
+                   PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY elapsed_minutes),
+                   PERCENTILE_DISC(0.9) WITHIN GROUP (ORDER BY elapsed_minutes)
+            FROM c WHERE is_timed = 1 GROUP BY kind""", params)
+        for kind, part, first, second, average, median, p90 in cursor.fetchall():
+            if part == "orders":
+                counts[kind] = {"decided": int(first or 0), "breached": int(second or 0)}
+            else:
+                stats[kind] = {"count": int(first), "average": round(average, 1), "median": median, "p90": p90}
+    return counts, stats
+
+
 class _PercentileDisc(Aggregate):
     """PostgreSQL's ordered-set aggregate percentile_disc(fraction) WITHIN GROUP (ORDER BY expr)."""
 
