@@ -42,11 +42,11 @@ def require_report_actor(actor: Actor | None) -> Actor:
 REPORT_WORK_MEM = "64MB"  # per sort/hash node of a report query, for its transaction only
 
 
-def _without_jit(fn):
-    """Run a report read with PostgreSQL's JIT off. The report queries aggregate tens of thousands
-    of rows with correlated subqueries, which pushes the planner's cost estimate past
-    jit_above_cost; compiling them then took ~1 s per query against ~50 ms of execution
-    (bench/reports.py). SET LOCAL lasts only for this transaction."""
+def _report_transaction(fn):
+    """Run a report read in one transaction with PostgreSQL's JIT off and work_mem raised. The
+    report queries aggregate tens of thousands of rows with correlated subqueries, which pushes the
+    planner's cost estimate past jit_above_cost; compiling them then took ~1 s per query against
+    ~50 ms of execution (bench/reports.py). SET LOCAL lasts only for this transaction."""
     import functools
 
     from django.db import connection, transaction
@@ -303,7 +303,7 @@ def _labels(choices) -> dict:
     return {str(value): str(label) for value, label in choices}
 
 
-@_without_jit
+@_report_transaction
 def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, summary_only: bool = False) -> dict:
     """Every figure of the service analysis for one period and scope (see docs/metrics.md).
 
@@ -662,7 +662,7 @@ COMPARED = ("total", "fcr_rate", "reopen_rate", "repeat_complaint_rate", "closed
             "callback_satisfaction_rate", "satisfaction_rate", "campaign_satisfaction")
 
 
-@_without_jit
+@_report_transaction
 def service_analysis_compared(*, actor: Actor, period: Period, scope: Scope, now=None) -> dict:
     """The analysis of the period with the previous period and the same period last year."""
     now = now or timezone.now()
@@ -676,7 +676,7 @@ def service_analysis_compared(*, actor: Actor, period: Period, scope: Scope, now
 
 # --- per-type reports (complaint monthly report, inquiry, business change) -----------------------------
 
-@_without_jit
+@_report_transaction
 def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=None) -> dict:
     """The figures a complaint / inquiry / business-change report asks for, for one type."""
 
@@ -761,7 +761,7 @@ def shift_window(day: dt.date, shift: str, tz: str) -> tuple[dt.datetime, dt.dat
 DUTY_ROWS = 200
 
 
-@_without_jit
+@_report_transaction
 def duty_log(*, actor: Actor, day: dt.date, shift: str, scope: Scope) -> dict:
     """值班日志: what the shift received, resolved, handed over (dispatched) and left open."""
     require_report_actor(actor)
@@ -784,7 +784,7 @@ def duty_log(*, actor: Actor, day: dt.date, shift: str, scope: Scope) -> dict:
 
 # --- dashboard ------------------------------------------------------------------------------------------
 
-@_without_jit
+@_report_transaction
 def dashboard(*, actor: Actor, scope: Scope, now=None) -> dict:
     """Today's intake, open by state, due/overdue, callbacks due, satisfaction trend, top categories."""
     require_report_actor(actor)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kefu.org.choices import RoleCode, Visibility
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.selectors import Actor, actor_for_user, user_display_name
 from kefu.reports import exports, selectors
 from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
 from kefu.reports.metrics import Period
@@ -402,7 +402,6 @@ def schedule_scope_labels(schedules) -> dict[int, dict[str, str]]:
         names["department"] = names["team"] = departments
     if wanted["agent"]:
         for user in get_user_model().objects.filter(pk__in=wanted["agent"]).select_related("staff"):
-            staff = getattr(user, "staff", None)
-            names["agent"][user.pk] = staff.display_name if staff else user.get_username()
+            names["agent"][user.pk] = user_display_name(user)
     return {s.pk: {k: names[k].get(int(s.scope[k]), f"#{s.scope[k]}") for k in SCOPE_KEYS if s.scope.get(k)}
             for s in schedules}

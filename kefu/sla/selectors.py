@@ -212,17 +212,16 @@ def business_time_stats_by_kind(*, kinds, start, end, orders=None) -> dict[str, 
         values.setdefault(kind, []).append(minutes)
     for kind, found in values.items():
         found.sort()
-
-        def percentile(p: float, found=found) -> float:
-            # Nearest rank: the smallest value with at least p of the observations at or below
-            # it. Rounding first keeps float noise (0.9 × 10 = 9.000000000000002) from pushing
-            # the rank up by one.
-            rank = math.ceil(round(p * len(found), 6))
-            return found[max(0, min(len(found), rank) - 1)]
-
         out[kind] = {"count": len(found), "average": round(sum(found) / len(found), 1),
-                     "median": percentile(0.5), "p90": percentile(0.9)}
+                     "median": _nearest_rank(found, 0.5), "p90": _nearest_rank(found, 0.9)}
     return out
+
+
+def _nearest_rank(ordered: list[float], p: float) -> float:
+    """The smallest value with at least p of the observations at or below it (what PostgreSQL's
+    percentile_disc gives). Rounding first keeps float noise in p × n from pushing the rank up."""
+    rank = math.ceil(round(p * len(ordered), 6))
+    return ordered[max(0, min(len(ordered), rank) - 1)]
 
 
 def clock_report_figures(*, kinds, start, end, now, orders=None) -> tuple[dict[str, dict], dict[str, dict]]:
