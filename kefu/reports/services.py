@@ -87,7 +87,69 @@ def _clean_scope(scope) -> dict:
             and str(v).strip()}
 
 
-def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) -> dict:
+def schedule_scope_options(*, actor: Actor | None, active_only: bool = True) -> dict[str, QuerySet]:
+    """What a schedule owned by `actor` may be scoped to — the form's choices and the rule the
+    create and update services check: `site` the sites they may see
+    (kefu.customers.selectors.sites_for), `department` and `team` the departments and teams of
+    their visibility subtree, `agent` the staff who are members of those departments (the rule of
+    kefu.workorders.selectors.visibility_q). Visibility "all" sees every one; a user who sees only
+    the work dispatched to them may name only themselves as the agent. An owner who is no longer
+    active staff sees nothing. The form lists active rows only; the check also accepts a
+    deactivated row inside the owner's visibility (deactivation is not this rule's business)."""
+    from kefu.customers.models import Site
+    from kefu.customers.selectors import sites_for
+    from kefu.org.choices import DepartmentKind
+    from kefu.org.models import Department, Staff
+    from kefu.workorders.selectors import subtree_ids
+
+    departments = Department.objects.all()
+    staff = Staff.objects.select_related("user")
+    if active_only:
+        departments = departments.filter(is_active=True)
+        staff = staff.filter(is_active=True, user__is_active=True)
+    if actor is None:
+        sites, departments, staff = Site.objects.none(), departments.none(), staff.none()
+    else:
+        # sites_for reads "no actor" as "sees every site": the None case is handled above.
+        sites = sites_for(actor=actor)
+        if actor.visibility != Visibility.ALL:
+            ids = subtree_ids(actor)
+            departments = departments.filter(pk__in=ids)
+            if actor.visibility == Visibility.ASSIGNED:
+                staff = staff.filter(user_id=actor.user_id)
+            else:
+                staff = staff.filter(department_id__in=ids)
+    return {"site": sites,
+            "department": departments.exclude(kind=DepartmentKind.TEAM).order_by("path"),
+            "team": departments.filter(kind=DepartmentKind.TEAM).select_related("parent").order_by("path"),
+            "agent": staff.order_by("employee_no")}
+
+
+def _scope_outside_visibility(owner: Actor | None, scope: Scope) -> dict:
+    """{"scope.<key>": [message]} for each scope id outside what the owner may see
+    (schedule_scope_options). The figures would be computed with the owner's visibility anyway;
+    a scope they do not see is refused rather than delivered as a report of nothing."""
+    options = schedule_scope_options(actor=owner, active_only=False)
+    messages = {
+        "site": _("site: not a site the owner of the schedule may see."),
+        "department": _("department: not in the departments the owner of the schedule may see."),
+        "team": _("team: not in the teams the owner of the schedule may see."),
+        "agent": _("agent: not a member of the departments the owner of the schedule may see."),
+    }
+    if owner is not None and owner.visibility == Visibility.ASSIGNED:
+        messages["agent"] = _("agent: the owner of the schedule sees only their own work; choose them or all "
+                              "agents.")
+    wanted = {"site": scope.site_id, "department": scope.department_id, "team": scope.team_id,
+              "agent": scope.agent_id}
+    errors = {}
+    for key, value in wanted.items():
+        lookup = "user_id" if key == "agent" else "pk"
+        if value and not options[key].filter(**{lookup: value}).exists():
+            errors[f"scope.{key}"] = [messages[key]]
+    return errors
+
+
+def _clean_schedule(*, owner: Actor | None, name, report, file_format, frequency, recipients, scope) -> dict:
     errors: dict = {}
     name = (name or "").strip()
     if not name:
@@ -119,6 +181,8 @@ def _clean_schedule(*, name, report, file_format, frequency, recipients, scope) 
     except InvalidInput as error:
         errors.update({f"scope.{k}": v for k, v in error.fields.items()})
         parsed = None
+    if parsed is not None:
+        errors.update(_scope_outside_visibility(owner, parsed))
     if errors:
         raise InvalidInput(_("Check the report schedule."), fields=errors)
     return {"name": name[:100], "report": report, "file_format": file_format, "frequency": frequency,
@@ -130,9 +194,10 @@ def report_schedule_create(*, actor_user, name: str, report: str, frequency: str
                            file_format: str = FileFormat.XLSX, scope: dict | None = None,
                            is_active: bool = True) -> ReportSchedule:
     """Schedule a report for the actor's own visibility; sent weekly (Monday) or monthly (1st).
-    The first run after creation delivers the latest complete period."""
-    selectors.require_report_actor(actor_for_user(actor_user))
-    values = _clean_schedule(name=name, report=report, file_format=file_format, frequency=frequency,
+    The first run after creation delivers the latest complete period. The scope must lie inside
+    the actor's visibility (schedule_scope_options), else 400 naming the scope field."""
+    owner = selectors.require_report_actor(actor_for_user(actor_user))
+    values = _clean_schedule(owner=owner, name=name, report=report, file_format=file_format, frequency=frequency,
                              recipients=recipients, scope=scope)
     return ReportSchedule.objects.create(owner=actor_user, is_active=bool(is_active), **values)
 
@@ -191,13 +256,15 @@ def report_schedule_update(*, actor_user, schedule, name=_UNSET, report=_UNSET, 
     """Change a schedule (only the given fields; all are validated together, as on creation). The
     owner stays the owner. A change of frequency moves `last_period_start` onto the new frequency
     (`_marker_for_frequency`); other changes keep it, so the period already delivered is not
-    delivered again in the new form and the next one is not skipped."""
+    delivered again in the new form and the next one is not skipped. The scope is checked against
+    the owner's visibility, whoever edits: an administrator may not widen it past the owner's."""
     _actor, locked = _schedule_for_change(actor_user=actor_user, schedule=schedule)
     given = {"name": name, "report": report, "file_format": file_format, "frequency": frequency,
              "recipients": recipients, "scope": scope}
     current = {"name": locked.name, "report": locked.report, "file_format": locked.file_format,
                "frequency": locked.frequency, "recipients": locked.recipients, "scope": locked.scope}
-    values = _clean_schedule(**{k: current[k] if v is _UNSET else v for k, v in given.items()})
+    values = _clean_schedule(owner=actor_for_user(locked.owner),
+                             **{k: current[k] if v is _UNSET else v for k, v in given.items()})
     if values["frequency"] != locked.frequency:
         locked.last_period_start = _marker_for_frequency(locked, values["frequency"])
     for key, value in values.items():

@@ -300,10 +300,9 @@ def _schedule_input(post) -> dict:
             "scope": {key: post.get(key, "") for key in services.SCOPE_KEYS}}
 
 
-def _schedule_form_context(*, schedule=None, post=None, errors=None, error_message="") -> dict:
-    from kefu.org.models import Department
-    from kefu.org.selectors import staff_list
-
+def _schedule_form_context(*, owner, schedule=None, post=None, errors=None, error_message="") -> dict:
+    """The form's values and choices; the scope selects list only what `owner` (the user who
+    creates the schedule, or the owner of the one edited) may see — the rule the services check."""
     if post is not None:
         values = {key: post.get(key, "") for key in ("name", "report", "file_format", "frequency", "recipients",
                                                      *services.SCOPE_KEYS)}
@@ -318,25 +317,26 @@ def _schedule_form_context(*, schedule=None, post=None, errors=None, error_messa
                   "frequency": Frequency.WEEKLY, "is_active": True}
     # "scope.site" → "site": each scope key is its own select on the form.
     errors = {key.removeprefix("scope."): msgs for key, msgs in (errors or {}).items()}
+    options = services.schedule_scope_options(actor=actor_for_user(owner))
     return {"schedule": schedule, "values": values, "errors": errors, "error_message": error_message,
             "reports": ReportKind.choices, "formats": FileFormat.choices, "frequencies": Frequency.choices,
-            "sites": list(Site.objects.order_by("code")),
-            "departments": list(Department.objects.filter(is_active=True).exclude(kind="team").order_by("path")),
-            "teams": list(team_list()), "agents": list(staff_list())}
+            "sites": list(options["site"]), "departments": list(options["department"]),
+            "teams": list(options["team"]), "agents": list(options["agent"])}
 
 
 @login_required
 def schedule_create(request):
     _actor(request)
     if request.method != "POST":
-        return render(request, "reports/schedule_form.html", _schedule_form_context())
+        return render(request, "reports/schedule_form.html", _schedule_form_context(owner=request.user))
     try:
         schedule = services.report_schedule_create(actor_user=request.user, is_active=bool(request.POST.get("is_active")),
                                                    **_schedule_input(request.POST))
     except ApplicationError as error:
         _service_refusal(error)
         return render(request, "reports/schedule_form.html", _schedule_form_context(
-            post=request.POST, errors=error.fields, error_message=error.message), status=error.status_code)
+            owner=request.user, post=request.POST, errors=error.fields, error_message=error.message),
+            status=error.status_code)
     messages.success(request, _("Report schedule “%(name)s” has been created.") % {"name": schedule.name})
     return redirect("reports:schedules")
 
@@ -346,7 +346,8 @@ def schedule_edit(request, pk: int):
     actor = _actor(request)
     schedule = _schedule_for_change(actor, pk)
     if request.method != "POST":
-        return render(request, "reports/schedule_form.html", _schedule_form_context(schedule=schedule))
+        return render(request, "reports/schedule_form.html", _schedule_form_context(owner=schedule.owner,
+                                                                                     schedule=schedule))
     try:
         schedule = services.report_schedule_update(actor_user=request.user, schedule=schedule,
                                                    is_active=bool(request.POST.get("is_active")),
@@ -354,8 +355,8 @@ def schedule_edit(request, pk: int):
     except ApplicationError as error:
         _service_refusal(error)
         return render(request, "reports/schedule_form.html", _schedule_form_context(
-            schedule=schedule, post=request.POST, errors=error.fields, error_message=error.message),
-            status=error.status_code)
+            owner=schedule.owner, schedule=schedule, post=request.POST, errors=error.fields,
+            error_message=error.message), status=error.status_code)
     messages.success(request, _("Report schedule “%(name)s” has been saved.") % {"name": schedule.name})
     return redirect("reports:schedules")
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class QuestionKind(models.TextChoices):
@@ -33,7 +34,9 @@ class QuestionnaireStatus(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Context: the foundation's "Closed" is a work order's 已关闭 and would win over this catalog
+    # (ADR 0006); a campaign that stopped taking answers has 已结束.
+    CLOSED = "closed", pgettext_lazy("survey campaign status", "Closed")
 
 
 CAMPAIGN_STATUS_COLORS = {"draft": "secondary", "open": "success", "closed": "dark"}

@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -25,7 +26,7 @@ def results_xlsx(*, campaign: Campaign) -> bytes:
     ws.title = _("Results")[:31]
     ws.append([campaign.name])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Period"), f"{campaign.starts_on} – {campaign.ends_on}"])
+    ws.append([pgettext("survey campaign", "Period"), f"{campaign.starts_on} – {campaign.ends_on}"])
     ws.append([_("Population"), results["population"]])
     ws.append([_("Responses"), results["responses"]])
     ws.append([_("Response rate"), float(results["response_rate"]["rate"] or 0)])
@@ -46,6 +47,17 @@ def results_xlsx(*, campaign: Campaign) -> bytes:
                    float(item["previous_rate"]) if item["previous_rate"] is not None else None])
         for col in (3, 6, 9, 10):
             ws.cell(row=ws.max_row, column=col).number_format = "0.00%"
+    if results["general"]:
+        ws.append([])
+        ws.append([_("Questions not tied to a service item"), _("Question"), _("Satisfaction rate"),
+                   _("Satisfied answers"), _("Answers")])
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        for question in results["general"]:
+            ws.append([f"q{question['question_id']}", question["text"],
+                       float(question["rate"]) if question["rate"] is not None else None,
+                       question["numerator"], question["denominator"]])
+            ws.cell(row=ws.max_row, column=3).number_format = "0.00%"
     for col, width in zip("ABCDEFGHIJ", (18, 16, 12, 12, 12, 12, 12, 12, 10, 14), strict=True):
         ws.column_dimensions[col].width = width
 
@@ -110,6 +122,11 @@ def results_pdf(*, campaign: Campaign, language: str = "zh-hans") -> bytes:
                                    % {"items": escape("、".join(below))}, styles["BodyText"]))
         else:
             story.append(Paragraph(_("Every service item meets the target."), styles["BodyText"]))
+        for question in results["general"]:
+            story.append(Paragraph(_("%(question)s: %(rate)s (%(num)s / %(den)s answers), not part of the overall "
+                                     "satisfaction rate.") % {
+                "question": escape(question["text"]), "rate": _pct(question["rate"]), "num": question["numerator"],
+                "den": question["denominator"]}, styles["BodyText"]))
         comments = list(selectors.text_answers(campaign=campaign)[:30])
         if comments:
             story += [Spacer(1, 4 * mm), Paragraph(_("Comments (latest 30)"), styles["Heading2"])]

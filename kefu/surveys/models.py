@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.i18n import localised
 from kefu.surveys.choices import (
@@ -19,6 +20,10 @@ from kefu.surveys.choices import (
     QuestionnaireStatus,
     ResponseChannel,
 )
+
+# The foundation catalog's "position" is a job title (岗位) and wins over this app's catalog
+# (ADR 0006): here it is the order on the form, so it carries a context.
+ORDER_LABEL = pgettext_lazy("display order", "position")
 
 
 class ServiceItem(models.Model):
@@ -31,7 +36,7 @@ class ServiceItem(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(ORDER_LABEL, default=0)
 
     class Meta:
         verbose_name = _("service item")
@@ -94,7 +99,7 @@ class Section(models.Model):
                              on_delete=models.PROTECT, related_name="sections")
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(ORDER_LABEL, default=0)
 
     class Meta:
         verbose_name = _("section")
@@ -114,11 +119,12 @@ class Question(models.Model):
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(_("kind"), max_length=16, choices=QuestionKind.choices)
-    text = models.CharField(_("text"), max_length=500)
+    # Contexts: the foundation's "text" (内容) and "required" (必备) mean other things (ADR 0006).
+    text = models.CharField(pgettext_lazy("survey question", "text"), max_length=500)
     text_en = models.CharField(_("English text"), max_length=500, blank=True)
-    required = models.BooleanField(_("required"), default=True)
+    required = models.BooleanField(pgettext_lazy("survey question", "required"), default=True)
     options = models.JSONField(_("options"), default=list, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(ORDER_LABEL, default=0)
 
     class Meta:
         verbose_name = _("question")

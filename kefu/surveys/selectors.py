@@ -175,15 +175,20 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
 
 
 def valid_answer_q(prefix: str = "") -> Q:
-    """A valid answer (有效评价): a score to a 5-point scale question. `prefix` reaches the answer
-    from another model (e.g. "answers__"). The one definition campaign_results and the service
-    analysis' campaign figure both count."""
-    return Q(**{f"{prefix}question__kind": QuestionKind.SCALE5, f"{prefix}score__isnull": False})
+    """A valid answer (有效评价): a score to a 5-point scale question of a section tied to a
+    service item. A scale question of a section without one (总体评价 "overall, how satisfied are
+    you?") is no valid answer of any satisfaction rate: pooled with the items it would count the
+    respondent's opinion twice and make the overall rate differ from the items shown beside it; it
+    is reported on its own line (campaign_results' `general`; docs/surveys.md). `prefix` reaches
+    the answer from another model (e.g. "answers__"). The one definition campaign_results and the
+    service analysis' campaign figure both count."""
+    return Q(**{f"{prefix}question__kind": QuestionKind.SCALE5, f"{prefix}score__isnull": False,
+                f"{prefix}question__section__item__isnull": False})
 
 
-def _item_counts(campaign: Campaign) -> dict[str | None, dict]:
+def _item_counts(campaign: Campaign) -> dict[str, dict]:
     """Per service item code: satisfied answers, valid answers, respondents with a valid answer,
-    and the distribution over the 5 points. Only scale questions count."""
+    and the distribution over the 5 points. Only valid answers (valid_answer_q) count."""
     rows = (Answer.objects.filter(valid_answer_q(), response__campaign=campaign)
             .values("question__section__item__code", "score")
             .annotate(n=Count("id")))
@@ -191,7 +196,7 @@ def _item_counts(campaign: Campaign) -> dict[str | None, dict]:
         Answer.objects.filter(valid_answer_q(), response__campaign=campaign)
         .values("question__section__item__code").annotate(r=Count("response", distinct=True))
         .values_list("question__section__item__code", "r"))
-    out: dict[str | None, dict] = {}
+    out: dict[str, dict] = {}
     for row in rows:
         code = row["question__section__item__code"]
         entry = out.setdefault(code, {"satisfied": 0, "valid": 0, "respondents": respondents.get(code, 0),
@@ -207,7 +212,8 @@ def campaign_results(*, campaign: Campaign, with_previous: bool = True) -> dict:
     """All numbers of a campaign (definitions in docs/surveys.md): population, responses and
     response rate (参评率); per service item and overall the satisfaction rate (满意率) with its
     numerator and denominator, the item's own response rate, the target and the previous
-    campaign's rate; NPS per recommendation question; counts per option of choice questions."""
+    campaign's rate; each 5-point question outside the service items on its own line (`general`,
+    not pooled); NPS per recommendation question; counts per option of choice questions."""
     population = Invitation.objects.filter(campaign=campaign).count()
     responses = Response.objects.filter(campaign=campaign)
     response_count = responses.count()
@@ -218,8 +224,7 @@ def campaign_results(*, campaign: Campaign, with_previous: bool = True) -> dict:
     prev_items = {i["code"]: i for i in prev_results["items"]} if prev_results else {}
     target = campaign.target_rate
 
-    item_codes = [c for c in counts if c is not None]
-    items_by_code = {i.code: i for i in ServiceItem.objects.filter(code__in=item_codes)}
+    items_by_code = {i.code: i for i in ServiceItem.objects.filter(code__in=list(counts))}
     items = []
     for item in sorted(items_by_code.values(), key=lambda i: (i.position, i.code)):
         c = counts[item.code]
@@ -247,11 +252,36 @@ def campaign_results(*, campaign: Campaign, with_previous: bool = True) -> dict:
         "by_channel": {k: by_channel.get(k, 0) for k in ("link", "qr", "paper")},
         "overall": overall,
         "items": items,
+        "general": _general_scale_questions(campaign),
         "nps": _nps(campaign),
         "choices": _choice_counts(campaign),
         "previous_campaign": ({"id": previous.pk, "name": previous.name, "closed_on": previous.closed_on}
                               if previous else None),
     }
+
+
+def _general_scale_questions(campaign: Campaign) -> list[dict]:
+    """Each 5-point question of a section without a service item (e.g. 总体评价), in questionnaire
+    order: its own share of answers scoring at least `satisfied_min`, with the counts and the
+    distribution. Shown beside the items, never pooled into the overall satisfaction rate
+    (valid_answer_q says why)."""
+    questions = [q for q in questions_of(campaign.questionnaire)
+                 if q.kind == QuestionKind.SCALE5 and q.section.item_id is None]
+    if not questions:
+        return []
+    tallies: dict[int, dict[str, int]] = {q.pk: {str(i): 0 for i in range(1, 6)} for q in questions}
+    for question_id, score, n in (Answer.objects.filter(response__campaign=campaign, question__in=questions,
+                                                        score__isnull=False)
+                                  .values("question_id", "score").annotate(n=Count("id"))
+                                  .values_list("question_id", "score", "n")):
+        tallies[question_id][str(score)] = n
+    out = []
+    for q in questions:
+        distribution = tallies[q.pk]
+        satisfied = sum(n for score, n in distribution.items() if int(score) >= campaign.satisfied_min)
+        out.append({"question_id": q.pk, "section": q.section.display_title, "text": q.display_text,
+                    **_measure(satisfied, sum(distribution.values())), "distribution": distribution})
+    return out
 
 
 def _nps(campaign: Campaign) -> list[dict]:

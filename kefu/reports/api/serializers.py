@@ -71,6 +71,9 @@ class ServiceAnalysisOutput(serializers.Serializer):
 # --- report schedules -------------------------------------------------------------------------------
 
 class ReportScheduleScope(serializers.Serializer):
+    """Ids inside the owner's visibility (sites they see, departments and teams of their subtree,
+    agents who are members of those departments); any other id is 400 naming `scope.<key>`."""
+
     site = serializers.IntegerField(required=False, allow_null=True)
     department = serializers.IntegerField(required=False, allow_null=True)
     team = serializers.IntegerField(required=False, allow_null=True)

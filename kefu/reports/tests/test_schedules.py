@@ -490,3 +490,199 @@ def test_api_list_query_budget(cast, org, api, django_assert_max_num_queries):
         data = client.get(API).json()
     assert data["count"] == 12 and data["results"][0]["latest_generated"]["period_end"] == "2026-06-07"
     assert data["results"][0]["owner_name"] == cast["manager"].staff.display_name
+
+
+# --- the scope lies inside the owner's visibility -----------------------------------------------------
+
+@pytest.fixture
+def sites(org):
+    """A site per department (the site's department decides who sees it) and a shared one."""
+    from kefu.customers.tests.factories import make_site
+
+    return {key: make_site(code=f"V-{key}", department=org[key]) for key in ("company", "cs", "eng", "other")} | {
+        "shared": make_site(code="V-shared")}
+
+
+def _pks(rows, attr="pk") -> list[int]:
+    return [getattr(row, attr) for row in rows]
+
+
+def _by_path(*departments) -> list[int]:
+    return [d.pk for d in sorted(departments, key=lambda d: d.path)]
+
+
+def _users(cast, *names) -> list[int]:
+    return [cast[name].pk for name in names]  # the cast is created in this order: employee numbers ascend
+
+
+def test_scope_options_follow_the_owners_visibility(cast, org, sites):
+    import dataclasses
+
+    from kefu.org.choices import Visibility
+    from kefu.org.selectors import actor_for_user
+
+    def options(actor):
+        found = services.schedule_scope_options(actor=actor)
+        return {"site": _pks(found["site"]), "department": _pks(found["department"]), "team": _pks(found["team"]),
+                "agent": _pks(found["agent"], "user_id")}
+
+    # department visibility (a supervisor of the service center): its subtree; sites of the
+    # subtree, of the departments above it and the shared one
+    assert options(actor_for_user(cast["supervisor"])) == {
+        "site": _pks([sites["company"], sites["cs"], sites["shared"]]),
+        "department": [org["cs"].pk],
+        "team": _by_path(org["front"], org["stw"]),
+        "agent": _users(cast, "agent", "steward", "supervisor", "qa", "clerk")}
+    assert options(actor_for_user(cast["manager"])) == {
+        "site": _pks([sites["company"], sites["cs"], sites["eng"], sites["shared"]]),
+        "department": _by_path(org["company"], org["cs"], org["eng"]),
+        "team": _by_path(org["front"], org["stw"], org["mep"], org["vend"]),
+        "agent": _users(cast, "agent", "steward", "supervisor", "manager", "technician", "qa", "clerk", "vendor")}
+    # visibility "all": everything
+    assert options(actor_for_user(cast["director"])) == {
+        "site": _pks([sites["company"], sites["cs"], sites["eng"], sites["other"], sites["shared"]]),
+        "department": _by_path(org["group"], org["company"], org["cs"], org["eng"], org["other"]),
+        "team": _by_path(org["front"], org["stw"], org["mep"], org["vend"], org["oteam"]),
+        "agent": _users(cast, "agent", "steward", "supervisor", "manager", "director", "technician", "qa", "clerk",
+                        "vendor", "administrator", "other_steward", "other_technician")}
+    # only the work dispatched to them: their team(s), and only themselves as the agent
+    assigned = dataclasses.replace(actor_for_user(cast["technician"]), visibility=Visibility.ASSIGNED)
+    assert options(assigned) == {"site": _pks([sites["company"], sites["eng"], sites["shared"]]), "department": [],
+                                 "team": [org["mep"].pk], "agent": _users(cast, "technician")}
+    # an owner who is no longer active staff: nothing
+    assert options(None) == {"site": [], "department": [], "team": [], "agent": []}
+
+
+@pytest.mark.parametrize("scope, field, message", [
+    ({"department": "eng"}, "scope.department", "department：该部门不在计划创建人的可见范围内。"),
+    ({"department": "other"}, "scope.department", "department：该部门不在计划创建人的可见范围内。"),
+    ({"team": "mep"}, "scope.team", "team：该班组不在计划创建人的可见范围内。"),
+    ({"agent": "technician"}, "scope.agent", "agent：该人员不属于计划创建人可见的部门。"),
+    ({"site": "eng"}, "scope.site", "site：该项目不在计划创建人的可见范围内。"),
+    ({"site": "other"}, "scope.site", "site：该项目不在计划创建人的可见范围内。"),
+])
+def test_a_scope_outside_the_owners_visibility_is_refused_and_nothing_written(cast, org, sites, scope, field,
+                                                                              message):
+    from django.utils import translation
+
+    ids = {key: (cast[name].pk if key == "agent" else sites[name].pk if key == "site" else org[name].pk)
+           for key, name in scope.items()}
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as error:
+        make(cast["supervisor"], scope=ids)
+    assert error.value.fields == {field: [message]}
+    assert not ReportSchedule.objects.exists()
+
+    schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
+    before = snapshot(schedule)
+    with translation.override("zh-hans"), pytest.raises(InvalidInput) as error:
+        services.report_schedule_update(actor_user=cast["supervisor"], schedule=schedule, scope=ids)
+    assert error.value.fields == {field: [message]}
+    assert snapshot(schedule) == before
+
+
+def test_a_scope_inside_the_owners_visibility_is_kept(cast, org, sites):
+    schedule = make(cast["supervisor"], scope={"site": sites["company"].pk, "department": org["cs"].pk,
+                                               "team": org["stw"].pk, "agent": cast["steward"].pk})
+    assert ReportSchedule.objects.get(pk=schedule.pk).scope == {
+        "site": sites["company"].pk, "department": org["cs"].pk, "team": org["stw"].pk, "agent": cast["steward"].pk}
+    anywhere = make(cast["director"], scope={"site": sites["other"].pk, "department": org["other"].pk,
+                                             "team": org["oteam"].pk, "agent": cast["other_technician"].pk})
+    assert ReportSchedule.objects.get(pk=anywhere.pk).scope == {
+        "site": sites["other"].pk, "department": org["other"].pk, "team": org["oteam"].pk,
+        "agent": cast["other_technician"].pk}
+
+
+def test_an_administrator_edits_within_the_owners_visibility_not_their_own(cast, org):
+    schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
+    before = snapshot(schedule)
+    with pytest.raises(InvalidInput) as error:
+        services.report_schedule_update(actor_user=cast["administrator"], schedule=schedule,
+                                        scope={"department": org["eng"].pk})
+    assert list(error.value.fields) == ["scope.department"]
+    assert snapshot(schedule) == before
+    services.report_schedule_update(actor_user=cast["administrator"], schedule=schedule,
+                                    scope={"department": org["cs"].pk})
+    row = ReportSchedule.objects.get(pk=schedule.pk)
+    assert (row.scope, row.owner) == ({"department": org["cs"].pk}, cast["supervisor"])
+
+
+def test_an_owner_moved_out_of_the_scope_must_fix_it_before_other_changes(cast, org):
+    from kefu.org.models import Staff
+
+    schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
+    Staff.objects.filter(user=cast["supervisor"]).update(department=org["eng"])
+    before = snapshot(schedule)
+    with pytest.raises(InvalidInput) as error:
+        services.report_schedule_update(actor_user=cast["supervisor"], schedule=schedule, name="改名")
+    assert list(error.value.fields) == ["scope.team"]
+    assert snapshot(schedule) == before
+
+
+def _select_values(body: str, select_id: str) -> list[str]:
+    import re
+
+    start = body.index(f'id="{select_id}"')
+    block = body[start:body.index("</select>", start)]
+    return [v for v in re.findall(r'<option value="([^"]*)"', block) if v]
+
+
+def test_form_lists_only_what_the_owner_may_see(cast, org, sites, client):
+    client.force_login(cast["supervisor"])
+    body = client.get(reverse("reports:schedule_create")).content.decode()
+    expected = {"id_site": [str(pk) for pk in _pks([sites["company"], sites["cs"], sites["shared"]])],
+                "id_department": [str(org["cs"].pk)],
+                "id_team": [str(pk) for pk in _by_path(org["front"], org["stw"])],
+                "id_agent": [str(pk) for pk in _users(cast, "agent", "steward", "supervisor", "qa", "clerk")]}
+    assert {key: _select_values(body, key) for key in expected} == expected
+
+    # an administrator editing the supervisor's schedule is offered the supervisor's choices
+    schedule = make(cast["supervisor"])
+    client.force_login(cast["administrator"])
+    body = client.get(reverse("reports:schedule_edit", args=[schedule.pk])).content.decode()
+    assert {key: _select_values(body, key) for key in expected} == expected
+
+    client.force_login(cast["director"])
+    body = client.get(reverse("reports:schedule_create")).content.decode()
+    assert _select_values(body, "id_department") == [str(pk) for pk in _by_path(
+        org["group"], org["company"], org["cs"], org["eng"], org["other"])]
+
+
+def test_form_refuses_a_department_outside_the_owners_visibility(cast, org, client):
+    client.force_login(cast["supervisor"])
+    response = client.post(reverse("reports:schedule_create"), {
+        "name": "工程周报", "report": "complaint", "file_format": "xlsx", "frequency": "weekly",
+        "department": str(org["eng"].pk), "recipients": "a@example.com", "is_active": "1"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    start = body.index('id="id_department"')
+    assert "is-invalid" in body[body.rindex("<", 0, start):start + 200]
+    assert "department：该部门不在计划创建人的可见范围内。" in body
+    assert not ReportSchedule.objects.exists()
+
+    schedule = make(cast["supervisor"])
+    before = snapshot(schedule)
+    response = client.post(reverse("reports:schedule_edit", args=[schedule.pk]), {
+        "name": "周报", "report": "service_analysis", "file_format": "xlsx", "frequency": "weekly",
+        "agent": str(cast["technician"].pk), "recipients": "boss@example.com", "is_active": "1"})
+    assert response.status_code == 400 and "agent：该人员不属于计划创建人可见的部门。" in response.content.decode()
+    assert snapshot(schedule) == before
+
+
+def test_api_refuses_a_scope_outside_the_owners_visibility(cast, org, sites, api):
+    client = api(cast["supervisor"])
+    data = {"name": "工程周报", "report": "complaint", "frequency": "weekly", "recipients": ["a@example.com"],
+            "scope": {"department": org["eng"].pk, "site": sites["other"].pk, "team": org["front"].pk}}
+    response = client.post(API, data, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"scope.department": ["department：该部门不在计划创建人的可见范围内。"],
+                                         "scope.site": ["site：该项目不在计划创建人的可见范围内。"]}
+    assert not ReportSchedule.objects.exists()
+
+    schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
+    before = snapshot(schedule)
+    response = client.patch(f"{API}{schedule.pk}/", {"scope": {"agent": cast["other_technician"].pk}}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"scope.agent": ["agent：该人员不属于计划创建人可见的部门。"]}
+    assert snapshot(schedule) == before
+    response = client.patch(f"{API}{schedule.pk}/", {"scope": {"agent": cast["clerk"].pk}}, format="json")
+    assert response.status_code == 200 and response.json()["scope"]["agent"] == cast["clerk"].pk

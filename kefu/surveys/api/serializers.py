@@ -40,6 +40,13 @@ class OverallOutput(MeasureOutput):
     previous_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
 
 
+class GeneralQuestionOutput(MeasureOutput):
+    question_id = serializers.IntegerField()
+    section = serializers.CharField()
+    text = serializers.CharField()
+    distribution = serializers.DictField(child=serializers.IntegerField(), help_text="answers per score 1–5")
+
+
 class NpsOutput(serializers.Serializer):
     question_id = serializers.IntegerField()
     text = serializers.CharField()
@@ -58,5 +65,9 @@ class ResultsOutput(serializers.Serializer):
     by_channel = serializers.DictField(child=serializers.IntegerField())
     overall = OverallOutput()
     items = ItemResultOutput(many=True)
+    general = GeneralQuestionOutput(
+        many=True, help_text="5-point questions of sections without a service item (e.g. an overall question): "
+                             "each its own rate = answers scoring at least satisfied_min ÷ its answers; not part "
+                             "of `overall`")
     nps = NpsOutput(many=True)
     previous_campaign = serializers.DictField(allow_null=True)

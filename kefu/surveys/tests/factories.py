@@ -72,12 +72,13 @@ def make_campaign(*, actor, questionnaire=None, site=None, name: str = "", open_
 
 def answers_for(campaign: Campaign, scores: dict[str, int] | int, *, nps: int = 9, text: str = "",
                 age: str = "", improve=()) -> dict:
-    """Form-shaped answers: `scores` per item code (or one score for every item)."""
+    """Form-shaped answers: `scores` per item code (or one score for every item); a scale question
+    of a section without a service item takes the score under the key "general"."""
     out = {}
     for question in Question.objects.filter(section__questionnaire=campaign.questionnaire).select_related(
             "section__item"):
         if question.kind == QuestionKind.SCALE5:
-            code = question.section.item.code
+            code = question.section.item.code if question.section.item_id else "general"
             score = scores if isinstance(scores, int) else scores.get(code)
             out[question.field_name] = "" if score is None else str(score)
         elif question.kind == QuestionKind.NPS:

@@ -223,3 +223,35 @@ def test_questionnaire_builder(cast):
     frozen = client.post(url, {"op": "section", "title": "新增"})
     assert frozen.status_code == 409 and q.sections.count() == 1
     assert client_for(cast["clerk"]).get(url).status_code == 403
+
+
+def test_a_closed_campaign_reads_yijieshu_while_a_closed_work_order_stays_yiguanbi(cast):
+    """The foundation catalog (LOCALE_PATHS) wins over this app's for a shared msgid (ADR 0006):
+    the survey labels whose msgid it translates with another meaning carry a context."""
+    from django.utils import translation
+
+    from kefu.surveys.choices import CampaignStatus
+    from kefu.workorders.choices import Status
+
+    with translation.override("zh-hans"):
+        assert (str(CampaignStatus.CLOSED.label), str(Status.CLOSED.label)) == ("已结束", "已关闭")
+        assert dict(CampaignStatus.choices)["closed"] == "已结束"
+        assert [str(Question._meta.get_field(name).verbose_name) for name in ("position", "text", "required")] == [
+            "顺序", "题目", "必答"]
+    with translation.override("en"):
+        assert (str(CampaignStatus.CLOSED.label), str(Status.CLOSED.label)) == ("Closed", "Closed")
+
+    campaign = make_campaign(actor=cast["supervisor"], name="年度满意度调查")
+    services.campaign_close(actor_user=cast["supervisor"], campaign=campaign, today=date(2026, 12, 1))
+    client = client_for(cast["supervisor"])
+    detail = client.get(reverse("surveys:detail", args=[campaign.pk])).content.decode()
+    assert 'id="campaign-status">已结束</span>' in detail
+    listed = client.get(reverse("surveys:list")).content.decode()
+    assert '<span class="badge text-bg-dark">已结束</span>' in listed and "<th>调查期间</th>" in listed
+    form = client.get(reverse("surveys:create")).content.decode()
+    assert '<label class="form-label" for="id_name">名称 *</label>' in form
+    open_campaign = make_campaign(actor=cast["supervisor"])
+    with time_machine.travel(NOW, tick=False):
+        public = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(
+            reverse("surveys:respond", args=[open_campaign.invitations.first().token])).content.decode()
+    assert '<span class="visually-hidden">必答</span>' in public
