@@ -34,6 +34,7 @@ from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, Ratin
 from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
+from kefu.reports.facts import order_facts_refresh
 from kefu.sla.choices import ClockKind
 from kefu.sla.models import SlaClock
 from kefu.sla.services import calendar_due, callback_clock_stop, policy_for
@@ -340,6 +341,8 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
         callback_clock_stop(order=order, at=now)
         if reached:
             _follow_up(task=task, order=order, actor=actor, actor_user=actor_user, now=now)
+        # Last (its lock is taken after every row this writes; see kefu.reports.facts._lock).
+        order_facts_refresh(order_ids=[order.pk])
     return attempt
 
 
@@ -507,4 +510,5 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
             reason = f"{reason} {comment}"
         _create_for_order(order=order, source=Source.RATING, now=now, rule=rule if rule and rule.mode != RuleMode.NONE
                           else None, reason=reason, reference=f"rating:{link.pk}")
+    order_facts_refresh(order_ids=[link.work_order_id])
     return link

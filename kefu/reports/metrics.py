@@ -182,7 +182,7 @@ def condition_q(name: str, period: Period, now, kind: str = "") -> Q:
     if name == "rated":
         return Q(_ratings())
     if name == "satisfied":
-        low = _ratings_below()
+        low = ratings_below()
         return Q(_ratings()) & ~Q(low)
     if name == "sla_decided":
         return Q(_clocks(kind, period, clock_decided_q(now)))
@@ -199,7 +199,7 @@ def condition_q(name: str, period: Period, now, kind: str = "") -> Q:
     raise KeyError(name)
 
 
-def _ratings_below():
+def ratings_below():
     from django.db.models.functions import Coalesce
 
     from kefu.callbacks.models import RatingLink
@@ -207,6 +207,29 @@ def _ratings_below():
     return Exists(RatingLink.objects.filter(work_order=OuterRef("pk"), used_at__isnull=False).alias(
         stars=Coalesce("speed", 0) + Coalesce("attitude", 0) + Coalesce("quality", 0)).filter(
         stars__lt=SATISFIED_STAR_SUM))
+
+
+# Conditions on OrderFact rows (ADR 0008): the flags that need other tables are stored per order
+# (kefu.reports.facts computes them with the conditions above); the rest read the order's own
+# columns, which the fact row carries under the same names, so condition_q applies unchanged.
+FACT_FLAGS = {
+    "repeat_complaint": Q(repeat_complaint=True),
+    "callback_completed": Q(callback_completed=True),
+    "callback_ended": Q(callback_ended=True),
+    "callback_satisfied": Q(callback_satisfied=True),
+    "rated": Q(rated=True),
+    "satisfied": Q(rated=True, rated_low=False),
+}
+FACT_BASES = ("received", "resolved", "open")
+
+
+def fact_condition_q(name: str, period: Period, now) -> Q:
+    """`condition_q` on OrderFact rows (same meaning; the clock conditions are not facts)."""
+    if name in FACT_FLAGS:
+        return FACT_FLAGS[name]
+    if name.startswith("sla_"):
+        raise KeyError(name)
+    return condition_q(name, period, now)
 
 
 CONDITIONS = ("all", "not_cancelled", "fcr", "ever_resolved", "reopened", "complaint", "repeat_complaint",

@@ -68,3 +68,64 @@ class GeneratedReport(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.period_start}–{self.period_end}"
+
+
+def _mirror(model, **kwargs):
+    """A foreign key copied from the work order: same column name (so visibility_q and
+    Scope.q read the fact row as they read the order), no constraint or index of its own
+    (the work order's row already guarantees it; the facts are rebuilt from it)."""
+    return models.ForeignKey(model, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+", **kwargs)
+
+
+class OrderFact(models.Model):
+    """One narrow row per work order with what the service analysis counts (ADR 0008): the order's
+    own columns the figures group and filter by (times, type, channel, status, complaint level,
+    category, site, team, the visibility columns) and the per-order flags that otherwise need other tables —
+    repeat complaint (a 30-day look-back over other complaints), callback completed / ended /
+    satisfied, rated / rated below satisfied.
+
+    Owned by kefu.reports.facts: `order_facts_refresh` recomputes rows from the records with the
+    definitions of kefu.reports.metrics, in the same transaction as the change (the work-order
+    gate, the callback and rating services call it). The facts are a copy, never the truth: the
+    drill-down lists read the records, and `order_facts_check` compares the two."""
+
+    work_order = models.OneToOneField("workorders.WorkOrder", primary_key=True, on_delete=models.CASCADE,
+                                      related_name="report_fact")
+    received_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # The order's last change. Every stop of a first-response or resolution clock is a gate event
+    # that sets it (and refreshes these facts), so an order with a clock stopped in a period was
+    # updated at or after the period's start: the clock figures limit their visibility semi-join
+    # with it (kefu.reports.selectors.service_analysis).
+    updated_at = models.DateTimeField()
+    type = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20)
+    status = models.CharField(max_length=16)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    complaint_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    category = _mirror("workorders.Category")
+    site = _mirror("customers.Site")
+    team = _mirror("org.Department")
+    intake_department = _mirror("org.Department")
+    assignee = _mirror(settings.AUTH_USER_MODEL)
+    first_contact_owner = _mirror(settings.AUTH_USER_MODEL)
+    repeat_complaint = models.BooleanField(default=False)
+    callback_completed = models.BooleanField(default=False)
+    callback_ended = models.BooleanField(default=False)
+    callback_satisfied = models.BooleanField(default=False)
+    rated = models.BooleanField(default=False)
+    rated_low = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("report fact")
+        verbose_name_plural = _("report facts")
+        indexes = [
+            models.Index(fields=["received_at"], name="order_fact_received_idx"),
+            models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False),
+                         name="order_fact_resolved_idx"),
+            models.Index(fields=["updated_at"], name="order_fact_updated_idx"),
+        ]
+
+    def __str__(self):
+        return f"facts of order {self.work_order_id}"

@@ -281,7 +281,9 @@ def _rate(numerator: int, denominator: int, num_params: dict, den_params: dict) 
 
 
 def _counts(qs: QuerySet, conditions: dict[str, Q]) -> dict[str, int]:
-    return qs.aggregate(**{name: Count("pk", filter=cond) for name, cond in conditions.items()})
+    # Aliased: a count may share its name with a fact column ("rated").
+    row = qs.aggregate(**{f"n_{name}": Count("pk", filter=cond) for name, cond in conditions.items()})
+    return {name: row[f"n_{name}"] for name in conditions}
 
 
 def _group(qs: QuerySet, column: str) -> list[tuple]:
@@ -292,10 +294,19 @@ def _scoped(actor: Actor, scope: Scope) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(visibility_q(actor) & scope.q())
 
 
-def _orders_filter(actor: Actor, scope: Scope, scoped: QuerySet[WorkOrder]) -> QuerySet[WorkOrder] | None:
-    """The orders a clock or callback count must be limited to, or None when that is every order:
-    an actor who sees everything, without a scope, needs no semi-join with the million-row order
-    table (the planner hashes all of it otherwise)."""
+def _facts(actor: Actor, scope: Scope):
+    """The report facts (ADR 0008) of the orders the actor may see in the scope: the order's
+    visibility and scope columns are on the fact row under the same names."""
+    from kefu.reports.models import OrderFact
+
+    return OrderFact.objects.filter(visibility_q(actor) & scope.q())
+
+
+def _orders_filter(actor: Actor, scope: Scope, scoped: QuerySet) -> QuerySet | None:
+    """The orders a clock count must be limited to (`scoped`: the actor's report facts), or None
+    when that is every order: an actor who sees everything, without a scope, needs no semi-join
+    with a million rows (the planner hashes all of them otherwise). The facts carry the order's
+    visibility columns and are a fraction of its width, so the semi-join reads less."""
     return None if actor.visibility == "all" and not scope.params() else scoped
 
 
@@ -312,13 +323,15 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
 
     require_report_actor(actor)
     now = now or timezone.now()
-    scoped = _scoped(actor, scope)
-    c = metrics.condition_q
+    facts = _facts(actor, scope)
+    c = metrics.fact_condition_q
 
     def dp(basis, condition="all", kind="", **extra):
         return drill_params(period=period, scope=scope, basis=basis, condition=condition, kind=kind, **extra)
 
-    received = scoped.filter(metrics.basis_q("received", period, now))
+    # Orders received and resolved in the period are counted from their report facts (one narrow
+    # row per order, ADR 0008); the drill-down lists read the orders with the same definitions.
+    received = facts.filter(metrics.basis_q("received", period, now))
     conditions = {name: c(name, period, now) for name in (
         "all", "not_cancelled", "fcr", "ever_resolved", "reopened", "complaint", "repeat_complaint", "closed_3d")}
     if summary_only:
@@ -345,20 +358,19 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
                                             dp("received", "repeat_complaint"), dp("received", "complaint"))
     result["closed_3d_rate"] = _rate(counts["closed_3d"], counts["complaint"], dp("received", "closed_3d"),
                                      dp("received", "complaint"))
-    clock_orders = _orders_filter(actor, scope, scoped)
+    clock_orders = _orders_filter(actor, scope, facts)
     if summary_only:
         clock_rows = clock_counts(scoped=clock_orders, period=period, now=now)
     else:
         # One read of the period's clocks for both the on-time rates and the business times.
         clock_rows, stats = clock_report_figures(
             kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until, now=now,
-            orders=None if clock_orders is None else clock_orders.values("pk"))
+            **_clock_order_filters(clock_orders, period))
         for kind in metrics.CLOCK_KINDS:
             result[f"{kind}_business_minutes"] = stats[kind]
     result.update(_clock_figures(rows=clock_rows, period=period, scope=scope))
     if metrics.callbacks_installed():
-        resolved = scoped.filter(metrics.basis_q("resolved", period, now))
-        rc = resolved_counts(resolved)
+        rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
         result["resolved_total"] = rc["all"]
         result["callback_coverage"] = _rate(rc["callback_completed"], rc["callback_due"],
                                             dp("resolved", "callback_completed"), dp("resolved", "callback_due"))
@@ -435,32 +447,15 @@ def _breakdowns(*, combos: list[tuple], total: int, dp) -> dict:
     return result
 
 
-def resolved_counts(resolved: QuerySet) -> dict:
-    """Callback and rating counts over the orders resolved in a period, per order, with the same
-    meaning as metrics.condition_q (so drill-down lists match) but counted from the callback and
-    rating tables in one pass each: a correlated EXISTS per order cost ~6 subplans × 40,000 rows."""
-    from django.db import connection
-    from django.db.models.functions import Coalesce
+RESOLVED_CONDITIONS = ("callback_due", "callback_completed", "callback_ended", "callback_satisfied", "rated",
+                       "satisfied")
 
-    from kefu.callbacks.models import Callback, RatingLink
 
-    if connection.vendor == "postgresql":
-        return _resolved_counts_one_read(resolved)
-    due = resolved.filter(type__in=metrics.CALLBACK_TYPES)
-    ids = due.values("pk")
-    callbacks = Callback.objects.filter(work_order__in=ids).aggregate(
-        completed=Count("work_order_id", distinct=True, filter=Q(status="completed")),
-        ended=Count("work_order_id", distinct=True, filter=Q(status__in=["completed", "unreachable"])),
-        satisfied=Count("work_order_id", distinct=True,
-                        filter=Q(status="completed", outcome__in=metrics.POSITIVE_OUTCOMES)))
-    ratings = (RatingLink.objects.filter(work_order__in=resolved.values("pk"), used_at__isnull=False)
-               .alias(stars=Coalesce("speed", 0) + Coalesce("attitude", 0) + Coalesce("quality", 0))
-               .aggregate(rated=Count("work_order_id", distinct=True),
-                          low=Count("work_order_id", distinct=True, filter=Q(stars__lt=metrics.SATISFIED_STAR_SUM))))
-    counts = resolved.aggregate(all=Count("pk"), due=Count("pk", filter=Q(type__in=metrics.CALLBACK_TYPES)))
-    return {"all": counts["all"], "callback_due": counts["due"], "callback_completed": callbacks["completed"],
-            "callback_ended": callbacks["ended"], "callback_satisfied": callbacks["satisfied"],
-            "rated": ratings["rated"], "satisfied": ratings["rated"] - ratings["low"]}
+def resolved_counts(resolved_facts: QuerySet, *, period: Period, now) -> dict:
+    """Callback and rating counts over the orders resolved in a period, per order: one aggregate
+    over their report facts (the flags are metrics.condition_q's, stored per order)."""
+    return _counts(resolved_facts, {"all": Q(), **{name: metrics.fact_condition_q(name, period, now)
+                                                   for name in RESOLVED_CONDITIONS}})
 
 
 # --- survey campaigns ------------------------------------------------------------------------------------
@@ -560,53 +555,31 @@ def drill_survey_records(*, actor: Actor, params) -> tuple[QuerySet, dict]:
     return qs, {"period": period, "scope": scope, "records": records, "campaign": campaign}
 
 
-def _resolved_counts_one_read(resolved: QuerySet) -> dict:
-    """`resolved_counts` in one statement on PostgreSQL: the period's resolved orders (~100,000
-    scattered rows in a busy month) are read once into a materialised CTE that the order, callback
-    and rating counts share, instead of once per count. Same definitions (metrics.py)."""
-    from django.db import connection
-
-    from kefu.callbacks.models import Callback, RatingLink
-
-    orders_sql, orders_params = resolved.order_by().values("pk", "type").query.sql_with_params()
-    due_types = list(metrics.CALLBACK_TYPES)
-    positive = list(metrics.POSITIVE_OUTCOMES)
-    callbacks, ratings = Callback._meta.db_table, RatingLink._meta.db_table
-    sql = f"""
-        WITH r AS MATERIALIZED ({orders_sql})
-        SELECT (SELECT COUNT(*) FROM r),
-               (SELECT COUNT(*) FROM r WHERE r.type = ANY(%s)),
-               cb.completed, cb.ended, cb.satisfied, rt.rated, rt.low
-        FROM (SELECT COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status = 'completed') AS completed,
-                     COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status IN ('completed', 'unreachable')) AS ended,
-                     COUNT(DISTINCT c.work_order_id) FILTER (WHERE c.status = 'completed' AND c.outcome = ANY(%s))
-                         AS satisfied
-              FROM {callbacks} c JOIN r ON r.pk = c.work_order_id WHERE r.type = ANY(%s)) cb,
-             (SELECT COUNT(DISTINCT l.work_order_id) AS rated,
-                     COUNT(DISTINCT l.work_order_id) FILTER (
-                         WHERE COALESCE(l.speed, 0) + COALESCE(l.attitude, 0) + COALESCE(l.quality, 0) < %s) AS low
-              FROM {ratings} l JOIN r ON r.pk = l.work_order_id WHERE l.used_at IS NOT NULL) rt"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*orders_params, due_types, positive, due_types, metrics.SATISFIED_STAR_SUM))
-        total, due, completed, ended, satisfied, rated, low = cursor.fetchone()
-    return {"all": total, "callback_due": due, "callback_completed": completed, "callback_ended": ended,
-            "callback_satisfied": satisfied, "rated": rated, "satisfied": rated - low}
-
-
 def _category_label(name: str, name_en: str) -> str:
     from kefu.core.i18n import localised
 
     return localised(name, name_en)
 
 
+def _clock_order_filters(facts: QuerySet | None, period: Period) -> dict:
+    """The `orders` and `stopped_orders` arguments of the SLA clock selectors for these report
+    facts (None: every order). A clock stopped in the period stopped in a work-order event, which
+    set the order's updated_at (OrderFact.updated_at), so the stopped clocks' semi-join reads only
+    the orders changed since the period began (~150,000 of 1M for last month), not all the actor
+    sees; the running clocks due in the period are checked against all of them."""
+    if facts is None:
+        return {"orders": None, "stopped_orders": None}
+    return {"orders": facts.values("pk"), "stopped_orders": facts.filter(updated_at__gte=period.since).values("pk")}
+
+
 def clock_counts(*, scoped: QuerySet | None, period: Period, now) -> dict[str, dict]:
     """Per clock kind: orders with a clock decided in the period, and those with a breached one —
-    the SLA app's per-order count (ADR 0007), the same the KPI on-time line reads. `scoped` None:
-    every order (see `_orders_filter`)."""
+    the SLA app's per-order count (ADR 0007), the same the KPI on-time line reads. `scoped`: report
+    facts (`_facts`), None for every order (see `_orders_filter`)."""
     from kefu.sla.selectors import on_time_counts
 
     return on_time_counts(kinds=metrics.CLOCK_KINDS, start=period.since, end=period.until, now=now,
-                          orders=None if scoped is None else scoped.values("pk"))
+                          **_clock_order_filters(scoped, period))
 
 
 def _clock_figures(*, rows: dict[str, dict], period: Period, scope: Scope) -> dict:
@@ -682,14 +655,14 @@ def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=No
 
     require_report_actor(actor)
     now = now or timezone.now()
-    scoped = _scoped(actor, scope).filter(type=type)
-    c = metrics.condition_q
+    facts = _facts(actor, scope).filter(type=type)
+    c = metrics.fact_condition_q
 
     def dp(basis="received", condition="all", kind="", **extra):
         return drill_params(period=period, scope=scope, basis=basis, condition=condition, kind=kind, type=type,
                             **extra)
 
-    received = scoped.filter(metrics.basis_q("received", period, now))
+    received = facts.filter(metrics.basis_q("received", period, now))
     counts = _counts(received, {n: c(n, period, now) for n in (
         "all", "not_cancelled", "fcr", "ever_resolved", "reopened", "repeat_complaint", "closed_3d")})
     report = {"type": type, "total": counts["all"], "total_url": drill_url(dp()),
@@ -713,12 +686,12 @@ def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=No
                                dp(condition="not_cancelled"))
     report["reopen_rate"] = _rate(counts["reopened"], counts["ever_resolved"], dp(condition="reopened"),
                                   dp(condition="ever_resolved"))
-    clock_rows = clock_counts(scoped=scoped, period=period, now=now)
+    clock_rows = clock_counts(scoped=facts, period=period, now=now)
     for kind in metrics.CLOCK_KINDS:
         row = clock_rows[kind]
         report[f"{kind}_on_time_rate"] = _rate(row["decided"] - row["breached"], row["decided"],
                                                dp("clock", "sla_met", kind), dp("clock", "all", kind))
-    open_count = scoped.filter(status__in=OPEN_STATUSES).count()
+    open_count = facts.filter(status__in=OPEN_STATUSES).count()
     report["open_now"] = open_count
     report["open_url"] = drill_url(drill_params(period=period, scope=scope, basis="open", type=type))
     if type == WorkOrderType.COMPLAINT:
@@ -731,7 +704,7 @@ def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=No
         report["complaint_rate"] = _complaint_rate(scope=scope, complaints=counts["not_cancelled"],
                                                    url=drill_url(dp(condition="not_cancelled")))
         if metrics.callbacks_installed():
-            rc = resolved_counts(scoped.filter(metrics.basis_q("resolved", period, now)))
+            rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
             report["callback_coverage"] = _rate(rc["callback_completed"], rc["all"],
                                                 dp("resolved", "callback_completed"), dp("resolved"))
             report["callback_satisfaction_rate"] = _rate(rc["callback_satisfied"], rc["callback_completed"],
@@ -821,7 +794,7 @@ def dashboard(*, actor: Actor, scope: Scope, now=None) -> dict:
     result["top_categories"] = [
         {"code": code, "label": _category_label(name, name_en), "count": n,
          "url": drill_url(drill_params(period=month, scope=scope, basis="received", category=code))}
-        for code, name, name_en, n in scoped.filter(metrics.basis_q("received", month, now))
+        for code, name, name_en, n in _facts(actor, scope).filter(metrics.basis_q("received", month, now))
         .values_list("category__code", "category__name", "category__name_en").annotate(n=Count("pk"))
         .order_by("-n", "category__code")[:8]]
     return result
@@ -839,12 +812,14 @@ def satisfaction_trend(*, actor: Actor, scope: Scope, today: dt.date, tz: str, n
 
     start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
     period = Period(start, today, tz)
-    rows = (_scoped(actor, scope).filter(metrics.basis_q("resolved", period, now))
+    rows = (_facts(actor, scope).filter(metrics.basis_q("resolved", period, now))
             .annotate(week=TruncWeek("resolved_at", tzinfo=_zone(tz))).values("week")
-            .annotate(rated=Count("pk", filter=metrics.condition_q("rated", period, now)),
-                      satisfied=Count("pk", filter=metrics.condition_q("satisfied", period, now)),
-                      resolved=Count("pk")).order_by("week"))
-    by_week = {row["week"].date() if hasattr(row["week"], "date") else row["week"]: row for row in rows}
+            .annotate(n_rated=Count("pk", filter=metrics.fact_condition_q("rated", period, now)),
+                      n_satisfied=Count("pk", filter=metrics.fact_condition_q("satisfied", period, now)),
+                      n_resolved=Count("pk")).order_by("week"))
+    by_week = {row["week"].date() if hasattr(row["week"], "date") else row["week"]:
+               {"rated": row["n_rated"], "satisfied": row["n_satisfied"], "resolved": row["n_resolved"]}
+               for row in rows}
     out = []
     for i in range(weeks):
         week = start + dt.timedelta(days=7 * i)

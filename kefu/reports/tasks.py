@@ -11,3 +11,11 @@ from kefu.reports import services
 def reports_deliver_scheduled():
     base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     services.report_schedules_run(base_url=base_url)
+
+
+@db_periodic_task(crontab(hour="2", minute="53"))
+def report_facts_check_recent():
+    """Nightly: compare the last 40 days' report facts with the records; repair and log drift."""
+    from kefu.reports.facts import order_facts_check_recent
+
+    return order_facts_check_recent()

@@ -21,6 +21,8 @@ from kefu.customers.models import Asset, Building, Customer, CustomerAsset, Cust
 from kefu.customers.services import name_initials
 from kefu.org.models import Department, Role, Staff
 from kefu.org.services import department_create, staff_create
+from kefu.reports.facts import order_facts_rebuild, order_facts_refresh
+from kefu.reports.metrics import REPEAT_WINDOW_DAYS
 from kefu.workorders.choices import Channel, PlanStatus, Priority, Status, WorkOrderType
 from kefu.workorders.models import Category, PlanApproval, WorkOrder, WorkOrderEvent
 
@@ -334,11 +336,20 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                                               submitted_by=users[owner], submitted_at=min(ts, now)))
             WorkOrderEvent.objects.bulk_create(events, batch_size=2000)
             PlanApproval.objects.bulk_create(plans, batch_size=2000)
+            # The report facts of the batch (their repeat flags are settled below, once every
+            # batch is in: a later batch may hold an earlier complaint).
+            order_facts_refresh(order_ids=[o.pk for o in orders])
             for key, value in sequences.items():
                 NumberSequence.objects.update_or_create(key=key, defaults={"last_value": value})
         created += n
         if progress:
             progress(created)
+    if created:
+        window = timedelta(days=REPEAT_WINDOW_DAYS)
+        last = end or now
+        order_facts_rebuild(orders=WorkOrder.objects.filter(
+            type=WorkOrderType.COMPLAINT, received_at__gte=last - timedelta(days=days) - window,
+            received_at__lte=last + window))
     return created
 
 

@@ -25,6 +25,7 @@ from kefu.core.numbering import next_number
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.models import Department
 from kefu.org.selectors import Actor, actor_for_user, approver_role_for, require_actor, user_display_name
+from kefu.reports.facts import order_facts_on_event, order_facts_refresh
 from kefu.sla.services import clocks_on_event
 from kefu.workorders import workflow
 from kefu.workorders.choices import (
@@ -147,6 +148,8 @@ def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> in
                        to_status=status, internal=True, body=body,
                        data={"customer_relinked": {"from": from_customer.pk, "to": to_customer.pk}})
         for pk, status in orders])
+    # The moved complaints may now repeat (or be repeated by) the surviving customer's complaints.
+    order_facts_refresh(order_ids=[pk for pk, _s in orders], neighbours=True)
     return len(orders)
 
 PRIORITY_LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
@@ -186,6 +189,7 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
                 changed["team"] = [order.team.name if order.team else "", team.name]
     if changes:
         WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=at, **changes)
+        order_facts_refresh(order_ids=[order.pk])
     event = WorkOrderEvent.objects.create(work_order=order, action=Action.ESCALATE, actor=None, created_at=at,
                                           from_status=order.status, to_status=order.status, internal=True,
                                           data={**data, "changes": changed})
@@ -202,6 +206,8 @@ def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str,
     clocks_on_event(order=order, event=event)
     # After the clocks, so a callback created on "resolve" reads the callback clock's due time.
     callbacks_on_event(order=order, event=event)
+    # Last: the report facts read what the hooks above wrote (callbacks cancelled on reopen).
+    order_facts_on_event(order=order, event=event)
     transaction.on_commit(lambda: _enqueue_notifications(event.pk))
     return event
 
@@ -515,4 +521,5 @@ def work_order_erase_contact(*, customer_id: int, actor_user, reason: str) -> in
             work_order=order, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=order.status,
             to_status=order.status, internal=True, body=_("Contact data erased (personal-data deletion request)."),
             data={"erased": ["contact_name", "contact_phone"], "reason": reason})
+    order_facts_refresh(order_ids=[order.pk for order in orders])  # their updated_at moved
     return len(orders)
