@@ -9,6 +9,7 @@ Not a test (see bench/README.md); results go to docs/reports.md.
     .venv/bin/python bench/reports.py run --db kefu_bench_hr1        time the month with the most orders
     .venv/bin/python bench/reports.py run --db kefu_bench_hr1 --without-indexes   the same without the report indexes
     .venv/bin/python bench/reports.py explain --db kefu_bench_hr1    EXPLAIN ANALYZE of the slowest queries
+    .venv/bin/python bench/reports.py dump --db kefu_bench_hr1 > a.json   every figure, to diff two checkouts
 
 The demo data (`manage.py demo_data`) writes orders and events but no SLA clocks, callbacks or
 ratings; `setup` synthesises them in SQL with fixed proportions so the report has every figure to
@@ -259,10 +260,32 @@ def explain(args):
             print(f"-- {float(q['time']) * 1000:.1f} ms\n{q['sql'][:400]}\n" + "\n".join(r[0] for r in cursor.fetchall()))
 
 
+def dump(args):
+    """Every figure of the busiest month's analysis (with both comparisons) and complaint report,
+    for the director and the supervisor, at a fixed `now`, as JSON on stdout: run it from two
+    checkouts against the same database and diff the files to show a change kept the numbers."""
+    _django(args.db)
+    from django.utils import translation
+
+    from kefu.reports import selectors
+
+    first, _n = _busiest_month()
+    period = selectors.month_period(first)
+    now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+    out = {}
+    with translation.override("en"):
+        for role, actor in _actors().items():
+            out[role] = selectors.service_analysis_compared(actor=actor, period=period, scope=selectors.Scope(),
+                                                            now=now)
+            out[f"{role}:complaint"] = selectors.type_report(actor=actor, period=period, scope=selectors.Scope(),
+                                                             type="complaint", now=now)
+    print(json.dumps(out, default=str, sort_keys=True, ensure_ascii=False, indent=1))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("setup", "run", "explain"):
+    for name in ("setup", "run", "explain", "dump"):
         p = sub.add_parser(name)
         p.add_argument("--db", required=True)
         p.add_argument("--repeat", type=int, default=5)
@@ -273,7 +296,7 @@ def main():
         p.add_argument("--reports", default="service_analysis,with_comparison,complaint_report,dashboard",
                        help="run: which reads to time (comma-separated)")
     args = parser.parse_args()
-    {"setup": setup, "run": run, "explain": explain}[args.command](args)
+    {"setup": setup, "run": run, "explain": explain, "dump": dump}[args.command](args)
 
 
 if __name__ == "__main__":
