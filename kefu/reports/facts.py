@@ -137,8 +137,15 @@ def order_facts_refresh(*, order_ids: Iterable[int], neighbours: bool = False) -
 _NEIGHBOUR_ACTIONS = {"create", "cancel"}
 
 
+# Events that change no column of the order nor any callback or rating: a comment or an
+# attachment writes only its own rows (the gate does not even bump the order's version).
+_NO_FACT_ACTIONS = {"comment", "attach"}
+
+
 def order_facts_on_event(*, order: WorkOrder, event) -> None:
     """The work-order gate's hook (`_record`), after the SLA and callback hooks."""
+    if event.action in _NO_FACT_ACTIONS:
+        return
     touches_others = order.type == WorkOrderType.COMPLAINT and (
         event.action in _NEIGHBOUR_ACTIONS or Status.CANCELLED in (event.from_status, event.to_status))
     order_facts_refresh(order_ids=[order.pk], neighbours=touches_others)

@@ -258,3 +258,15 @@ def test_the_nightly_check_repairs_the_last_40_days_and_logs_it(month, caplog):
     assert result == {"checked": 7, "missing": 0, "different": 1, "order_ids": [o["A1"].pk]}
     assert fact(o["A1"]).callback_completed is True and fact(o["B2"]).callback_completed is False
     assert "report facts drifted: 0 missing, 1 different (repaired)" in caplog.text
+
+
+def test_a_comment_does_not_touch_the_facts(cast):
+    from django.test.utils import CaptureQueriesContext
+
+    order = make_work_order(actor=cast["agent"])
+    before = list(OrderFact.objects.filter(work_order_id=order.pk).values_list(*_field_names()))
+    with CaptureQueriesContext(connection) as captured:
+        work_order_transition(work_order=order, action="comment", actor_user=cast["agent"], body="客户已知悉")
+    assert [q["sql"] for q in captured.captured_queries if "reports_orderfact" in q["sql"]] == []
+    assert list(OrderFact.objects.filter(work_order_id=order.pk).values_list(*_field_names())) == before
+    assert_in_sync(1)
