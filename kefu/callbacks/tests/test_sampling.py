@@ -71,7 +71,8 @@ def test_ten_percent_sample_of_200_complaints_in_one_week(cast):
     assert not Callback.objects.filter(work_order__in=orders).exists()
     assert set(SlaClock.objects.filter(work_order__in=orders, kind="callback").values_list("state", flat=True)) == {
         "cancelled"}
-    with pytest.raises(Conflict):
+    # A week that has not ended yet cannot be drawn (seen from inside it, whatever today is).
+    with time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)), pytest.raises(Conflict):
         services.callback_sampling_run(rule=rule, period_start=date(2026, 11, 23))
 
     run = services.callback_sampling_run(rule=rule, period_start=date(2026, 11, 12))
