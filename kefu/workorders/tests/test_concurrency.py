@@ -1,8 +1,8 @@
 """Many threads acting on the same order at once (real connections, real commits).
 
 PostgreSQL: row locks and the compare-and-swap on `version` must give exactly one winner per
-conflicting pair, no lost events and unique numbers. `serialized_rollback` restores the seeded
-roles and categories that the flush after a transactional test removes.
+conflicting pair, no lost events and unique numbers. After each test the root conftest puts the
+database back to its seeded rows (roles, categories), as after every transactional test.
 
 SQLite's test database is an in-memory shared-cache database, where a second writer gets
 "database table is locked" at once instead of waiting; the SQLite variant of the numbering test
@@ -32,8 +32,7 @@ postgres_only = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(not IS_POSTGRES, reason="row locks under real concurrency need PostgreSQL "
                        "(the SQLite variant of the numbering test is below)"),
-    # (serialising the seeded data costs seconds at start-up: only where these tests run)
-    pytest.mark.django_db(transaction=True, serialized_rollback=IS_POSTGRES),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
