@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import InvalidInput, NotAllowed, NotFound
-from kefu.org.choices import RoleCode
+from kefu.org.choices import RoleCode, Visibility
 from kefu.org.selectors import Actor
 from kefu.reports import metrics
 from kefu.reports.metrics import Period
@@ -849,3 +849,43 @@ def generated_get_for_actor(*, actor: Actor, pk):
     if generated is None:
         raise NotFound(_("Report not found."))
     return generated
+
+
+def scope_options(*, actor: Actor | None, active_only: bool = True) -> dict[str, QuerySet]:
+    """What `actor` may scope a report to — the choices of the report filters, the dashboard's
+    and a schedule's form, and the rule the schedule services check for the schedule's owner
+    (the figures are computed with the reader's visibility whatever the scope; this keeps the
+    names of sites, teams and staff outside it off the page): `site` the sites they may see
+    (kefu.customers.selectors.sites_for), `department` and `team` the departments and teams of
+    their visibility subtree, `agent` the staff who are members of those departments (the rule of
+    kefu.workorders.selectors.visibility_q). Visibility "all" sees every one; a user who sees only
+    the work dispatched to them may name only themselves as the agent. An owner who is no longer
+    active staff sees nothing. The form lists active rows only; the check also accepts a
+    deactivated row inside the owner's visibility (deactivation is not this rule's business)."""
+    from kefu.customers.models import Site
+    from kefu.customers.selectors import sites_for
+    from kefu.org.choices import DepartmentKind
+    from kefu.org.models import Department, Staff
+    from kefu.workorders.selectors import subtree_ids
+
+    departments = Department.objects.all()
+    staff = Staff.objects.select_related("user")
+    if active_only:
+        departments = departments.filter(is_active=True)
+        staff = staff.filter(is_active=True, user__is_active=True)
+    if actor is None:
+        sites, departments, staff = Site.objects.none(), departments.none(), staff.none()
+    else:
+        # sites_for reads "no actor" as "sees every site": the None case is handled above.
+        sites = sites_for(actor=actor)
+        if actor.visibility != Visibility.ALL:
+            ids = subtree_ids(actor)
+            departments = departments.filter(pk__in=ids)
+            if actor.visibility == Visibility.ASSIGNED:
+                staff = staff.filter(user_id=actor.user_id)
+            else:
+                staff = staff.filter(department_id__in=ids)
+    return {"site": sites,
+            "department": departments.exclude(kind=DepartmentKind.TEAM).order_by("path"),
+            "team": departments.filter(kind=DepartmentKind.TEAM).select_related("parent").order_by("path"),
+            "agent": staff.order_by("employee_no")}

@@ -87,49 +87,11 @@ def _clean_scope(scope) -> dict:
             and str(v).strip()}
 
 
-def schedule_scope_options(*, actor: Actor | None, active_only: bool = True) -> dict[str, QuerySet]:
-    """What a schedule owned by `actor` may be scoped to — the form's choices and the rule the
-    create and update services check: `site` the sites they may see
-    (kefu.customers.selectors.sites_for), `department` and `team` the departments and teams of
-    their visibility subtree, `agent` the staff who are members of those departments (the rule of
-    kefu.workorders.selectors.visibility_q). Visibility "all" sees every one; a user who sees only
-    the work dispatched to them may name only themselves as the agent. An owner who is no longer
-    active staff sees nothing. The form lists active rows only; the check also accepts a
-    deactivated row inside the owner's visibility (deactivation is not this rule's business)."""
-    from kefu.customers.models import Site
-    from kefu.customers.selectors import sites_for
-    from kefu.org.choices import DepartmentKind
-    from kefu.org.models import Department, Staff
-    from kefu.workorders.selectors import subtree_ids
-
-    departments = Department.objects.all()
-    staff = Staff.objects.select_related("user")
-    if active_only:
-        departments = departments.filter(is_active=True)
-        staff = staff.filter(is_active=True, user__is_active=True)
-    if actor is None:
-        sites, departments, staff = Site.objects.none(), departments.none(), staff.none()
-    else:
-        # sites_for reads "no actor" as "sees every site": the None case is handled above.
-        sites = sites_for(actor=actor)
-        if actor.visibility != Visibility.ALL:
-            ids = subtree_ids(actor)
-            departments = departments.filter(pk__in=ids)
-            if actor.visibility == Visibility.ASSIGNED:
-                staff = staff.filter(user_id=actor.user_id)
-            else:
-                staff = staff.filter(department_id__in=ids)
-    return {"site": sites,
-            "department": departments.exclude(kind=DepartmentKind.TEAM).order_by("path"),
-            "team": departments.filter(kind=DepartmentKind.TEAM).select_related("parent").order_by("path"),
-            "agent": staff.order_by("employee_no")}
-
-
 def _scope_outside_visibility(owner: Actor | None, scope: Scope) -> dict:
     """{"scope.<key>": [message]} for each scope id outside what the owner may see
-    (schedule_scope_options). The figures would be computed with the owner's visibility anyway;
+    (selectors.scope_options). The figures would be computed with the owner's visibility anyway;
     a scope they do not see is refused rather than delivered as a report of nothing."""
-    options = schedule_scope_options(actor=owner, active_only=False)
+    options = selectors.scope_options(actor=owner, active_only=False)
     messages = {
         "site": _("site: not a site the owner of the schedule may see."),
         "department": _("department: not in the departments the owner of the schedule may see."),
@@ -195,7 +157,7 @@ def report_schedule_create(*, actor_user, name: str, report: str, frequency: str
                            is_active: bool = True) -> ReportSchedule:
     """Schedule a report for the actor's own visibility; sent weekly (Monday) or monthly (1st).
     The first run after creation delivers the latest complete period. The scope must lie inside
-    the actor's visibility (schedule_scope_options), else 400 naming the scope field."""
+    the actor's visibility (selectors.scope_options), else 400 naming the scope field."""
     owner = selectors.require_report_actor(actor_for_user(actor_user))
     values = _clean_schedule(owner=owner, name=name, report=report, file_format=file_format, frequency=frequency,
                              recipients=recipients, scope=scope)

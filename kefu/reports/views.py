@@ -18,9 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kefu.core.errors import ApplicationError, NotAllowed, NotFound
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
-from kefu.customers.models import Site
 from kefu.org.choices import Visibility
-from kefu.org.selectors import actor_for_user, team_list
+from kefu.org.selectors import actor_for_user
 from kefu.reports import exports, metrics, selectors, services
 from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
 
@@ -50,15 +49,20 @@ def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
     ]
 
 
-def _form_context(request, errors=None) -> dict:
+def _form_context(request, actor, errors=None) -> dict:
     today = timezone.localdate()
     month = selectors.month_period(today)
     params = request.GET.copy()
     params.setdefault("start", month.start.isoformat())
     params.setdefault("end", month.end.isoformat())
     return {"params": params, "errors": errors or {}, "presets": _presets(today),
-            "sites": list(Site.objects.order_by("code")), "teams": list(team_list()),
+            **_filter_choices(actor),
             "definitions": metrics.DEFINITIONS, "rate_rows": exports.rate_rows()}
+
+
+def _filter_choices(actor) -> dict:
+    options = selectors.scope_options(actor=actor)
+    return {"sites": list(options["site"]), "teams": list(options["team"])}
 
 
 def _label_backlog(report: dict) -> None:
@@ -75,7 +79,7 @@ def _period_scope(params):
 @require_GET
 def service_analysis(request):
     actor = _actor(request)
-    context = _form_context(request)
+    context = _form_context(request, actor)
     try:
         period, scope = _period_scope(context["params"])
         context["report"] = selectors.service_analysis_compared(actor=actor, period=period, scope=scope)
@@ -96,7 +100,7 @@ def type_report(request, report: str):
     actor = _actor(request)
     if report not in KIND_TYPES:
         raise Http404
-    context = _form_context(request)
+    context = _form_context(request, actor)
     context.update(kind=report, kind_label=ReportKind(report).label)
     try:
         period, scope = _period_scope(context["params"])
@@ -137,7 +141,7 @@ def _condition_label(meta) -> str:
 @require_GET
 def duty_log(request):
     actor = _actor(request)
-    context = _form_context(request)
+    context = _form_context(request, actor)
     params = context["params"]
     errors = {}
     try:
@@ -169,7 +173,7 @@ def duty_log(request):
 @require_GET
 def dashboard(request):
     actor = _actor(request)
-    context = _form_context(request)
+    context = _form_context(request, actor)
     try:
         scope = selectors.parse_scope(request.GET)
         board = selectors.dashboard(actor=actor, scope=scope)
@@ -317,7 +321,7 @@ def _schedule_form_context(*, owner, schedule=None, post=None, errors=None, erro
                   "frequency": Frequency.WEEKLY, "is_active": True}
     # "scope.site" → "site": each scope key is its own select on the form.
     errors = {key.removeprefix("scope."): msgs for key, msgs in (errors or {}).items()}
-    options = services.schedule_scope_options(actor=actor_for_user(owner))
+    options = selectors.scope_options(actor=actor_for_user(owner))
     return {"schedule": schedule, "values": values, "errors": errors, "error_message": error_message,
             "reports": ReportKind.choices, "formats": FileFormat.choices, "frequencies": Frequency.choices,
             "sites": list(options["site"]), "departments": list(options["department"]),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kefu.notifications.models import OutboundMessage
-from kefu.reports import services
+from kefu.reports import selectors, services
 from kefu.reports.models import GeneratedReport, ReportSchedule
 
 pytestmark = pytest.mark.django_db
@@ -522,7 +522,7 @@ def test_scope_options_follow_the_owners_visibility(cast, org, sites):
     from kefu.org.selectors import actor_for_user
 
     def options(actor):
-        found = services.schedule_scope_options(actor=actor)
+        found = selectors.scope_options(actor=actor)
         return {"site": _pks(found["site"]), "department": _pks(found["department"]), "team": _pks(found["team"]),
                 "agent": _pks(found["agent"], "user_id")}
 
@@ -551,6 +551,24 @@ def test_scope_options_follow_the_owners_visibility(cast, org, sites):
                                  "team": [org["mep"].pk], "agent": _users(cast, "technician")}
     # an owner who is no longer active staff: nothing
     assert options(None) == {"site": [], "department": [], "team": [], "agent": []}
+
+
+@pytest.mark.parametrize("page, params", [("reports:service_analysis", {}), ("reports:dashboard", {}),
+                                          ("reports:duty_log", {}), ("reports:type_report", {"report": "complaint"})])
+def test_report_filters_list_only_what_the_reader_may_see(client, cast, org, sites, page, params):
+    from django.urls import reverse
+
+    client.force_login(cast["supervisor"])
+    response = client.get(reverse(page, kwargs=params))
+    assert response.status_code == 200
+    assert _pks(response.context["sites"]) == _pks([sites["company"], sites["cs"], sites["shared"]])
+    assert _pks(response.context["teams"]) == _by_path(org["front"], org["stw"])
+    html = response.content.decode()
+    assert f'>{sites["other"].name}<' not in html and f'>{org["oteam"].name}<' not in html
+    assert f'>{sites["cs"].name}<' in html and f'>{org["front"].name}<' in html
+    assert org["mep"].name not in html  # engineering's team: the manager's, not the supervisor's
+    client.force_login(cast["director"])
+    assert len(client.get(reverse(page, kwargs=params)).context["teams"]) == 5
 
 
 @pytest.mark.parametrize("scope, field, message", [
