@@ -636,6 +636,24 @@ def test_an_owner_moved_out_of_the_scope_must_fix_it_before_other_changes(cast, 
     assert snapshot(schedule) == before
 
 
+def test_an_owner_moved_out_of_the_scope_gets_nothing_sent(cast, org, client):
+    from kefu.org.models import Staff
+
+    schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
+    Staff.objects.filter(user=cast["supervisor"]).update(department=org["eng"])
+    assert run(at(2026, 6, 8, 9, 5)) == []  # not a report of nothing that looks like a quiet week
+    with pytest.raises(InvalidInput) as error:
+        services.report_schedule_run_now(actor_user=cast["supervisor"], schedule=schedule, now=at(2026, 6, 10))
+    assert list(error.value.fields) == ["scope.team"]
+    client.force_login(cast["supervisor"])
+    page = client.post(reverse("reports:schedule_run", args=[schedule.pk]), follow=True).content.decode()
+    assert "team：该班组不在计划创建人的可见范围内。" in page
+    assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
+    assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start is None
+    Staff.objects.filter(user=cast["supervisor"]).update(department=org["cs"])  # back: the period goes out
+    assert run(at(2026, 6, 8, 10, 5)) == [(d("2026-06-01"), d("2026-06-07"))]
+
+
 def _select_values(body: str, select_id: str) -> list[str]:
     import re
 
