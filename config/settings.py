@@ -264,6 +264,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("KEFU_LOG_LEVEL", "INFO")},
+    # run_huey gives the "huey" logger its own handler; propagating as well printed every line twice.
+    "loggers": {"huey": {"propagate": False}},
 }
 
 # --- production hardening ------------------------------------------------------------------------
