@@ -57,15 +57,13 @@ def test_manager_enters_a_manual_item_and_signs_off(live_server, cast):
 
 
 def test_drilldown_and_semi_annual_review_in_english_on_a_phone(live_server, cast):
+    from django.utils import timezone
     from playwright.sync_api import expect, sync_playwright
 
     from kefu.kpi.models import CompetencyReview
+    from kefu.quality.sampling import week_start_of
     from kefu.quality.services import qa_check_transition
     from kefu.quality.tests.factories import ALL_FULL, FAILING, sample_checks
-
-    from django.utils import timezone
-
-    from kefu.quality.sampling import week_start_of
 
     # Checks count in the quarter their sample week starts in: in a quarter's first days that is
     # the quarter before.
