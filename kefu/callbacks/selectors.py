@@ -109,9 +109,11 @@ def rating_link_for_token(*, token: str, now=None) -> tuple[str, RatingLink | No
 
 def order_follow_up(*, order) -> dict:
     """The loop after the fix as the work-order page shows it: the order's callbacks (newest
-    first) and the customer's ratings. Two queries; the caller has already checked that the
-    user may see the order."""
-    callbacks = list(Callback.objects.filter(work_order=order).select_related("assignee")
+    first) with who calls and each attempt's result, and the customer's ratings. Three queries
+    (two without callbacks); the caller has already checked that the user may see the order."""
+    callbacks = list(Callback.objects.filter(work_order=order).select_related("assignee__staff", "team")
+                     .prefetch_related(Prefetch("attempts", queryset=CallbackAttempt.objects.order_by(
+                         "attempted_at", "id")))
                      .order_by("-created_at", "-id")[:10])
     ratings = list(RatingLink.objects.filter(work_order=order, used_at__isnull=False).order_by("-used_at")[:5])
     return {"callbacks": callbacks, "ratings": ratings}

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -512,3 +513,122 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
                           else None, reason=reason, reference=f"rating:{link.pk}")
     order_facts_refresh(order_ids=[link.work_order_id])
     return link
+
+
+# --- administrators' corrections (the admin's delete) ------------------------------------------------
+
+# Facts are refreshed in chunks: one INSERT … SELECT per chunk, within SQLite's parameter limit.
+FACTS_CHUNK = 500
+
+
+def _require_permission(actor_user, permission: str) -> None:
+    if actor_user is None or not actor_user.is_active or not actor_user.has_perm(permission):
+        raise NotAllowed(_("Only administrators may delete callbacks or sampling draws."))
+
+
+def callbacks_worked(*, callback_ids) -> set[int]:
+    """The callbacks among these that are records of contact with the customer: tried at least
+    once, or ended with a result (completed, unreachable). They are evidence (GB/T 19012 audits)
+    and are never deleted."""
+    ids = list(callback_ids)
+    if not ids:
+        return set()
+    ended = (CallbackStatus.COMPLETED, CallbackStatus.UNREACHABLE)
+    worked = set(Callback.objects.filter(Q(status__in=ended) | Q(attempts_count__gt=0), pk__in=ids)
+                 .values_list("pk", flat=True))
+    return worked | set(CallbackAttempt.objects.filter(callback_id__in=ids).values_list("callback_id", flat=True))
+
+
+def _locked(queryset):
+    if connection.features.has_select_for_update_of:
+        # An attempt being recorded at the same time waits, then finds the callback gone (404);
+        # or this waits for the attempt and then refuses (the callback has been worked on).
+        return queryset.select_for_update(of=("self",))
+    return queryset
+
+
+def _worked_refusal(ids: set[int]) -> Conflict:
+    listed = ", ".join(f"#{pk}" for pk in sorted(ids)[:20])
+    return Conflict(_("Callbacks %(ids)s have been worked on (an attempt or a result): records of contact with "
+                      "customers are kept, not deleted.") % {"ids": listed}, code="callback_worked")
+
+
+def _refresh_facts(order_ids) -> None:
+    """Recompute the orders' report facts, last in the writer (see kefu.reports.facts._lock)."""
+    ids = sorted(set(order_ids))
+    for start in range(0, len(ids), FACTS_CHUNK):
+        order_facts_refresh(order_ids=ids[start:start + FACTS_CHUNK])
+
+
+def _delete_untouched(*, tasks: list[Callback], actor_user, now, run: SamplingRun | None = None) -> set[int]:
+    """Delete callbacks nobody has worked on, with what follows on their orders: an open one's
+    running callback clock is cancelled (no callback is owed any more) and each order's history
+    gets an internal event naming the callback and who deleted it. Returns the orders' ids (the
+    caller refreshes their facts)."""
+    from kefu.org.selectors import user_display_name
+    from kefu.workorders.services import work_order_record_system_event
+
+    if not tasks:
+        return set()
+    Callback.objects.filter(pk__in=[t.pk for t in tasks]).delete()
+    orders = WorkOrder.objects.in_bulk({t.work_order_id for t in tasks if t.work_order_id})
+    who = user_display_name(actor_user)
+    for task in tasks:
+        order = orders.get(task.work_order_id)
+        if order is None:
+            continue
+        if task.status == CallbackStatus.OPEN:
+            callback_clock_stop(order=order, at=now, cancelled=True)
+        values = {"id": task.pk, "source": Source(task.source).label, "status": CallbackStatus(task.status).label,
+                  "user": who}
+        data = {"callback": task.pk, "callback_deleted": True, "deleted_by": actor_user.pk}
+        if run is None:
+            body = _("Callback #%(id)s (%(source)s, %(status)s) deleted by %(user)s.") % values
+        else:
+            values["start"] = timezone.localdate(run.period_start).isoformat()
+            body = _("Callback #%(id)s (%(source)s, %(status)s) deleted by %(user)s with the sampling draw of "
+                     "%(start)s.") % values
+            data["sampling_run"] = run.pk
+        work_order_record_system_event(order=order, action=Action.COMMENT, at=now, body=body, notify=False,
+                                       data=data)
+    return set(orders)
+
+
+@transaction.atomic
+def callbacks_delete(*, callback_ids, actor_user) -> int:
+    """Delete callbacks created by mistake, as long as nobody has worked on them (open or
+    cancelled, no attempt); the admin's delete runs this. Any callback that is a record of contact
+    refuses the whole request (Conflict naming them) and nothing is deleted. Needs the
+    `callbacks.delete_callback` permission. Returns the number deleted."""
+    _require_permission(actor_user, "callbacks.delete_callback")
+    ids = sorted({int(pk) for pk in callback_ids})
+    tasks = list(_locked(Callback.objects.filter(pk__in=ids).order_by("pk")))
+    worked = callbacks_worked(callback_ids=[t.pk for t in tasks])
+    if worked:
+        raise _worked_refusal(worked)
+    _refresh_facts(_delete_untouched(tasks=tasks, actor_user=actor_user, now=timezone.now()))
+    return len(tasks)
+
+
+@transaction.atomic
+def sampling_runs_delete(*, run_ids, actor_user) -> int:
+    """Delete wrongly drawn samples (a rule set up wrong): each run goes with the callbacks it
+    drew, so the period can be drawn again. Refused (Conflict, nothing deleted) once any of those
+    callbacks has been worked on: the draw is then part of the record. Needs the
+    `callbacks.delete_samplingrun` permission. Returns the number of runs deleted."""
+    _require_permission(actor_user, "callbacks.delete_samplingrun")
+    ids = sorted({int(pk) for pk in run_ids})
+    runs = list(_locked(SamplingRun.objects.filter(pk__in=ids).order_by("pk")))
+    if not runs:
+        return 0
+    tasks = list(_locked(Callback.objects.filter(sampling_run__in=runs).order_by("pk")))
+    worked = callbacks_worked(callback_ids=[t.pk for t in tasks])
+    if worked:
+        raise _worked_refusal(worked)
+    now, order_ids = timezone.now(), set()
+    for run in runs:
+        order_ids |= _delete_untouched(tasks=[t for t in tasks if t.sampling_run_id == run.pk],
+                                       actor_user=actor_user, now=now, run=run)
+    SamplingRun.objects.filter(pk__in=[run.pk for run in runs]).delete()
+    _refresh_facts(order_ids)
+    return len(runs)
