@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kefu.core.i18n import localised
+from kefu.surveys import tokens
 from kefu.surveys.choices import (
     CampaignStatus,
     Population,
@@ -195,7 +196,11 @@ class Campaign(models.Model):
 
 class Invitation(models.Model):
     """One member of a campaign's population (a unit's occupant, or a served customer) and the
-    personal link token that lets them answer once."""
+    personal link that lets them answer once.
+
+    The link is not stored: `token` rebuilds it from `selector` with a key derived from SECRET_KEY
+    (ADR 0009, `kefu.surveys.tokens`). `legacy_token_hash` is the sha256 of a link issued before
+    that, so it keeps working."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.SET_NULL,
@@ -204,7 +209,8 @@ class Invitation(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     building = models.ForeignKey("customers.Building", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
-    token = models.CharField(max_length=64, unique=True)
+    selector = models.CharField(max_length=16, unique=True, editable=False, default=tokens.new_selector)
+    legacy_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("link sent at"), null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
@@ -222,13 +228,20 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.campaign_id}:{self.asset_id or self.customer_id}"
 
+    @property
+    def token(self) -> str:
+        """The personal link's token (`surveys:respond`), rebuilt, never stored."""
+        return tokens.link_token(tokens.INVITATION, self.selector)
+
 
 class BuildingCode(models.Model):
-    """The printable QR code of one building in one campaign; its token opens the building's form."""
+    """The printable QR code of one building in one campaign; its token opens the building's form.
+    Like an invitation's, the token is rebuilt from `selector` and never stored (ADR 0009)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="building_codes")
     building = models.ForeignKey("customers.Building", on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=64, unique=True)
+    selector = models.CharField(max_length=16, unique=True, editable=False, default=tokens.new_selector)
+    legacy_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("building QR code")
@@ -237,6 +250,11 @@ class BuildingCode(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.building_id}"
+
+    @property
+    def token(self) -> str:
+        """The QR code's token (`surveys:building`), rebuilt, never stored."""
+        return tokens.link_token(tokens.BUILDING, self.selector)
 
 
 class Response(models.Model):

@@ -8,11 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import NotFound
 from kefu.org.choices import RoleCode, Visibility
 from kefu.org.selectors import Actor
+from kefu.surveys import tokens
 from kefu.surveys.choices import CampaignStatus, QuestionKind, QuestionnaireStatus
 from kefu.surveys.models import (
     Answer,
@@ -126,10 +128,24 @@ def campaign_accepts_answers(campaign: Campaign, *, today=None) -> str:
     return "ok"
 
 
+def _by_token(queryset: QuerySet, kind: str, token: str):
+    """The row a link's token opens, or None: by its selector (indexed), the verifier compared in
+    constant time; a link issued before ADR 0009 by the sha256 kept of it (indexed too)."""
+    token = token or ""
+    parts = tokens.split(token)
+    if parts is not None:
+        selector, verifier = parts
+        row = queryset.filter(selector=selector).first()
+        return row if row is not None and tokens.verify(kind, selector, verifier) else None
+    digest = tokens.legacy_hash(token)
+    row = queryset.filter(legacy_token_hash=digest).first()
+    return row if row is not None and constant_time_compare(row.legacy_token_hash, digest) else None
+
+
 def invitation_for_token(token: str, *, today=None) -> TokenState:
-    invitation = (Invitation.objects.select_related("campaign__questionnaire", "asset", "customer")
-                  .annotate(answered=Exists(Response.objects.filter(invitation=OuterRef("pk"))))
-                  .filter(token=token or "-").first())
+    invitation = _by_token(Invitation.objects.select_related("campaign__questionnaire", "asset", "customer")
+                           .annotate(answered=Exists(Response.objects.filter(invitation=OuterRef("pk")))),
+                           tokens.INVITATION, token)
     if invitation is None:
         return TokenState("unknown")
     if invitation.answered:
@@ -138,8 +154,8 @@ def invitation_for_token(token: str, *, today=None) -> TokenState:
 
 
 def building_code_for_token(token: str, *, today=None) -> tuple[str, BuildingCode | None]:
-    code = (BuildingCode.objects.select_related("campaign__questionnaire", "building__site")
-            .filter(token=token or "-").first())
+    code = _by_token(BuildingCode.objects.select_related("campaign__questionnaire", "building__site"),
+                     tokens.BUILDING, token)
     if code is None:
         return "unknown", None
     return campaign_accepts_answers(code.campaign, today=today), code

@@ -10,7 +10,6 @@ item of a closed campaign below target (`improvement.services.corrective_action_
 import importlib
 import importlib.util
 import logging
-import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -72,10 +71,6 @@ def _manager(actor_user):
     if not selectors.may_manage(actor):
         raise NotAllowed(_("Your role may not manage satisfaction surveys."))
     return actor
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(18)
 
 
 def public_url(name: str, token: str) -> str:
@@ -155,6 +150,61 @@ def question_add(*, actor_user, section: Section, kind: str, text: str, text_en:
     return Question.objects.create(section=section, kind=kind, text=_text("text", text, max_length=500),
                                    text_en=_text("text_en", text_en, max_length=500, required=False),
                                    required=bool(required), options=_clean_options(kind, options), position=position)
+
+
+def _question_of_draft(question: Question) -> tuple[Question, list[Question]]:
+    """The question, locked with its questionnaire, and its section's questions in order.
+
+    The rule of every edit: only a draft changes. Campaigns use published versions only, so a
+    questionnaire a campaign has started (and answers refer to) is frozen: refused, 409."""
+    section = Section.objects.filter(pk=question.section_id).first()
+    if section is None:
+        raise NotFound(_("Question not found."))
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=section.questionnaire_id)
+    _draft(questionnaire)
+    siblings = list(Question.objects.filter(section_id=section.pk).order_by("position", "id"))
+    current = next((q for q in siblings if q.pk == question.pk), None)
+    if current is None:
+        raise NotFound(_("Question not found."))
+    return current, siblings
+
+
+def _renumber(questions: list[Question]) -> None:
+    """Positions 1…n in the given order; only the rows whose position changes are written."""
+    changed = []
+    for position, question in enumerate(questions, start=1):
+        if question.position != position:
+            question.position = position
+            changed.append(question)
+    Question.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def question_move(*, actor_user, question: Question, direction: str) -> Question:
+    """Move a question of a draft questionnaire one place up or down within its section."""
+    _manager(actor_user)
+    if direction not in ("up", "down"):
+        raise field_error("direction", _("direction: up or down."))
+    question, siblings = _question_of_draft(question)
+    index = siblings.index(question)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        raise field_error("direction", _("direction: this is already the first question of its section.")
+                          if direction == "up" else _("direction: this is already the last question of its section."))
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    _renumber(siblings)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor_user, question: Question) -> None:
+    """Delete a question of a draft questionnaire; the rest of its section closes up (1…n)."""
+    _manager(actor_user)
+    question, siblings = _question_of_draft(question)
+    if Answer.objects.filter(question=question).exists():  # a draft has none; never lose answers
+        raise Conflict(_("This question has answers and cannot be deleted; make a new version."))
+    Question.objects.filter(pk=question.pk).delete()
+    _renumber([q for q in siblings if q.pk != question.pk])
 
 
 @transaction.atomic
@@ -283,10 +333,10 @@ def _build_population(campaign: Campaign) -> None:
         occupants = _occupant_by_asset([u[0] for u in units], campaign.starts_on)
         Invitation.objects.bulk_create([
             Invitation(campaign=campaign, asset_id=asset_id, building_id=building_id,
-                       customer_id=occupants.get(asset_id), token=_new_token()) for asset_id, building_id in units],
+                       customer_id=occupants.get(asset_id)) for asset_id, building_id in units],
             batch_size=500)
         BuildingCode.objects.bulk_create([
-            BuildingCode(campaign=campaign, building_id=b, token=_new_token())
+            BuildingCode(campaign=campaign, building_id=b)
             for b in sorted({b for _a, b in units if b})])
     elif campaign.population == Population.TAG:
         # Tags are a JSON list on the customer; JSON containment is not portable to SQLite, and a
@@ -295,7 +345,7 @@ def _build_population(campaign: Campaign) -> None:
         customer_ids = sorted(pk for pk, tags in Customer.objects.filter(deleted_at__isnull=True)
                               .exclude(tags=[]).values_list("pk", "tags").iterator(chunk_size=2000)
                               if any(str(t).casefold() == wanted for t in (tags or [])))
-        Invitation.objects.bulk_create([Invitation(campaign=campaign, customer_id=c, token=_new_token())
+        Invitation.objects.bulk_create([Invitation(campaign=campaign, customer_id=c)
                                         for c in customer_ids], batch_size=500)
     else:
         from kefu.workorders.models import WorkOrder
@@ -306,7 +356,7 @@ def _build_population(campaign: Campaign) -> None:
         customer_ids = sorted(set(WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end,
                                                            customer__isnull=False)
                                   .values_list("customer_id", flat=True)))
-        Invitation.objects.bulk_create([Invitation(campaign=campaign, customer_id=c, token=_new_token())
+        Invitation.objects.bulk_create([Invitation(campaign=campaign, customer_id=c)
                                         for c in customer_ids], batch_size=500)
 
 

@@ -33,7 +33,7 @@ from kefu.surveys.choices import (
     ResponseChannel,
     Satisfaction,
 )
-from kefu.surveys.models import ServiceItem
+from kefu.surveys.models import Question, ServiceItem
 
 PAGE_SIZE = 25
 TEXT_PAGE_SIZE = 20
@@ -294,6 +294,23 @@ def _builder_context(questionnaire, **extra) -> dict:
             "kinds": QuestionKind.choices, "values": {}, "errors": {}, **extra}
 
 
+def _builder_question(questionnaire, value: str):
+    question = Question.objects.filter(section__questionnaire=questionnaire, pk=value).first() \
+        if value.isascii() and value.isdigit() and len(value) < 19 else None
+    if question is None:
+        message = _("question: no such question in this questionnaire.")
+        raise InvalidInput(message, fields={"question": [message]})
+    return question
+
+
+def _builder_sections(request, pk, error: ApplicationError | None = None):
+    """htmx: the sections and their questions after a move or delete (or with why it was refused)."""
+    questionnaire = selectors.questionnaire_with_questions(pk=pk)
+    return render(request, "surveys/partials/builder_sections.html", {
+        "questionnaire": questionnaire, "question_error": error.message if error else ""},
+        status=error.status_code if error else 200)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_detail(request, pk):
@@ -322,6 +339,14 @@ def questionnaire_detail(request, pk):
             services.question_add(actor_user=request.user, section=section, kind=post.get("kind", ""),
                                   text=post.get("text", ""), text_en=post.get("text_en", ""),
                                   required=post.get("required") == "on", options=options)
+        elif op in ("move", "delete"):
+            question = _builder_question(questionnaire, post.get("question", ""))
+            if op == "move":
+                services.question_move(actor_user=request.user, question=question, direction=post.get("direction", ""))
+            else:
+                services.question_delete(actor_user=request.user, question=question)
+            if is_partial(request):
+                return _builder_sections(request, pk)
         elif op == "publish":
             services.questionnaire_publish(actor_user=request.user, questionnaire=questionnaire)
         elif op == "new_version":
@@ -330,6 +355,8 @@ def questionnaire_detail(request, pk):
         else:
             raise Http404
     except ApplicationError as error:
+        if op in ("move", "delete") and is_partial(request):
+            return _builder_sections(request, pk, error)
         questionnaire = selectors.questionnaire_with_questions(pk=pk)
         return render(request, "surveys/questionnaire.html", _builder_context(
             questionnaire, op=op, values=post, errors=error.fields, error_message=error.message),

@@ -5,12 +5,14 @@ ORM set-up and assertions happen outside the `sync_playwright()` block (Django r
 access from inside Playwright's event loop).
 """
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from kefu.surveys import services
 from kefu.surveys.models import Question, Response
@@ -130,3 +132,137 @@ def test_respondent_on_a_phone_is_shown_the_missing_answer(live_server, cast):
     response = Response.objects.get()
     assert response.channel == "link"
     assert response.answers.get(question__section__item__code="cleaning").score == 2
+
+
+def test_supervisor_reorders_and_deletes_questions_in_the_builder(live_server, cast):
+    """Chinese: move the third question up, then delete the first; the page shows the new order
+    after each htmx swap. English and a phone width read the same tools."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.org.models import Staff
+
+    actor = cast["supervisor"]
+    q = services.questionnaire_create(actor_user=actor, code="builder", title="年度意见征询表")
+    section = services.section_add(actor_user=actor, questionnaire=q, title="保洁服务")
+    for text in ("楼道是否干净？", "垃圾是否及时清运？", "保洁员态度如何？"):
+        services.question_add(actor_user=actor, section=section, kind="scale5", text=text)
+    Staff.objects.filter(user=cast["manager"]).update(language="en")
+    supervisor, manager = _session_cookie(actor), _session_cookie(cast["manager"])
+    url = f"{live_server.url}/surveys/questionnaires/{q.pk}/"
+    texts = "#builder-sections .kefu-question-text"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = _context(browser)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": supervisor, "url": live_server.url}])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+        expect(page.locator(texts)).to_have_text(["楼道是否干净？", "垃圾是否及时清运？", "保洁员态度如何？"])
+        expect(page.locator(".kefu-move-up").first).to_be_disabled()
+        expect(page.locator(".kefu-move-down").last).to_be_disabled()
+        expect(page.locator(".kefu-move-up").nth(2)).to_have_attribute("title", "上移")
+        page.locator(".kefu-move-up").nth(2).click()
+        expect(page.locator(texts)).to_have_text(["楼道是否干净？", "保洁员态度如何？", "垃圾是否及时清运？"])
+        page.locator(".kefu-delete-question").first.click()
+        expect(page.locator(texts)).to_have_text(["保洁员态度如何？", "垃圾是否及时清运？"])
+        expect(page.locator(".kefu-move-up").first).to_be_disabled()  # the new first question
+        page.reload()  # what was saved, not only what was swapped in
+        expect(page.locator(texts)).to_have_text(["保洁员态度如何？", "垃圾是否及时清运？"])
+        page.screenshot(path=str(ARTIFACTS / "survey_builder_zh.png"), full_page=True)
+
+        english = _context(browser)
+        english.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": manager, "url": live_server.url}])
+        en = english.new_page()
+        en.goto(url)
+        expect(en.locator("html")).to_have_attribute("lang", "en")
+        expect(en.locator(".kefu-move-down").first).to_have_attribute("title", "Move down")
+        expect(en.locator(".kefu-delete-question").first).to_have_attribute("aria-label", "Delete question")
+
+        phone = _context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": supervisor, "url": live_server.url}])
+        small = phone.new_page()
+        small.goto(url)
+        expect(small.locator(".kefu-delete-question").first).to_be_visible()
+        expect(small.locator(".kefu-move-down").first).to_be_in_viewport()
+        assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        small.screenshot(path=str(ARTIFACTS / "survey_builder_phone.png"), full_page=True)
+        browser.close()
+
+    assert list(Question.objects.filter(section=section).order_by("position").values_list("text", "position")) == [
+        ("保洁员态度如何？", 1), ("垃圾是否及时清运？", 2)]
+
+
+def test_campaign_by_customer_tag_in_chinese(live_server, cast):
+    """The 客户标签 field: an empty or over-long tag is marked and nothing is planned; a tag picks
+    exactly the customers carrying it (any case, deleted customers left out) when the campaign
+    opens; a tag nobody carries plans a draft that refuses to open, naming the population."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.customers.models import Customer
+    from kefu.customers.tests.factories import make_customer
+    from kefu.surveys.models import Campaign, Invitation
+
+    q = make_questionnaire(actor=cast["supervisor"])
+    vip, also_vip, plain, gone = (make_customer(name=n) for n in ("甲", "乙", "丙", "丁"))
+    Customer.objects.filter(pk__in=[vip.pk, gone.pk]).update(tags=["VIP", "业主委员会"])
+    Customer.objects.filter(pk=also_vip.pk).update(tags=["vip"])
+    Customer.objects.filter(pk=plain.pk).update(tags=["租户"])
+    Customer.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    session = _session_cookie(cast["supervisor"])
+    base = live_server.url
+
+    def plan(page, name: str, tag: str):
+        page.goto(f"{base}/surveys/campaigns/new/")
+        page.fill("#id_name", name)
+        page.select_option("#id_questionnaire", str(q.pk))
+        page.fill("#id_starts_on", "2026-01-01")
+        page.fill("#id_ends_on", "2099-12-31")
+        page.select_option("#id_population", "tag")
+        page.fill("#id_tag", tag)
+        page.click("#save-campaign")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = _context(browser)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
+        page = context.new_page()
+        page.goto(f"{base}/surveys/campaigns/new/")
+        expect(page.locator("label[for=id_tag]")).to_have_text("客户标签")
+        expect(page.locator("#id_population option[value=tag]")).to_have_text("带有某标签的客户")
+
+        plan(page, "VIP 客户调查", "   ")
+        expect(page.locator("#id_tag")).to_have_class(re.compile(r"\bis-invalid\b"))
+        expect(page.locator("#id_tag + .invalid-feedback")).to_have_text("tag：此项必填。")
+        expect(page.locator("#id_population")).to_have_value("tag")  # what was chosen stays chosen
+
+        # A client that ignores maxlength still gets the field error from the service.
+        plan(page, "VIP 客户调查", "")
+        page.evaluate("document.getElementById('id_tag').removeAttribute('maxlength')")
+        page.fill("#id_tag", "V" * 33)
+        page.click("#save-campaign")
+        expect(page.locator("#id_tag + .invalid-feedback")).to_have_text("tag：最多 32 个字符。")
+        expect(page.locator("#form-error")).to_have_text("tag：最多 32 个字符。")
+        expect(page.locator("#id_tag")).to_have_value("V" * 33)
+
+        plan(page, "VIP 客户调查", " vip ")
+        expect(page.locator("h1")).to_contain_text("VIP 客户调查")
+        page.click("#open-campaign")
+        expect(page.locator("#messages")).to_contain_text("调查已开始。")
+
+        plan(page, "无人标签调查", "不存在的标签")
+        expect(page.locator("h1")).to_contain_text("无人标签调查")
+        page.click("#open-campaign")
+        expect(page.locator("#messages")).to_contain_text("调查对象：此调查没有任何调查对象。")
+        page.screenshot(path=str(ARTIFACTS / "survey_tag_campaign_zh.png"), full_page=True)
+        browser.close()
+
+    campaigns = {c.name: c for c in Campaign.objects.all()}
+    assert sorted(campaigns) == ["VIP 客户调查", "无人标签调查"]  # the refused forms planned nothing
+    tagged = campaigns["VIP 客户调查"]
+    assert (tagged.population, tagged.tag, tagged.status) == ("tag", "vip", "open")
+    assert sorted(Invitation.objects.filter(campaign=tagged).values_list("customer__name", flat=True)) == ["乙", "甲"]
+    nobody = campaigns["无人标签调查"]
+    assert (nobody.tag, nobody.status) == ("不存在的标签", "draft")
+    assert not Invitation.objects.filter(campaign=nobody).exists()
