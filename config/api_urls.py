@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
-from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
+from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
@@ -19,6 +19,7 @@ router = DefaultRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("occupancies", OccupancyViewSet, basename="occupancy")
+router.register("units", UnitViewSet, basename="unit")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("teams", TeamViewSet, basename="team")
 router.register("staff", StaffViewSet, basename="staff")

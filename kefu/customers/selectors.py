@@ -488,3 +488,59 @@ def building_completeness(*, actor: Actor | None, site_id=None, today: date | No
 
 def sites_for(*, actor: Actor | None) -> QuerySet[Site]:
     return Site.objects.filter(site_scope_q(actor)).order_by("code")
+
+
+def buildings_for(*, actor: Actor | None, site_id=None) -> list[Building]:
+    """Buildings on the sites the actor may see (of one site when given), for filter choices."""
+    qs = Building.objects.filter(site_scope_q(actor, "site__")).select_related("site").order_by("site__code", "code")
+    return list(qs.filter(site_id=site_id) if site_id else qs)
+
+
+# --- the unit list -----------------------------------------------------------------------------
+
+def unit_list(*, actor: Actor | None) -> QuerySet[Asset]:
+    """Units (not accounts or products) on the sites the actor may see, by code; the list's FilterSet
+    narrows it and `unit_rows` fills in the page shown. By code alone: the unique index on it serves
+    the page and the capped count (sorting by site and building code first sorted every unit in
+    scope: 40–50 ms per count at 20,000 units on PostgreSQL, 2–20 ms by code)."""
+    return (Asset.objects.filter(asset_visibility_q(actor), kind=AssetKind.UNIT).select_related("site", "building")
+            .order_by("code"))
+
+
+def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = None) -> list[Asset]:
+    """The page of units with what the list shows, in a fixed number of queries whatever its length:
+    `occupants` (current occupancies of visible, not deleted customers, with their phones),
+    `archive_present` / `archive_required` / `archive_percent` (required unit documents present and
+    not expired) and `open_work_orders` (open orders at the unit that the actor may see)."""
+    from kefu.workorders.choices import OPEN_STATUSES
+    from kefu.workorders.models import WorkOrder
+    from kefu.workorders.selectors import visibility_q
+
+    today = today or timezone.localdate()
+    ids = [u.pk for u in units]
+    if not ids:
+        return units
+    links = (CustomerAsset.objects.filter(asset_id__in=ids, ended_on=None, customer__deleted_at=None)
+             .select_related("customer").order_by("started_on", "id"))
+    if not sees_all_customers(actor):
+        links = links.filter(customer__in=visible_customers(actor).values("pk"))
+    phones = CustomerPhone.objects.order_by("-is_primary", "id")
+    occupants: dict[int, list[CustomerAsset]] = {pk: [] for pk in ids}
+    for link in links.prefetch_related(Prefetch("customer__phones", queryset=phones)):
+        occupants[link.asset_id].append(link)
+    orders = WorkOrder.objects.filter(asset_id__in=ids, status__in=OPEN_STATUSES)
+    if actor is not None:
+        orders = orders.filter(visibility_q(actor))
+    open_counts = dict(orders.order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
+    required = DocumentType.objects.filter(scope=DocumentScope.UNIT, required=True, is_active=True).count()
+    present = dict(ArchiveDocument.objects.filter(_present_q(today), asset_id__in=ids, document_type__required=True,
+                                                  document_type__is_active=True,
+                                                  document_type__scope=DocumentScope.UNIT)
+                   .order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
+    for unit in units:
+        unit.occupants = occupants[unit.pk]
+        unit.open_work_orders = open_counts.get(unit.pk, 0)
+        unit.archive_required = required
+        unit.archive_present = present.get(unit.pk, 0)
+        unit.archive_percent = round(100 * unit.archive_present / required) if required else 100
+    return units

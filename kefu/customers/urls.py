@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("lookup/", views.lookup, name="lookup"),
     path("<int:pk>/", views.customer_detail, name="detail"),
+    path("units/", views.unit_list, name="units"),
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("archives/missing/", views.missing_documents, name="missing_documents"),
     path("<str:owner>/<int:pk>/documents/<int:type_pk>/", views.document_upload, name="document_upload"),

@@ -1,5 +1,5 @@
-"""Customer UI: the intake lookup partial, the customer list and 360 page, unit archives with
-uploads, and the stewards' "missing documents" list. Thin: selectors to read, services to write."""
+"""Customer UI: the intake lookup partial, the customer list and 360 page, the unit list, unit
+archives with uploads, and the stewards' "missing documents" list. Thin: selectors to read, services to write."""
 
 from datetime import date
 
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kefu.core.errors import ApplicationError
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors, services
-from kefu.customers.choices import DocumentScope
+from kefu.customers.choices import DocumentScope, UnitStatus, UnitUse
+from kefu.customers.filters import UnitFilterSet
 from kefu.customers.models import DocumentType
 from kefu.customers.phones import phone_digits_query
 from kefu.org.selectors import Actor, actor_for_user
@@ -162,3 +163,40 @@ def missing_documents(request):
         "units": rows, "page": page, "params": params, "types": types, "buildings": buildings,
         "sites": list(selectors.sites_for(actor=actor)), "required_count": len([t for t in types if t.required]),
     })
+
+
+def _non_empty(params):
+    """The query parameters without empty values (the filter form submits every field, most empty)."""
+    data = params.copy()
+    for key in list(data.keys()):
+        values = [v for v in data.getlist(key) if v.strip()]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
+    return data
+
+
+@login_required
+@require_GET
+def unit_list(request):
+    """Units in the user's scope: who lives there, status, area, use, archive completeness and open
+    work orders; filters by site, building, status, use, occupants and code/name. Bad filter input
+    answers 400 with the field named and no rows."""
+    actor = _actor(request)
+    filterset = UnitFilterSet(_non_empty(request.GET), queryset=selectors.unit_list(actor=actor), request=request)
+    filter_errors = None if filterset.is_valid() else filterset.errors
+    page = None
+    rows = []
+    if filter_errors is None:
+        page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.unit_rows(actor=actor, units=list(page.object_list))
+    sites = list(selectors.sites_for(actor=actor))
+    params = {k: request.GET.get(k, "") for k in ("site", "building", "status", "use", "occupied", "q")}
+    buildings = selectors.buildings_for(actor=actor, site_id=params["site"] if params["site"].isdigit() else None)
+    labels = {name: f.label for name, f in filterset.filters.items()}
+    return render(request, "customers/units.html", {
+        "units": rows, "page": page, "params": params, "sites": sites, "buildings": buildings,
+        "statuses": UnitStatus.choices, "uses": UnitUse.choices,
+        "filter_errors": [(labels.get(k, k), k, v) for k, v in (filter_errors or {}).items()],
+    }, status=400 if filter_errors else 200)

@@ -1,6 +1,7 @@
 """The import engine: checked rows → a plan of upserts on natural keys → bulk writes.
 
-Natural keys: a customer by ID number, else by normalised phone; a unit or account by its code;
+Natural keys: a customer by ID number, else by normalised phone (soft-deleted customers never
+match: a row naming one is rejected); a unit or account by its code;
 an occupancy by (customer, asset) and move-in date (else the open one). Everything the file
 refers to is read in a few IN-queries, the plan is computed in memory, and the writes are a
 handful of bulk INSERT/UPDATE statements in one transaction, so 100,000 rows take seconds and
@@ -130,14 +131,26 @@ class Planner:
             self.site_ids.update(Site.objects.filter(code__in=sites).values_list("code", "pk"))
             for name, pk in Site.objects.filter(name__in=sites).values_list("name", "pk"):
                 self.site_ids.setdefault(name, pk)
+        # Soft-deleted customers are never matched (they are hidden everywhere); their ID numbers
+        # and phones are kept apart so that a row naming one is rejected, not turned into an
+        # update of the deleted customer or a new copy of them (docs/customers.md).
         self.by_id: dict[str, int] = {}
+        self.deleted_ids: set[str] = set()
         if HAS_ID and ids:
             for qs in _matching(Customer.objects.all(), "id_number", ids):
-                self.by_id.update(qs.values_list("id_number", "pk"))
+                for id_number, pk, deleted_at in qs.values_list("id_number", "pk", "deleted_at"):
+                    if deleted_at is None:
+                        self.by_id[id_number] = pk
+                    else:
+                        self.deleted_ids.add(id_number)
         self.phone_owners: dict[str, set[int]] = defaultdict(set)
+        self.deleted_phones: set[str] = set()
         for qs in _matching(CustomerPhone.objects.all(), "number", phones):
-            for number, pk in qs.values_list("number", "customer_id"):
-                self.phone_owners[number].add(pk)
+            for number, pk, deleted_at in qs.values_list("number", "customer_id", "customer__deleted_at"):
+                if deleted_at is None:
+                    self.phone_owners[number].add(pk)
+                else:
+                    self.deleted_phones.add(number)
         cust_pks = set(self.by_id.values()) | {pk for owners in self.phone_owners.values() for pk in owners}
         self.db_customers: dict[int, dict] = {}
         self.db_phones: dict[int, set[str]] = defaultdict(set)
@@ -186,6 +199,8 @@ class Planner:
                 return self.file_ids[v["id_number"]], []
             if v["id_number"] in self.by_id:
                 return ("db", self.by_id[v["id_number"]]), []
+            if v["id_number"] in self.deleted_ids:
+                return None, [Problem("id_number", v["id_number"], "customer_deleted")]
         for number in v["phones"]:
             if number in self.file_phones:
                 ref = self.file_phones[number]
@@ -200,6 +215,13 @@ class Planner:
                 pk = next(iter(owners))
                 if not v["id_number"] or not self.db_customers.get(pk, {}).get("id_number"):
                     return ("db", pk), []
+        if not v["id_number"]:
+            # Only a deleted customer has this phone: the row is theirs, unless an ID number says
+            # it is someone else (a recycled number), which then makes a new customer.
+            deleted = next((n for n in v["phones"] if n in self.deleted_phones and not self.phone_owners.get(n)),
+                           None)
+            if deleted is not None:
+                return None, [Problem("phone", deleted, "customer_deleted_phone")]
         return None, []
 
     def _row(self, row: int, v: dict) -> list[Problem]:

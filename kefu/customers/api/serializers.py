@@ -122,3 +122,40 @@ class OccupancyOutput(serializers.ModelSerializer):
         model = CustomerAsset
         fields = ["id", "customer", "asset", "unit_code", "relation", "started_on", "ended_on"]
         read_only_fields = fields
+
+
+class UnitOccupantOutput(serializers.Serializer):
+    """A current occupant of a unit; phones masked unless the reader may view personal data."""
+
+    customer = serializers.IntegerField(source="customer_id")
+    name = serializers.CharField(source="customer.name")
+    relation = serializers.CharField()
+    started_on = serializers.DateField()
+    phones = serializers.SerializerMethodField()
+
+    def get_phones(self, obj) -> list[str]:
+        reveal = self.context.get("reveal_personal_data", False)
+        return [p.number if reveal else mask_phone(p.number) for p in obj.customer.phones.all()]
+
+
+class UnitListOutput(serializers.ModelSerializer):
+    """A row of the unit list: the unit, who lives there now, its archive and open work orders."""
+
+    site_name = serializers.CharField(source="site.name", read_only=True, default=None)
+    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
+    occupied = serializers.SerializerMethodField()
+    occupants = serializers.SerializerMethodField()
+    archive_percent = serializers.IntegerField(read_only=True)
+    open_work_orders = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Asset
+        fields = ["id", "code", "name", "site", "site_name", "building", "building_name", "floor", "area", "use",
+                  "unit_status", "occupied", "occupants", "archive_percent", "open_work_orders"]
+        read_only_fields = fields
+
+    def get_occupied(self, obj) -> bool:
+        return bool(obj.occupants)
+
+    def get_occupants(self, obj) -> list[dict]:
+        return UnitOccupantOutput(obj.occupants, many=True, context=self.context).data

@@ -104,3 +104,64 @@ def test_steward_uploads_a_missing_document_and_completeness_rises(live_server, 
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
         browser.close()
     assert ArchiveDocument.objects.get().document_type.code == "floor_plan"
+
+
+def test_steward_filters_the_unit_list_and_opens_a_unit_and_its_occupant(live_server, cast, org):
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.org.services import staff_set_language
+
+    site = make_site(code="CH", name="翠湖花园", department=org["company"])
+    b3 = make_building(site=site, code="3", name="3栋")
+    b5 = make_building(site=site, code="5", name="5栋")
+    occupied = make_asset(code="CH-3-2-1201", building=b3, unit_status="occupied", use="residential", area="89.50")
+    make_asset(code="CH-3-2-1202", building=b3, unit_status="vacant", use="residential")
+    make_asset(code="CH-5-1-101", building=b5, unit_status="for_rent", use="commercial")
+    make_asset(code="HY-1-101", site=make_site(code="HY", department=org["other"]), unit_status="occupied")
+    make_customer(name="张三", phones=["13800138000"], assets=[occupied])
+    staff_set_language(staff=cast["clerk"].staff, language="en")
+    sessions = {name: _session_cookie(cast[name]) for name in ("steward", "clerk")}
+    base = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, sessions["steward"])
+        page.goto(f"{base}/customers/")
+        page.click("#units-link")
+        expect(page.locator("h1")).to_have_text("房屋")
+        expect(page.locator(".kefu-unit-row")).to_have_count(3)  # not the other company's HY-1-101
+        page.select_option("#id_status", "occupied")
+        expect(page.locator(".kefu-unit-row")).to_have_count(1)
+        row = page.locator(".kefu-unit-row[data-unit='CH-3-2-1201']")
+        expect(row.locator(".kefu-unit-status")).to_have_text("已入住")
+        expect(row.locator(".kefu-occupants")).to_contain_text("张三")
+        expect(row.locator(".kefu-occupant-phone")).to_have_text("13800138000")
+        page.select_option("#id_status", "")
+        page.fill("#unit-search", "3栋2单元1202")
+        page.keyboard.press("Enter")
+        expect(page.locator(".kefu-unit-row")).to_have_count(1)
+        expect(page.locator(".kefu-unit-row")).to_have_attribute("data-unit", "CH-3-2-1202")
+        page.fill("#unit-search", "")
+        page.select_option("#id_occupied", "true")
+        expect(page.locator(".kefu-unit-row")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "unit_list_zh.png"), full_page=True)
+        page.click(".kefu-unit-row[data-unit='CH-3-2-1201'] .kefu-unit-link")
+        expect(page.locator("#unit-code")).to_have_text("CH-3-2-1201")
+        page.go_back()
+        page.click(".kefu-unit-row[data-unit='CH-3-2-1201'] .kefu-occupant")
+        expect(page.locator("#customer-name")).to_have_text("张三")
+
+        # English, phone width: no horizontal scrolling, phones masked for a clerk
+        clerk = _page_as(browser, base, sessions["clerk"], viewport={"width": 390, "height": 844}, is_mobile=True,
+                         has_touch=True)
+        clerk.goto(f"{base}/customers/units/?occupied=true")
+        expect(clerk.locator("h1")).to_have_text("Units")
+        expect(clerk.locator(".kefu-unit-row")).to_have_count(1)
+        expect(clerk.locator(".kefu-occupant-phone")).to_have_text("138****8000")
+        expect(clerk.locator("label[for=id_occupied]")).to_have_text("Occupants")
+        assert clerk.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        clerk.screenshot(path=str(ARTIFACTS / "unit_list_en_phone.png"), full_page=True)
+        clerk.goto(f"{base}/customers/units/?status=sold")
+        expect(clerk.locator(".kefu-filter-errors [data-field=status]")).to_be_visible()
+        assert clerk.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        browser.close()
