@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError
+from kefu.core.filtering import non_empty
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors, services
 from kefu.customers.choices import DocumentScope, UnitStatus, UnitUse
@@ -165,18 +166,6 @@ def missing_documents(request):
     })
 
 
-def _non_empty(params):
-    """The query parameters without empty values (the filter form submits every field, most empty)."""
-    data = params.copy()
-    for key in list(data.keys()):
-        values = [v for v in data.getlist(key) if v.strip()]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
-    return data
-
-
 @login_required
 @require_GET
 def unit_list(request):
@@ -184,7 +173,7 @@ def unit_list(request):
     work orders; filters by site, building, status, use, occupants and code/name. Bad filter input
     answers 400 with the field named and no rows."""
     actor = _actor(request)
-    filterset = UnitFilterSet(_non_empty(request.GET), queryset=selectors.unit_list(actor=actor), request=request)
+    filterset = UnitFilterSet(non_empty(request.GET), queryset=selectors.unit_list(actor=actor), request=request)
     filter_errors = None if filterset.is_valid() else filterset.errors
     page = None
     rows = []

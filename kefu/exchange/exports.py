@@ -15,23 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kefu.core.errors import NotFound
+from kefu.core.filtering import non_empty
 from kefu.core.masking import mask_phone
 from kefu.org.selectors import Actor
 from kefu.privacy.masking import mask_id
 
 MAX_ROWS = 200_000
 SEARCH_ROWS = 5_000
-
-
-def _non_empty(params) -> dict:
-    data = params.copy()
-    for key in list(data.keys()):
-        values = [v for v in data.getlist(key) if v.strip()]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
-    return data
 
 
 def _local(value) -> str:
@@ -61,7 +51,7 @@ def _work_orders(actor: Actor, params) -> Spec:
     queue = params.get("queue")
     if queue in selectors.QUEUES:
         qs = qs.filter(selectors.queue_q(actor=actor, queue=queue))
-    filterset = WorkOrderFilterSet(_non_empty(params), queryset=qs)
+    filterset = WorkOrderFilterSet(non_empty(params), queryset=qs)
     qs = filterset.qs if filterset.is_valid() else qs.none()
     if not params.get("ordering"):
         qs = qs.order_by("-received_at", "-id")
@@ -88,7 +78,7 @@ def _callbacks(actor: Actor, params) -> Spec:
     queue = params.get("queue")
     if queue in selectors.QUEUES:
         qs = qs.filter(selectors.queue_q(actor=actor, queue=queue)).order_by(*selectors.queue_ordering(queue))
-    filterset = CallbackFilterSet(_non_empty(params), queryset=qs)
+    filterset = CallbackFilterSet(non_empty(params), queryset=qs)
     qs = filterset.qs if filterset.is_valid() else qs.none()
     qs = qs.select_related("work_order", "customer", "team", "assignee__staff").prefetch_related("customer__phones")
 
@@ -120,7 +110,7 @@ def _customers(actor: Actor, params) -> Spec:
     qs = customers_for_actor(actor=actor)
     filterset_class = _customer_filterset()
     if filterset_class is not None:
-        filterset = filterset_class(_non_empty(params), queryset=qs)
+        filterset = filterset_class(non_empty(params), queryset=qs)
         qs = filterset.qs if filterset.is_valid() else qs.none()
     elif (params.get("q") or "").strip():
         from kefu.customers.selectors import customer_search
@@ -151,7 +141,7 @@ def _units(actor: Actor, params) -> Spec:
     visible = customers_for_actor(actor=actor)
     # The list page's filters: the file holds what the page lists (the page shows a bad filter as a
     # 400; the file is then empty).
-    filterset = UnitFilterSet(_non_empty(params), queryset=unit_list(actor=actor))
+    filterset = UnitFilterSet(non_empty(params), queryset=unit_list(actor=actor))
     qs = filterset.qs if filterset.is_valid() else Asset.objects.none()
     links = CustomerAsset.objects.filter(ended_on=None, customer__in=visible).select_related("customer").prefetch_related(
         "customer__phones")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.improvement import selectors, services, workflow
@@ -40,17 +41,6 @@ def _notice_or_404(actor: Actor, pk):
         raise Http404 from None
 
 
-def _non_empty(params):
-    data = params.copy()
-    for key in list(data.keys()):
-        values = [v for v in data.getlist(key) if v.strip()]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
-    return data
-
-
 def _add_service_errors(form, error: ApplicationError) -> None:
     for field, msgs in error.fields.items():
         for msg in msgs:
@@ -70,7 +60,7 @@ def _department(pk) -> Department | None:
 def notice_list(request):
     actor = _actor(request)
     qs = selectors.notice_list_for_actor(actor=actor).order_by("-created_at", "-id")
-    filterset = CorrectiveActionFilterSet(_non_empty(request.GET), queryset=qs, request=request)
+    filterset = CorrectiveActionFilterSet(non_empty(request.GET), queryset=qs, request=request)
     filter_errors = None
     if filterset.is_valid():
         qs = filterset.qs

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.org.selectors import Actor, actor_for_user
@@ -30,24 +31,13 @@ def _actor(request) -> Actor:
     return actor
 
 
-def _non_empty(params):
-    data = params.copy()
-    for key in list(data.keys()):
-        values = [v for v in data.getlist(key) if v.strip()]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
-    return data
-
-
 @login_required
 @require_GET
 def check_list(request):
     """The QA queue: checks waiting for scoring first; filters by status, agent and week."""
     actor = _actor(request)
     qs = selectors.check_list_for_actor(actor=actor).order_by("status", "-week_start", "agent_id", "id")
-    filterset = QACheckFilterSet(_non_empty(request.GET), queryset=qs, request=request)
+    filterset = QACheckFilterSet(non_empty(request.GET), queryset=qs, request=request)
     filter_errors = None
     if filterset.is_valid():
         qs = filterset.qs

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.callbacks.selectors import order_follow_up
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial, pick_template
 from kefu.core.masking import may_view_personal_data
 from kefu.core.pagination import CappedPaginator
@@ -97,17 +98,6 @@ def _grouped_categories() -> list[tuple[str, list]]:
 
 # --- queues ------------------------------------------------------------------------------------
 
-def _non_empty(params):
-    """The query parameters without empty values (a filter form submits every field, most empty)."""
-    data = params.copy()
-    for key in list(data.keys()):
-        values = [v for v in data.getlist(key) if v.strip()]
-        if values:
-            data.setlist(key, values)
-        else:
-            del data[key]
-    return data
-
 
 @login_required
 @require_GET
@@ -117,7 +107,7 @@ def queue(request):
     if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
         name = default_queue(actor)
     qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
-    filterset = WorkOrderFilterSet(_non_empty(request.GET), queryset=qs)
+    filterset = WorkOrderFilterSet(non_empty(request.GET), queryset=qs)
     filter_errors = None
     if filterset.is_valid():
         qs = filterset.qs
