@@ -446,7 +446,7 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
     """Create a one-time rating link for a resolved order and queue it to the customer (email when
     the customer has an address, else SMS to the contact phone). Returns (link, token), or None
     when there is nobody to send it to. Runs in the caller's transaction."""
-    from kefu.notifications.services import outbox_enqueue
+    from kefu.notifications.services import outbox_enqueue, without_link
 
     now = now or timezone.now()
     customer = order.customer if order.customer_id else None
@@ -461,12 +461,15 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
     link = RatingLink.objects.create(work_order=order, token_hash=token_hash(token), channel=channel,
                                      to_address=to_address[:254], created_at=now,
                                      expires_at=now + timedelta(days=days))
+    url = rating_url(token)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("How did we do? Rate work order %(number)s") % {"number": order.number}
         body = _("Your request “%(title)s” (%(number)s) has been resolved. Please rate our service "
                  "(valid for %(days)s days): %(url)s") % {
-            "title": order.title, "number": order.number, "days": days, "url": rating_url(token)}
-    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body)
+            "title": order.title, "number": order.number, "days": days, "url": url}
+        # The link is a credential: the outbox keeps it only until the message is sent.
+        redacted_body = without_link(body, url)
+    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body, redacted_body=redacted_body)
     return link, token
 
 

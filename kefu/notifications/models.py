@@ -67,6 +67,11 @@ class OutboundMessage(models.Model):
     Written in the same transaction as the notification, sent afterwards by the worker. A sender
     claims a row by moving `next_attempt_at` forward with a conditional UPDATE (a lease), so two
     workers never send the same row; a failure is retried with backoff up to MAX_ATTEMPTS.
+
+    A message that carries a credential (a customer's rating or survey link) comes with
+    `redacted_body`, the same text with the link replaced by a placeholder: `body` keeps the link
+    while the row may still be sent and becomes `redacted_body` in the UPDATE that makes the row
+    final (sent, logged, failed). Without it (messages to staff) `body` is kept as it is.
     """
 
     class State(models.TextChoices):
@@ -81,6 +86,7 @@ class OutboundMessage(models.Model):
     to_address = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
+    redacted_body = models.TextField(_("text kept after sending"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))

@@ -151,11 +151,15 @@ def _queue_messages(event, notifications) -> int:
     return len(messages)
 
 
-def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str) -> OutboundMessage:
+def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str,
+                   redacted_body: str | None = None) -> OutboundMessage:
     """Queue one message to someone outside the app (a customer's rating link, a survey reminder).
 
     Written in the caller's transaction and sent by the worker after commit, with the same retries
     as notification messages; SMS and WeChat go to the log-only adapter until a real gateway exists.
+    A message carrying a credential (a link that lets its holder act as the customer) passes
+    `redacted_body`, the text to keep once the row is final (`without_link`); the link itself is
+    kept only while the message may still be sent.
     """
     from kefu.core.errors import InvalidInput
 
@@ -166,9 +170,19 @@ def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str) ->
         raise InvalidInput(_("This field is required."), fields={"to_address": [_("This field is required.")]})
     now = timezone.now()
     message = OutboundMessage.objects.create(channel=channel, to_address=to_address[:254], subject=subject[:255],
-                                             body=body, next_attempt_at=now, created_at=now)
+                                             body=body, redacted_body=redacted_body, next_attempt_at=now,
+                                             created_at=now)
     transaction.on_commit(_enqueue_delivery)
     return message
+
+
+def without_link(text: str, url: str) -> str:
+    """`text` with every occurrence of `url` replaced by a placeholder in the active language: what
+    the outbox keeps of a message carrying a link once it is sent. Call it in the language the
+    text was rendered in."""
+    if not url:
+        raise ValueError("without_link needs the link to remove")
+    return text.replace(url, _("[link removed]"))
 
 
 MAX_ATTEMPTS = 6
@@ -179,36 +193,40 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     """Send due outbox rows; returns counts by outcome. Safe with several workers.
 
     A row is claimed by pushing `next_attempt_at` a lease ahead with a conditional UPDATE; a
-    worker that dies mid-send leaves the row to be retried when the lease runs out.
+    worker that dies mid-send leaves the row to be retried when the lease runs out. Two statements
+    per message: the claim, and the UPDATE recording the outcome, which also replaces the body of
+    a row turning final by its `redacted_body` when it has one (no link outlives its sending).
     """
     now = now or timezone.now()
     counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
-    due = list(OutboundMessage.objects.filter(state=OutboundMessage.State.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at", "id").values_list("pk", "attempts")[:limit])
-    for pk, attempts in due:
-        claimed = OutboundMessage.objects.filter(pk=pk, state=OutboundMessage.State.PENDING, attempts=attempts,
-                                                 next_attempt_at__lte=now).update(
+    State = OutboundMessage.State
+    # The text is read with the due list: a pending row's text never changes, and the claim below
+    # (same attempts, still pending) proves nobody else has touched the row since.
+    due = list(OutboundMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+               .order_by("next_attempt_at", "id")
+               .values_list("pk", "attempts", "channel", "to_address", "subject", "body", "redacted_body")[:limit])
+    for pk, attempts, channel, to_address, subject, body, redacted_body in due:
+        row = OutboundMessage.objects.filter(pk=pk)
+        claimed = row.filter(state=State.PENDING, attempts=attempts, next_attempt_at__lte=now).update(
             attempts=attempts + 1, next_attempt_at=now + LEASE)
         if not claimed:
             continue
-        message = OutboundMessage.objects.get(pk=pk)
-        adapter = adapter_for(message.channel)
+        attempts += 1
+        final = {} if redacted_body is None else {"body": redacted_body}
+        adapter = adapter_for(channel)
         try:
-            adapter.send(to=message.to_address, subject=message.subject, body=message.body)
+            adapter.send(to=to_address, subject=subject, body=body)
         except DeliveryError as exc:
-            if message.attempts >= MAX_ATTEMPTS:
-                message.state = OutboundMessage.State.FAILED
+            error = str(exc)[:2000]
+            if attempts >= MAX_ATTEMPTS:
+                row.update(state=State.FAILED, last_error=error, **final)
                 counts["failed"] += 1
             else:
                 # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while still gets it.
-                message.next_attempt_at = now + timedelta(minutes=2 ** (message.attempts - 1))
+                row.update(next_attempt_at=now + timedelta(minutes=2 ** (attempts - 1)), last_error=error)
                 counts["retry"] += 1
-            message.last_error = str(exc)[:2000]
-            message.save(update_fields=["state", "next_attempt_at", "last_error"])
             continue
-        message.state = OutboundMessage.State.SENT if adapter.delivers else OutboundMessage.State.LOGGED
-        message.sent_at = now
-        message.save(update_fields=["state", "sent_at"])
+        row.update(state=State.SENT if adapter.delivers else State.LOGGED, sent_at=now, **final)
         counts["sent" if adapter.delivers else "logged"] += 1
     return counts
 

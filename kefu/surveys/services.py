@@ -373,7 +373,7 @@ def _contact(customer: Customer | None) -> tuple[str, str] | None:
 
 
 def _send(invitation: Invitation, *, reminder: bool) -> bool:
-    from kefu.notifications.services import outbox_enqueue
+    from kefu.notifications.services import outbox_enqueue, without_link
 
     contact = _contact(invitation.customer)
     if contact is None:
@@ -388,7 +388,9 @@ def _send(invitation: Invitation, *, reminder: bool) -> bool:
     else:
         subject = _("Satisfaction survey: %(campaign)s") % values
         body = _("Please tell us how satisfied you are with our service: %(url)s (open until %(ends_on)s).") % values
-    outbox_enqueue(channel=contact[0], to_address=contact[1], subject=subject, body=body)
+    # The link lets its holder answer as the customer: the outbox keeps it only until it is sent.
+    outbox_enqueue(channel=contact[0], to_address=contact[1], subject=subject, body=body,
+                   redacted_body=without_link(body, values["url"]))
     return True
 
 
