@@ -11,8 +11,9 @@ Soft-deleted customers are hidden everywhere.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -209,6 +210,35 @@ def customer_get(*, pk, actor: Actor | None = None) -> Customer | None:
 
 def customer_list(*, actor: Actor | None = None) -> QuerySet[Customer]:
     return customer_base_queryset().filter(customer_visibility_q(actor)).order_by("name", "id")
+
+
+def deleted_customer_list(*, actor: Actor | None = None) -> QuerySet[Customer]:
+    """Soft-deleted customers in the actor's scope that are not yet erased (so may be restored),
+    most recently deleted first, with their phones and who deleted them; `deleted_rows` fills in
+    the erase date of the page shown."""
+    return (Customer.objects.filter(customer_visibility_q(actor), deleted_at__isnull=False, erased_at=None)
+            .select_related("deleted_by__staff").prefetch_related("phones").order_by("-deleted_at", "-id"))
+
+
+def deleted_rows(*, customers: list[Customer], today: date | None = None) -> list[Customer]:
+    """`erase_on` (the first day the nightly purge erases the customer: the deletion plus the
+    retention period) and `days_left` (0 once it is due) of each deleted customer; no query."""
+    today = today or timezone.localdate()
+    retention = timedelta(days=settings.KEFU_CUSTOMER_RETENTION_DAYS)
+    for customer in customers:
+        customer.erase_on = timezone.localdate(customer.deleted_at + retention)
+        customer.days_left = max(0, (customer.erase_on - today).days)
+    return customers
+
+
+def customer_for_restore(*, pk, actor: Actor | None = None) -> Customer | None:
+    """The customer `pk` in the actor's scope whatever its state (live, deleted or erased), for the
+    restore service to answer each state; None when unknown or out of scope (404)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Customer.objects.filter(customer_visibility_q(actor), pk=pk).first()
 
 
 def asset_search(*, q: str, limit: int = 20, actor: Actor | None = None) -> QuerySet[Asset]:

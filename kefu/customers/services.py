@@ -276,6 +276,51 @@ def customer_delete(*, customer: Customer, actor_user) -> Customer:
     return customer
 
 
+# What makes two customers one person (the import's key, the lookup's exact match): a restored
+# customer must not share one with a live customer entered since the deletion.
+NATURAL_KEYS = ("id_number", "credit_code")
+
+
+@transaction.atomic
+def customer_restore(*, customer: Customer, actor_user) -> Customer:
+    """Undo a soft delete while the customer is not yet erased: `deleted_at`/`deleted_by` are
+    cleared (the change history records it) and the customer is back in every lookup and list.
+
+    The roles that may delete may restore, within their visibility (else 404). Refused (409) for an
+    erased customer, one not deleted, and one whose ID number or credit code a live customer has
+    been given since: restoring would make a duplicate, which is merged instead."""
+    actor = _actor(actor_user, DELETE_ROLES, _("Your role may not restore deleted customers."))
+    from kefu.customers.selectors import customer_visibility_q
+
+    # Deleted and erased customers included: each has its own answer below.
+    visible = Customer.objects.filter(customer_visibility_q(actor), pk=customer.pk).values("pk")
+    # Locked by primary key alone (FOR UPDATE cannot lock the outer joins of the scope query).
+    found = Customer.objects.select_for_update().filter(pk__in=visible).first()
+    if found is None:
+        raise NotFound(_("Customer not found."))
+    if found.erased_at is not None:
+        raise Conflict(_("This customer's personal data was erased (the retention period ended, or on a "
+                         "deletion request): it cannot be restored."), code="erased")
+    if found.deleted_at is None:
+        raise Conflict(_("This customer is not deleted."), code="not_deleted")
+    live = Customer.objects.filter(deleted_at=None).exclude(pk=found.pk)
+    messages = {
+        "id_number": _("A customer with this ID number has been entered since the deletion: restoring would "
+                       "make a duplicate. Keep working with that customer; duplicate records are found and "
+                       "merged on the Duplicates page."),
+        "credit_code": _("A customer with this unified social credit code has been entered since the deletion: "
+                         "restoring would make a duplicate. Keep working with that customer; duplicate records "
+                         "are found and merged on the Duplicates page."),
+    }
+    for field in NATURAL_KEYS:
+        value = getattr(found, field)
+        if value and live.filter(**{field: value}).exists():
+            raise Conflict(messages[field], code="duplicate", fields={field: [messages[field]]})
+    found.deleted_at, found.deleted_by = None, None
+    _save(found, actor_user, update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return found
+
+
 def _erase(customer: Customer, actor_user, now) -> None:
     from kefu.workorders.services import work_order_erase_contact
 

@@ -1,8 +1,10 @@
-"""Customer UI: the intake lookup partial, the customer list and 360 page, the unit list, unit
-archives with uploads, and the stewards' "missing documents" list. Thin: selectors to read, services to write."""
+"""Customer UI: the intake lookup partial, the customer list and 360 page, the deleted customers
+with their restore, the unit list, unit archives with uploads, and the stewards' "missing
+documents" list. Thin: selectors to read, services to write."""
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError
 from kefu.core.filtering import non_empty
+from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors, services
 from kefu.customers.choices import DocumentScope, UnitStatus, UnitUse
@@ -58,7 +61,55 @@ def customer_list(request):
     else:
         page = CappedPaginator(selectors.customer_list(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-    return render(request, "customers/list.html", {"customers": rows, "page": page, "q": q})
+    return render(request, "customers/list.html", {"customers": rows, "page": page, "q": q,
+                                                   "may_restore": actor.role in services.DELETE_ROLES})
+
+
+def _restore_actor(request) -> Actor:
+    actor = _actor(request)
+    if actor.role not in services.DELETE_ROLES:
+        raise PermissionDenied
+    return actor
+
+
+def _deleted_page(request, actor: Actor, *, page_number=None, error: ApplicationError | None = None,
+                  restored=None, status: int = 200):
+    page = CappedPaginator(selectors.deleted_customer_list(actor=actor), PAGE_SIZE).get_page(page_number)
+    rows = selectors.deleted_rows(customers=list(page.object_list))
+    template = "customers/partials/deleted_table.html" if is_partial(request) else "customers/deleted.html"
+    return render(request, template, {
+        "customers": rows, "page": page, "error": error, "restored": restored,
+        "retention_days": settings.KEFU_CUSTOMER_RETENTION_DAYS,
+    }, status=status)
+
+
+@login_required
+@require_GET
+def deleted_list(request):
+    """Soft-deleted customers in the user's scope, not yet erased, with who deleted them, when, the
+    days left before the nightly purge erases them, and a restore button (the roles that delete)."""
+    actor = _restore_actor(request)
+    return _deleted_page(request, actor, page_number=request.GET.get("page"))
+
+
+@login_required
+@require_POST
+def restore(request, pk: int):
+    """Restore a deleted customer; an htmx request gets the list back with the outcome, a plain
+    form post a redirect (or the page with the refusal and its status)."""
+    actor = _restore_actor(request)
+    customer = selectors.customer_for_restore(actor=actor, pk=pk)
+    if customer is None:
+        raise Http404
+    page_number = request.POST.get("page")
+    try:
+        customer = services.customer_restore(customer=customer, actor_user=request.user)
+    except ApplicationError as exc:
+        return _deleted_page(request, actor, page_number=page_number, error=exc, status=exc.status_code)
+    if is_partial(request):
+        return _deleted_page(request, actor, page_number=page_number, restored=customer)
+    messages.success(request, _("%(name)s is restored and back in the customer list.") % {"name": customer.name})
+    return redirect("customers:deleted")
 
 
 @login_required

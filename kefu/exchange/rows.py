@@ -165,7 +165,9 @@ REASONS = {
     "name_conflict": pgettext_lazy("import", "Row %(row)s gives this customer the name %(name)s."),
     "phone_shared": pgettext_lazy("import", "This phone number belongs to several customers; give the ID number."),
     "customer_deleted": pgettext_lazy("import", "A deleted customer has this ID number: the row is not imported, so "
-                                                "the deletion stands. Remove the row from the file."),
+                                                "the deletion stands. Remove the row from the file, or, if the "
+                                                "customer was deleted by mistake, restore them on the Deleted "
+                                                "customers page and import again."),
     "customer_deleted_phone": pgettext_lazy("import", "A deleted customer has this phone number: the row is not "
                                                       "imported. If this is someone else, add their ID number."),
     "too_long": pgettext_lazy("import", "Longer than %(max)s characters."),

@@ -56,6 +56,39 @@ class CustomerOutput(serializers.ModelSerializer):
         return None if rank is None else ("exact", "prefix", "fragment")[rank]
 
 
+class DeletedCustomerOutput(serializers.ModelSerializer):
+    """A soft-deleted customer not yet erased: who deleted it and when, and when the nightly purge
+    erases it (`erase_on`, `days_left`); phones and ID numbers masked as in `CustomerOutput`."""
+
+    phones = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+    deleted_by_name = serializers.SerializerMethodField()
+    erase_on = serializers.DateField(read_only=True)
+    days_left = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "kind", "name", "phones", "id_type", "id_number", "credit_code", "deleted_at", "deleted_by",
+                  "deleted_by_name", "erase_on", "days_left"]
+        read_only_fields = fields
+
+    def _reveal(self) -> bool:
+        return self.context.get("reveal_personal_data", False)
+
+    def get_phones(self, obj) -> list[str]:
+        return [p.number if self._reveal() else mask_phone(p.number) for p in obj.phones.all()]
+
+    def get_id_number(self, obj) -> str:
+        return obj.id_number if self._reveal() else mask_id_number(obj.id_number)
+
+    def get_deleted_by_name(self, obj) -> str:
+        user = obj.deleted_by
+        if user is None:
+            return ""
+        staff = getattr(user, "staff", None)
+        return staff.display_name if staff else user.get_username()
+
+
 class ContactInput(serializers.Serializer):
     name = serializers.CharField(max_length=100, allow_blank=True)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

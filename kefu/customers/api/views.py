@@ -1,5 +1,5 @@
 """Customer API: the ranked lookup the intake form types into, creation and edits, soft delete,
-PIPL erasure, occupancies (move-in/move-out) and the unit list. Thin: serializers in, services and selectors."""
+the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) and the unit list. Thin: serializers in, services and selectors."""
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -8,13 +8,14 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kefu.core.errors import InvalidInput, NotFound
+from kefu.core.errors import InvalidInput, NotAllowed, NotFound
 from kefu.core.masking import may_view_personal_data
 from kefu.customers import selectors, services
 from kefu.customers.api.serializers import (
     CustomerCreateInput,
     CustomerOutput,
     CustomerUpdateInput,
+    DeletedCustomerOutput,
     OccupancyEndInput,
     OccupancyInput,
     OccupancyOutput,
@@ -86,6 +87,34 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Soft delete: hidden from every lookup, erased after the retention period."""
         services.customer_delete(customer=self.get_object(), actor_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: DeletedCustomerOutput(many=True)})
+    @action(detail=False, methods=["get"], serializer_class=DeletedCustomerOutput, filter_backends=[])
+    def deleted(self, request):
+        """Soft-deleted customers in the caller's scope not yet erased, most recently deleted first,
+        with `erase_on`/`days_left` before the nightly purge; for the roles that may delete (403
+        otherwise). Paginated like the customer list."""
+        actor = _actor(request)
+        if actor.role not in services.DELETE_ROLES:
+            raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
+        page = self.paginate_queryset(selectors.deleted_customer_list(actor=actor))
+        rows = selectors.deleted_rows(customers=list(page))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    @extend_schema(request=None, responses={200: CustomerOutput})
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Undo a soft delete while the customer is not erased (409 if erased, not deleted, or if a
+        live customer has its ID number or credit code since: merge instead)."""
+        actor = _actor(request)
+        if actor.role not in services.DELETE_ROLES:
+            raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
+        customer = selectors.customer_for_restore(pk=pk, actor=actor)
+        if customer is None:
+            raise NotFound(_("Customer not found."))
+        services.customer_restore(customer=customer, actor_user=request.user)
+        return Response(CustomerOutput(selectors.customer_get(pk=customer.pk),
+                                       context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])

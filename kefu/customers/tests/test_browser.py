@@ -165,3 +165,67 @@ def test_steward_filters_the_unit_list_and_opens_a_unit_and_its_occupant(live_se
         expect(clerk.locator(".kefu-filter-errors [data-field=status]")).to_be_visible()
         assert clerk.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         browser.close()
+
+
+def test_supervisor_restores_a_deleted_customer(live_server, cast, org):
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.customers.services import customer_delete
+    from kefu.org.services import staff_set_language
+
+    site = make_site(code="CH", name="翠湖花园", department=org["company"])
+    zhang = make_customer(name="张三", phones=["13800138000"], assets=[make_asset(site=site, code="CH-3-2-1201")])
+    li = make_customer(name="李四", phones=["13900139000"], assets=[make_asset(site=site, code="CH-3-2-1202")])
+    for customer in (zhang, li):
+        customer_delete(customer=customer, actor_user=cast["supervisor"])
+    staff_set_language(staff=cast["manager"].staff, language="en")
+    sessions = {name: _session_cookie(cast[name]) for name in ("supervisor", "manager")}
+    base = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, sessions["supervisor"])
+        page.goto(f"{base}/customers/")
+        expect(page.locator(".kefu-customer-row")).to_have_count(0)
+        page.click("#deleted-customers-link")
+        expect(page.locator("h1")).to_have_text("已删除的客户")
+        expect(page.locator(".kefu-deleted-row")).to_have_count(2)
+        row = page.locator(f".kefu-deleted-row[data-customer-id='{zhang.pk}']")
+        expect(row).to_contain_text("13800138000")
+        expect(row.locator(".kefu-days-left")).to_have_attribute("data-days-left", "1095")
+        dialogs = []
+
+        def accept(dialog):
+            dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        row.locator("button.kefu-restore").click()
+        expect(page.locator(".kefu-restored")).to_contain_text("张三 已恢复")
+        assert dialogs == ["恢复 张三？该客户将重新出现在所有查询和列表中。"]
+        expect(page.locator(".kefu-deleted-row")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "deleted_customers_zh.png"), full_page=True)
+        page.click(".kefu-restored a")
+        expect(page.locator("#customer-name")).to_have_text("张三")
+        page.goto(f"{base}/customers/")
+        expect(page.locator(".kefu-customer-row")).to_have_count(1)
+        expect(page.locator(f".kefu-customer-row[data-customer-id='{zhang.pk}']")).to_contain_text("张三")
+
+        # English, phone width: no horizontal scrolling; restore the other one there
+        manager = _page_as(browser, base, sessions["manager"], viewport={"width": 390, "height": 844},
+                           is_mobile=True, has_touch=True)
+        manager.on("dialog", lambda dialog: dialog.accept())
+        manager.goto(f"{base}/customers/deleted/")
+        expect(manager.locator("h1")).to_have_text("Deleted customers")
+        expect(manager.locator(".kefu-deleted-row")).to_have_count(1)
+        expect(manager.locator(".kefu-restore")).to_contain_text("Restore")
+        assert manager.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        manager.screenshot(path=str(ARTIFACTS / "deleted_customers_en_phone.png"), full_page=True)
+        manager.locator(".kefu-restore").tap()
+        expect(manager.locator(".kefu-restored")).to_contain_text("李四 is restored")
+        expect(manager.locator(".kefu-no-deleted")).to_have_text("No deleted customers in your scope.")
+        assert manager.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        browser.close()
+    zhang.refresh_from_db()
+    li.refresh_from_db()
+    assert (zhang.deleted_at, li.deleted_at) == (None, None)

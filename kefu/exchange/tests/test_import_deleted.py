@@ -119,7 +119,8 @@ def test_reason_is_shown_in_the_readers_language(cast, people, django_capture_on
     from kefu.exchange.rows import reason_text
 
     with translation.override("zh-hans"):
-        assert reason_text("customer_deleted") == "该证件号码属于已删除的客户：此行不导入，删除继续有效。请从文件中删去此行。"
+        assert reason_text("customer_deleted") == (
+            "该证件号码属于已删除的客户：此行不导入，删除继续有效。请从文件中删去此行；如果该客户是误删的，请在“已删除的客户”页面恢复后重新导入。")
         assert reason_text("customer_deleted_phone") == "该电话号码属于已删除的客户：此行不导入。如果是另一个人，请填写其证件号码。"
     with translation.override("en"):
         assert reason_text("customer_deleted_phone") == (
