@@ -11,8 +11,8 @@ Not a test (see bench/README.md); results go to docs/reports.md.
     .venv/bin/python bench/reports.py explain --db kefu_bench_hr1    EXPLAIN ANALYZE of the slowest queries
     .venv/bin/python bench/reports.py dump --db kefu_bench_hr1 > a.json   every figure, to diff two checkouts
 
-The demo data (`manage.py demo_data`) writes orders and events but no SLA clocks, callbacks or
-ratings; `setup` synthesises them in SQL with fixed proportions so the report has every figure to
+The bench databases' orders (`manage.py demo_data --no-clocks`, as `bench/run.py setup` loads them)
+have events but no SLA clocks, callbacks or ratings; `setup` synthesises them in SQL with fixed proportions so the report has every figure to
 compute: a first-response and a resolution clock per order (met / breached / running /
 cancelled from the order's status and times), a callback on 90% of resolved complaints and
 repairs (75% completed, 10% unreachable, the rest open) and a used rating link on 40% of

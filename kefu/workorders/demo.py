@@ -3,7 +3,9 @@ every state with the events that led there.
 
 Orders are bulk-inserted (the benchmark needs up to 1,000,000), bypassing the service on
 purpose: the rows written are exactly what `work_order_transition` would have written, with
-timestamps spread over the past weeks instead of "now". Deterministic for a given seed.
+timestamps spread over the past weeks instead of "now" — their SLA clocks and fired escalation
+steps included (`kefu.workorders.demo_clocks`), unless the caller asks for none (the benchmarks).
+Deterministic for a given seed.
 """
 
 import random
@@ -92,10 +94,16 @@ TYPE_WEIGHTS = [("repair", 40), ("complaint", 20), ("inquiry", 20), ("suggestion
 # nothing older than two weeks still open (an ageing open backlog would be a broken center, and
 # would make every queue count scan a hundred thousand rows).
 RECENT_DAYS, OPEN_DAYS = 3, 14
-SETTLING_WEIGHTS = [(Status.IN_PROGRESS, 6), (Status.ON_HOLD, 4), (Status.DISPATCHED, 3),
-                    (Status.RESOLVED, 20), (Status.CLOSED, 61), (Status.CANCELLED, 6)]
+# Orders still open after the first hours are few, and mostly waiting on something (on hold):
+# most open work in a center that keeps its times is younger than its deadline, so the demo's
+# overdue count is the handful a supervisor chases, not most of the backlog.
+SETTLING_WEIGHTS = [(Status.IN_PROGRESS, 1), (Status.ON_HOLD, 3), (Status.RESOLVED, 20), (Status.CLOSED, 70),
+                    (Status.CANCELLED, 6)]
+YOUNG_HOURS = 8
+DAY_OLD_WEIGHTS = [(Status.ACCEPTED, 1), (Status.DISPATCHED, 2), (Status.IN_PROGRESS, 4), (Status.ON_HOLD, 4),
+                   (Status.RESOLVED, 30), (Status.CLOSED, 53), (Status.CANCELLED, 6)]
 SETTLED_WEIGHTS = [(Status.CLOSED, 93), (Status.CANCELLED, 7)]
-STATUS_WEIGHTS = [(Status.NEW, 10), (Status.ACCEPTED, 13), (Status.DISPATCHED, 12), (Status.IN_PROGRESS, 12),
+STATUS_WEIGHTS = [(Status.NEW, 4), (Status.ACCEPTED, 13), (Status.DISPATCHED, 12), (Status.IN_PROGRESS, 12),
                   (Status.ON_HOLD, 6), (Status.RESOLVED, 14), (Status.CLOSED, 28), (Status.CANCELLED, 5)]
 PATHS = {
     Status.NEW: [],
@@ -107,6 +115,7 @@ PATHS = {
     Status.CLOSED: ["accept", "dispatch", "start", "resolve", "close"],
     Status.CANCELLED: ["accept", "cancel"],
 }
+HOLD_NOTES = {"customer": "客户不在家，约定改期上门。", "parts": "等待配件到货。", "vendor": "等待维保单位上门。"}
 TARGET = {"accept": Status.ACCEPTED, "dispatch": Status.DISPATCHED, "start": Status.IN_PROGRESS,
           "hold": Status.ON_HOLD, "resolve": Status.RESOLVED, "close": Status.CLOSED, "cancel": Status.CANCELLED}
 
@@ -184,10 +193,18 @@ def default_days(count: int) -> int:
 
 
 def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None, batch_size: int = 5000,
-                         progress=None, end=None) -> int:
+                         progress=None, end=None, clocks: bool = True) -> int:
     """Bulk-insert `count` orders (with their events) spread over the `days` days before `end`
     (default now). States still follow the order's age at the real now, so a window that ends in
-    the past holds settled orders, as that month would today."""
+    the past holds settled orders, as that month would today.
+
+    `clocks`: the SLA clocks the gate would have started and stopped, with the escalation steps
+    the sweeper would have fired by now (each step's time drawn against its clock's target, see
+    `demo_clocks`). The benchmarks pass False: they synthesise their own (bench/reports.py), and
+    without clocks the orders' times are drawn as before, regardless of targets."""
+    from kefu.sla.models import Escalation, SlaClock
+    from kefu.workorders.demo_clocks import DemoClocks
+
     rng = random.Random(seed)
     days = days or default_days(count)
     user_model = get_user_model()
@@ -204,7 +221,11 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
     phones = dict(CustomerPhone.objects.filter(is_primary=True).values_list("customer_id", "number"))
     roles = {r.code: r for r in Role.objects.all()}
     now = timezone.now()
+    sim = DemoClocks(now=now, seed=seed) if clocks else None
     created = 0
+    # A few calls that came in during the last minutes and nobody has taken yet: every queue shows
+    # new orders, none of them past a first-response target (a handful, whatever the count).
+    fresh_left = min(12, count * 3 // 100) if end is None else 0
     sequences: dict[str, int] = dict(NumberSequence.objects.values_list("key", "last_value"))
     while created < count:
         n = min(batch_size, count - created)
@@ -220,15 +241,21 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
             category = rng.choice(options)
             root = category.code.rsplit(".", category.code.count(".") - 1)[0]
             title = rng.choice(TITLES.get(root, ["客户来电"]))
-            received = (end or now) - timedelta(minutes=rng.randrange(5, days * 24 * 60))
+            if fresh_left:
+                fresh_left -= 1
+                received = now - timedelta(minutes=rng.randrange(1, 20))
+            else:
+                received = (end or now) - timedelta(minutes=rng.randrange(5, days * 24 * 60))
             age = now - received
             if age > timedelta(days=OPEN_DAYS):
                 status = _weighted(rng, SETTLED_WEIGHTS)
             elif age > timedelta(days=RECENT_DAYS):
                 status = _weighted(rng, SETTLING_WEIGHTS)
+            elif age > timedelta(hours=YOUNG_HOURS):
+                status = _weighted(rng, DAY_OLD_WEIGHTS)
             else:
                 status = _weighted(rng, STATUS_WEIGHTS)
-            if received > now - timedelta(hours=2):
+            if received > now - timedelta(minutes=20):  # not yet taken: inside any first-response target
                 status = Status.NEW
             if industry == "telecom":
                 owner, team_code, worker = rng.choice(["bb_agent"]), "BB-CS-FAULT", "bb_tech"
@@ -252,9 +279,12 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
             path = PATHS[status]
             needs_plan = (level or 0) >= 2 and "resolve" in path
             pending_plan = (level or 0) >= 2 and status in (Status.IN_PROGRESS, Status.ON_HOLD) and rng.random() < 0.5
+            policy = sim.policy(order) if sim else None
             history, t = [], received
             for step in path:
-                t = t + timedelta(minutes=rng.randrange(3, 240))
+                delay = timedelta(minutes=rng.randrange(3, 240))
+                t = sim.step_at(order=order, policy=policy, step=step, received=received, prev=t, delay=delay) \
+                    if sim else t + delay
                 history.append((step, t))
             if history and history[-1][1] > now:
                 # Compress a history that ran into the future back to before now.
@@ -273,6 +303,10 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                     order.resolved_at = ts
                 elif step == "close":
                     order.closed_at = ts
+            order_clocks = []
+            if sim:
+                sim.settle_promise(order)
+                order_clocks = sim.replay(order=order, policy=policy, history=history, waiting_for=order.hold_reason)
             if needs_plan or pending_plan:
                 order.plan = "上门核实情况，向客户致歉并给予适当补偿。"
                 order.compensation_amount = Decimal(rng.choice(["0", "200", "800", "3000"]))
@@ -282,11 +316,18 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
             order.version = 1 + len(history) + (1 if needs_plan or pending_plan else 0) + (1 if needs_plan else 0)
             order.updated_at = history[-1][1] if history else received
             orders.append(order)
-            histories.append((owner, worker, history, needs_plan, pending_plan))
+            histories.append((owner, worker, history, needs_plan, pending_plan, order_clocks))
         with transaction.atomic():
             WorkOrder.objects.bulk_create(orders, batch_size=1000)
-            events = []
-            for order, (owner, worker, history, needs_plan, pending_plan) in zip(orders, histories, strict=True):
+            batch_clocks = []
+            for order, row in zip(orders, histories, strict=True):
+                for clock in row[5]:
+                    clock.work_order = order
+                    batch_clocks.append(clock)
+            SlaClock.objects.bulk_create(batch_clocks, batch_size=2000)
+            events, fired = [], []
+            for order, (owner, worker, history, needs_plan, pending_plan, order_clocks) in zip(
+                    orders, histories, strict=True):
                 events.append(WorkOrderEvent(work_order=order, action="create", actor=users[owner],
                                              created_at=order.received_at, from_status="", to_status=Status.NEW,
                                              data={"number": order.number, "type": order.type}))
@@ -316,12 +357,16 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                     if step == "dispatch":
                         data = {"team": order.team_id, "team_name": order.team.name, "assignee": order.assignee_id,
                                 "assignee_name": staff[worker].display_name}
+                        if order.promised_at:
+                            data["promised_at"] = order.promised_at.isoformat()
                     elif step == "resolve":
                         body = order.resolution
                     elif step == "cancel":
                         body = "客户来电取消。"
+                        data = {"reason": body}
                     elif step == "hold":
-                        body = "等待配件到货。"
+                        body = HOLD_NOTES[order.hold_reason]
+                        data = {"reason": body, "waiting_for": order.hold_reason}
                     events.append(WorkOrderEvent(work_order=order, action=step, actor=actor, created_at=ts,
                                                  from_status=prev, to_status=TARGET[step], body=body, data=data))
                     prev, prev_at = TARGET[step], ts
@@ -334,7 +379,14 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                                               compensation_amount=order.compensation_amount,
                                               complaint_level=order.complaint_level, required_role=order.plan_role,
                                               submitted_by=users[owner], submitted_at=min(ts, now)))
+                fired.extend(_fired_steps(order, history, order_clocks))
+            # The sweeper's events of the steps fired by now: internal, no actor, the order's status
+            # of the moment (after the history's events: same-instant ties read in that order).
+            events.extend(event for _clock, _step, _notify, event in fired)
             WorkOrderEvent.objects.bulk_create(events, batch_size=2000)
+            Escalation.objects.bulk_create([
+                Escalation(clock=clock, step=step, notify_role=notify, fired_at=event.created_at, event=event)
+                for clock, step, notify, event in fired], batch_size=2000)
             PlanApproval.objects.bulk_create(plans, batch_size=2000)
             # The report facts of the batch (their repeat flags are settled below, once every
             # batch is in: a later batch may hold an earlier complaint).
@@ -351,6 +403,22 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
             type=WorkOrderType.COMPLAINT, received_at__gte=last - timedelta(days=days) - window,
             received_at__lte=last + window))
     return created
+
+
+def _fired_steps(order, history, order_clocks) -> list[tuple]:
+    """(clock, step, notify, unsaved escalate event) for every ladder step the replay fired."""
+    out = []
+    for clock in order_clocks:
+        for step, notify, at, data in clock.fired:
+            status = Status.NEW
+            for action, ts in history:
+                if ts > at:
+                    break
+                status = TARGET[action]
+            out.append((clock, step, notify, WorkOrderEvent(
+                work_order=order, action="escalate", actor=None, created_at=at, from_status=status, to_status=status,
+                internal=True, data=data)))
+    return out
 
 
 def max_sequence_consistent() -> bool:

@@ -23,8 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--end", type=datetime.date.fromisoformat, default=None,
                             help="Last day of the spread, YYYY-MM-DD (default: now); benchmarks use it to "
                                  "make one busy month.")
+        parser.add_argument("--no-clocks", action="store_true",
+                            help="Write no SLA clocks for the generated orders (benchmarks; their times are "
+                                 "then drawn regardless of the SLA targets).")
 
-    def handle(self, *args, orders, customers, append, seed, batch_size, days, end, **options):
+    def handle(self, *args, orders, customers, append, seed, batch_size, days, end, no_clocks=False, **options):
         if demo.demo_org_present():
             self.stdout.write("demo organisation already present")
             # Databases made before customer archives existed get them once (idempotent).
@@ -47,7 +50,7 @@ class Command(BaseCommand):
             # The end of that day in the site's zone (the orders land up to 23:59 of `end`).
             end_at = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))
         made = demo.generate_work_orders(count=orders, seed=seed, batch_size=batch_size, progress=progress,
-                                         days=days, end=end_at)
+                                         days=days, end=end_at, clocks=not no_clocks)
         self.stdout.write(self.style.SUCCESS(f"{made} work orders created"))
         # Today's orders through the real services: clocks, callbacks, ratings, then surveys, QA
         # samples and corrective actions, so the pages after the fix have something to show.
