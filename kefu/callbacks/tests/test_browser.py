@@ -100,7 +100,8 @@ def test_agent_records_an_on_site_callback_with_a_drawn_signature(live_server, c
             page.click(f".kefu-callback[data-callback='{callback.pk}']")
             page.wait_for_selector("#attempt-form")
             assert page.is_checked("#id_method_1")  # on site, preselected for an on-site callback
-            assert page.is_visible("#signature-pad")
+            # signature.js unhides the pad once it runs (after the form is in the page): wait for it
+            page.wait_for_selector("#signature-pad", state="visible", timeout=5000)
             page.check("#id_reached_0")
             page.select_option("#id_outcome", "satisfied")
             page.check("#id_solved_0")
