@@ -119,7 +119,7 @@ def holiday_changed(*, years) -> int:
     return clocks_recompute(years=years)
 
 
-def _relayout(engine: "_Clocks", clock: SlaClock, *, reference, used: float) -> bool:
+def _relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) -> bool:
     """Lay out what is left of a business-time clock's target (`used` minutes are spent) from
     `reference` on the clock's calendar: due, warning, next step, missing years. Returns whether
     anything changed; the caller saves."""
@@ -148,7 +148,7 @@ def team_calendar(team_id) -> WorkCalendar | None:
 TEAM_CLOCKS = (ClockKind.ARRIVAL, ClockKind.RESOLUTION)
 
 
-def _follow_team_calendar(engine: "_Clocks", *, team_id, live: dict, now) -> None:
+def _follow_team_calendar(engine: "ClockEngine", *, team_id, live: dict, now) -> None:
     """After a dispatch: the arrival and resolution clocks of a policy with `use_team_calendar`
     continue on the new team's calendar. Business time used so far is counted on the calendar it
     ran on; what is left is laid out on the team's hours from now."""
@@ -184,7 +184,7 @@ def clocks_recompute(*, years) -> int:
     if not years:
         return 0
     first = datetime(min(years), 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")) - timedelta(days=1)
-    engine = _Clocks()
+    engine = ClockEngine()
     now = timezone.now()
     touched_orders = set()
     updated = 0
@@ -279,8 +279,9 @@ def policy_for(*, order) -> SlaPolicy | None:
     return SlaPolicy.objects.filter(is_active=True, is_default=True).select_related("calendar").first()
 
 
-class _Clocks:
-    """Clock arithmetic for one event, with the calendar specs built once."""
+class ClockEngine:
+    """Clock arithmetic for one event (or one sweep), with the calendar specs built once. The demo
+    loader's replay (kefu.workorders.demo_clocks) computes with it too, so its clocks are this app's."""
 
     def __init__(self):
         self.specs: dict[int, business_time.CalendarSpec] = {}
@@ -382,7 +383,7 @@ class _Clocks:
         return at
 
 
-def _policy_clocks(engine: _Clocks, *, order, policy, started_at, kinds) -> None:
+def _policy_clocks(engine: ClockEngine, *, order, policy, started_at, kinds) -> None:
     for kind in kinds:
         field = TARGET_FIELDS[kind]
         minutes = getattr(policy, f"{field}_minutes")
@@ -392,7 +393,7 @@ def _policy_clocks(engine: _Clocks, *, order, policy, started_at, kinds) -> None
                      business=getattr(policy, f"{field}_business"), minutes=minutes, started_at=started_at)
 
 
-def _promise_clock(engine: _Clocks, *, order, policy, promised_at, now) -> None:
+def _promise_clock(engine: ClockEngine, *, order, policy, promised_at, now) -> None:
     for old in SlaClock.objects.filter(work_order=order, kind=ClockKind.PROMISE, stopped_at=None):
         engine.stop(old, now, cancelled=True)  # a renegotiated promise replaces the old one
     calendar = policy.calendar if policy else WorkCalendar.objects.filter(always_open=True).first()
@@ -423,7 +424,7 @@ CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "res
 
 
 def _apply_event(*, order, event) -> None:
-    engine = _Clocks()
+    engine = ClockEngine()
     action = event.action
     now = event.created_at
     if action == "create":
@@ -501,7 +502,7 @@ def callback_clock_stop(*, order, at=None, cancelled: bool = False) -> SlaClock 
              .filter(work_order=order, kind=ClockKind.CALLBACK, stopped_at=None).first())
     if clock is None:
         return None
-    _Clocks().stop(clock, at or timezone.now(), cancelled=cancelled)
+    ClockEngine().stop(clock, at or timezone.now(), cancelled=cancelled)
     return clock
 
 
@@ -533,7 +534,7 @@ def _save_steps(clocks: list[SlaClock]) -> None:
 STEP_CHANGES = ("raise_priority", "raise_complaint_level", "reassign_to")
 
 
-def _fire_chunk(*, now, engine: "_Clocks", size: int) -> list[int]:
+def _fire_chunk(*, now, engine: "ClockEngine", size: int) -> list[int]:
     """Fire the due step of up to `size` clocks in the caller's transaction; returns event ids.
 
     The claim: on PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so a second sweeper
@@ -601,7 +602,7 @@ def sla_sweep(*, now=None, chunk: int = 200, max_chunks: int = 1000) -> int:
     """
     now = now or timezone.now()
     fired = 0
-    engine = _Clocks()
+    engine = ClockEngine()
     for _chunk in range(max_chunks):
         with transaction.atomic():
             event_ids = _fire_chunk(now=now, engine=engine, size=chunk)

@@ -33,11 +33,9 @@ from types import SimpleNamespace
 
 from django.apps import apps
 
-from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
 from kefu.sla.models import SlaClock, WorkCalendar
-from kefu.sla.selectors import calendar_spec
-from kefu.sla.services import RESPONSE_ACTIONS, escalation_ladder, policy_for
+from kefu.sla.services import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
 
 # Share of clock-stopping steps placed after the clock's deadline (first response, dispatch,
 # arrival, resolution): the breach rates of the demo land around 5–15%.
@@ -61,7 +59,7 @@ class DemoClocks:
         self.tiers = dict(Customer.objects.values_list("pk", "tier"))
         self.always_open = WorkCalendar.objects.filter(always_open=True).order_by("id").first()
         self._policies: dict = {}
-        self._specs: dict[int, business_time.CalendarSpec] = {}
+        self.engine = ClockEngine()  # the SLA app's arithmetic (calendar specs built once)
         self.rules = None
         if apps.is_installed("kefu.callbacks"):
             from kefu.callbacks.models import CallbackRule
@@ -96,23 +94,11 @@ class DemoClocks:
         rule = rule_for(order=self._standin(order), rules=self.rules)
         return rule is not None and rule.mode in (RuleMode.SAMPLE, RuleMode.NONE)
 
-    def spec(self, calendar) -> business_time.CalendarSpec:
-        if calendar.pk not in self._specs:
-            self._specs[calendar.pk] = calendar_spec(calendar=calendar)
-        return self._specs[calendar.pk]
-
     def add(self, calendar, business: bool, start, minutes: float):
-        if not business:
-            return start + timedelta(minutes=minutes), ()
-        result = business_time.add_business_minutes(self.spec(calendar), start, max(minutes, 0))
-        return result.value, result.missing_years
+        return self.engine.add(calendar, business, start, minutes)
 
     def between(self, clock, start, end) -> float:
-        if end <= start:
-            return 0.0
-        if not clock.business:
-            return (end - start).total_seconds() / 60
-        return business_time.business_minutes_between(self.spec(clock.calendar), start, end).minutes
+        return self.engine.between(clock, start, end)
 
     def target(self, policy, kind, order):
         """(minutes, business) of the policy's target of `kind` for this order, or None."""
@@ -234,14 +220,8 @@ class DemoClocks:
         return made
 
     def step_time(self, clock, step: int):
-        """`kefu.sla.services._Clocks.step_time`: when step `step` of the clock's ladder is due."""
-        if step == 0:
-            return clock.warn_at
-        ladder = escalation_ladder(clock)
-        if step > len(ladder):
-            return None
-        at, _m = self.add(clock.calendar, clock.business, clock.due_at, ladder[step - 1].get("after_breach_minutes", 0))
-        return at
+        """When step `step` of the clock's ladder is due (the SLA app's own rule)."""
+        return self.engine.step_time(clock, step)
 
     def _fire(self, clock, *, until, inclusive: bool) -> None:
         """The steps a sweeper running all along would have fired before `until` (at `until` too
