@@ -421,6 +421,35 @@ def schedule_get_for_actor(*, actor: Actor, pk) -> ReportSchedule:
     return schedule
 
 
+def schedule_scope_held_back(schedules, *, reader: Actor | None = None) -> dict[int, list[str]]:
+    """{schedule id: [scope keys]} for the schedules whose scope their owner no longer sees (or
+    that names a row since deleted): delivery skips them (report_schedules_run) until the scope or
+    the owner's department is fixed, and the list says so. Set-based: per owner with a scoped
+    schedule, their actor and one query per scope key, however many schedules they own."""
+    from collections import defaultdict
+
+    by_owner: dict[int, list[ReportSchedule]] = defaultdict(list)
+    for schedule in schedules:
+        if any(schedule.scope.get(key) for key in SCOPE_KEYS):
+            by_owner[schedule.owner_id].append(schedule)
+    held: dict[int, list[str]] = {}
+    for owned in by_owner.values():
+        owner = owned[0].owner
+        actor = reader if reader is not None and reader.user_id == owner.pk else actor_for_user(owner)
+        options = selectors.scope_options(actor=actor, active_only=False)
+        seen: dict[str, set[int]] = {}
+        for key in SCOPE_KEYS:
+            wanted = {int(s.scope[key]) for s in owned if s.scope.get(key)}
+            if wanted:
+                lookup = "user_id" if key == "agent" else "pk"
+                seen[key] = set(options[key].filter(**{f"{lookup}__in": wanted}).values_list(lookup, flat=True))
+        for schedule in owned:
+            keys = [k for k in SCOPE_KEYS if schedule.scope.get(k) and int(schedule.scope[k]) not in seen[k]]
+            if keys:
+                held[schedule.pk] = keys
+    return held
+
+
 def schedule_scope_labels(schedules) -> dict[int, dict[str, str]]:
     """{schedule id: {"site": "…", "team": "…"}} for many schedules in at most three queries (the
     report pages' labels; an id whose row is gone shows as "#id")."""

@@ -292,7 +292,9 @@ def schedule_list(request):
     actor = _actor(request)
     schedules = list(services.schedule_list_for_actor(actor=actor))
     labels = services.schedule_scope_labels(schedules)
+    held = services.schedule_scope_held_back(schedules, reader=actor)
     rows = [{"schedule": s, "scope_labels": list(labels.get(s.pk, {}).values()),
+             "held_back": [labels.get(s.pk, {}).get(key, key) for key in held.get(s.pk, [])],
              "may_change": services.schedule_may_change(actor=actor, schedule=s)} for s in schedules]
     return render(request, "reports/schedules.html", {"rows": rows, "show_owner": actor.visibility == Visibility.ALL})
 

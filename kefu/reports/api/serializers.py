@@ -113,6 +113,7 @@ class ReportScheduleOutput(serializers.Serializer):
     frequency_label = serializers.CharField(source="get_frequency_display")
     scope = ReportScheduleScope()
     scope_labels = serializers.SerializerMethodField()
+    held_back = serializers.SerializerMethodField()
     recipients = serializers.ListField(child=serializers.CharField())
     owner = serializers.IntegerField(source="owner_id")
     owner_name = serializers.SerializerMethodField()
@@ -124,6 +125,10 @@ class ReportScheduleOutput(serializers.Serializer):
 
     def get_scope_labels(self, obj) -> dict[str, str]:
         return self.context.get("scope_labels", {}).get(obj.pk, {})
+
+    def get_held_back(self, obj) -> list[str]:
+        """Scope keys the owner no longer sees: nothing is sent until the scope is fixed."""
+        return self.context.get("held_back", {}).get(obj.pk, [])
 
     def get_owner_name(self, obj) -> str:
         from kefu.org.selectors import user_display_name

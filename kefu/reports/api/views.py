@@ -84,7 +84,8 @@ class ReportOrdersView(generics.ListAPIView):
 
 def _schedules_out(request, actor, schedules) -> list[dict]:
     schedules = list(schedules)
-    context = {"request": request, "actor": actor, "scope_labels": services.schedule_scope_labels(schedules)}
+    context = {"request": request, "actor": actor, "scope_labels": services.schedule_scope_labels(schedules),
+               "held_back": services.schedule_scope_held_back(schedules, reader=actor)}
     return ReportScheduleOutput(schedules, many=True, context=context).data
 
 

@@ -272,8 +272,9 @@ def test_list_page_query_budget_does_not_grow_with_schedules(cast, org, client, 
     site = make_site(name="阳光花园")
     _with_files(cast["manager"], 2, org, site)
     client.force_login(cast["manager"])
-    # session, user, staff, role, department, schedules, sites, departments, agents, unread count
-    with django_assert_max_num_queries(11) as small:
+    # session, user, staff, role, department, schedules, sites, departments, agents, unread count,
+    # and whether the owner still sees the scope's sites, teams and agents
+    with django_assert_max_num_queries(14) as small:
         response = client.get(reverse("reports:schedules"))
     assert response.status_code == 200 and text in response.content.decode()
     _with_files(cast["manager"], 8, org, site)
@@ -483,13 +484,16 @@ def test_api_list_query_budget(cast, org, api, django_assert_max_num_queries):
     site = make_site()
     _with_files(cast["manager"], 2, org, site)
     client = api(cast["director"])
-    with django_assert_max_num_queries(6) as small:  # count, page, sites, departments, agents (+ auth)
+    # count, page, sites, departments, agents (+ auth); per owner: their actor and whether they
+    # still see the scope's sites, teams and agents
+    with django_assert_max_num_queries(11) as small:
         assert client.get(API).json()["count"] == 2
     _with_files(cast["manager"], 10, org, site)
     with django_assert_max_num_queries(len(small.captured_queries)):
         data = client.get(API).json()
     assert data["count"] == 12 and data["results"][0]["latest_generated"]["period_end"] == "2026-06-07"
     assert data["results"][0]["owner_name"] == cast["manager"].staff.display_name
+    assert {tuple(row["held_back"]) for row in data["results"]} == {()}
 
 
 # --- the scope lies inside the owner's visibility -----------------------------------------------------
@@ -636,7 +640,7 @@ def test_an_owner_moved_out_of_the_scope_must_fix_it_before_other_changes(cast, 
     assert snapshot(schedule) == before
 
 
-def test_an_owner_moved_out_of_the_scope_gets_nothing_sent(cast, org, client):
+def test_an_owner_moved_out_of_the_scope_gets_nothing_sent(cast, org, client, api):
     from kefu.org.models import Staff
 
     schedule = make(cast["supervisor"], scope={"team": org["front"].pk})
@@ -650,7 +654,13 @@ def test_an_owner_moved_out_of_the_scope_gets_nothing_sent(cast, org, client):
     assert "team：该班组不在计划创建人的可见范围内。" in page
     assert not GeneratedReport.objects.exists() and not OutboundMessage.objects.exists()
     assert ReportSchedule.objects.get(pk=schedule.pk).last_period_start is None
+    page = client.get(reverse("reports:schedules"))
+    assert [row["held_back"] for row in page.context["rows"]] == [[org["front"].name]]
+    fresh = type(cast["supervisor"]).objects.get(pk=cast["supervisor"].pk)  # as a request loads it
+    assert [row["held_back"] for row in api(fresh).get(API).json()["results"]] == [["team"]]
+    assert "暂停发送：创建人已看不到前台组。修改范围后恢复发送。" in page.content.decode()
     Staff.objects.filter(user=cast["supervisor"]).update(department=org["cs"])  # back: the period goes out
+    assert [row["held_back"] for row in client.get(reverse("reports:schedules")).context["rows"]] == [[]]
     assert run(at(2026, 6, 8, 10, 5)) == [(d("2026-06-01"), d("2026-06-07"))]
 
 
