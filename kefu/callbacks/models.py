@@ -119,8 +119,10 @@ class Callback(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # PROTECT: which rule made a callback is part of the record; a rule in use is deactivated
+    # (is_active), not deleted.
     rule = models.ForeignKey(CallbackRule, verbose_name=_("rule"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="callbacks")
+                             on_delete=models.PROTECT, related_name="callbacks")
     sampling_run = models.ForeignKey(SamplingRun, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="callbacks")
     status = models.CharField(_("status"), max_length=12, choices=CallbackStatus.choices,

@@ -303,3 +303,16 @@ def test_ratings_are_never_deleted_nor_edited_in_the_admin(client, cast):
     assert RatingLink.objects.filter(work_order=order).count() == links
     assert (_flags(order)["rated"], _flags(order)["rated_low"]) == (True, False)
     assert _deletions() == 0
+
+
+def test_a_rule_that_made_callbacks_is_deactivated_not_deleted(client, cast):
+    order = make_resolved(actor=cast["agent"])
+    rule = callback_of(order).rule
+    unused = make_rule(name="试用规则")
+    client.force_login(cast["administrator"])
+    page = client.get(f"/admin/callbacks/callbackrule/{rule.pk}/delete/")
+    assert page.status_code == 200 and page.context["protected"]  # listed as what stops the delete
+    client.post(f"/admin/callbacks/callbackrule/{rule.pk}/delete/", {"post": "yes"})
+    assert callback_of(order).rule_id == rule.pk
+    client.post(f"/admin/callbacks/callbackrule/{unused.pk}/delete/", {"post": "yes"})
+    assert not type(unused).objects.filter(pk=unused.pk).exists()
