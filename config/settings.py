@@ -207,6 +207,10 @@ if _email_url:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("KEFU_DEFAULT_FROM_EMAIL", "kefu@localhost")
+# Seconds a mail server may take before a send fails (and is retried). Without it a hung server
+# holds the worker past the outbox lease (notifications.services.LEASE, 5 minutes), and another
+# worker would claim and send the same message again.
+EMAIL_TIMEOUT = env_int("KEFU_EMAIL_TIMEOUT", 30)
 
 # --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -178,3 +178,24 @@ def test_outbox_enqueue_rejects_bad_input_and_writes_nothing(channel, to, field)
         outbox_enqueue(channel=channel, to_address=to, subject="s", body="b")
     assert list(error.value.fields) == [field]
     assert OutboundMessage.objects.count() == 0
+
+
+def test_a_hung_mail_server_fails_the_send_within_the_timeout_not_the_lease(settings, overdue_repair,
+                                                                           django_capture_on_commit_callbacks):
+    from kefu.notifications.services import LEASE
+
+    assert 0 < settings.EMAIL_TIMEOUT < LEASE.total_seconds()  # the shipped default keeps the invariant
+    # a server that accepts the connection and never greets
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(1)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", hung.getsockname()[1], 1
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            sla_sweep(now=at(2026, 11, 25, 10))
+    finally:
+        hung.close()
+    message = OutboundMessage.objects.get(channel="email")
+    assert (message.state, message.attempts) == ("pending", 1)  # failed in time, to be retried
+    assert "timed out" in message.last_error
