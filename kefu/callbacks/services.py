@@ -462,7 +462,9 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
                                      to_address=to_address[:254], created_at=now,
                                      expires_at=now + timedelta(days=days))
     url = rating_url(token)
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the customer's language (their record says which), else the site's.
+    language = (customer.language if customer is not None else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = _("How did we do? Rate work order %(number)s") % {"number": order.number}
         body = _("Your request “%(title)s” (%(number)s) has been resolved. Please rate our service "
                  "(valid for %(days)s days): %(url)s") % {

@@ -265,6 +265,22 @@ def test_resolution_sends_a_rating_link_through_the_outbox(cast):
     assert link.expires_at - link.created_at == timedelta(days=7)
 
 
+def test_the_rating_message_is_in_the_customers_language(cast):
+    from kefu.customers.models import Customer
+    from kefu.notifications.services import outbox_deliver
+
+    chinese = _rated_order(cast)
+    english_customer = make_customer(name="John Smith", phones=["13900139000"])
+    Customer.objects.filter(pk=english_customer.pk).update(language="en")
+    english = resolve(make_work_order(actor=cast["agent"], type="repair", customer=english_customer), cast["agent"])
+    bodies = dict(OutboundMessage.objects.filter(notification=None).values_list("to_address", "body"))
+    assert bodies["13800138000"].startswith("您的") and chinese.number in bodies["13800138000"]
+    assert bodies["13900139000"].startswith("Your request") and english.number in bodies["13900139000"]
+    outbox_deliver()
+    bodies = dict(OutboundMessage.objects.filter(notification=None).values_list("to_address", "body"))
+    assert "[链接已隐去]" in bodies["13800138000"] and "[link removed]" in bodies["13900139000"]
+
+
 def test_low_rating_creates_a_callback_and_the_link_works_once(cast):
     order = _rated_order(cast)
     link, token = services.rating_link_issue(order=order)
