@@ -169,14 +169,16 @@ def _question_of_draft(question: Question) -> tuple[Question, list[Question]]:
     return current, siblings
 
 
-def _renumber(questions: list[Question]) -> None:
-    """Positions 1…n in the given order; only the rows whose position changes are written."""
+def _renumber(rows: list[Question] | list[Section]) -> None:
+    """Positions 1…n in the given order (questions of a section, or sections of a questionnaire);
+    only the rows whose position changes are written."""
     changed = []
-    for position, question in enumerate(questions, start=1):
-        if question.position != position:
-            question.position = position
-            changed.append(question)
-    Question.objects.bulk_update(changed, ["position"])
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            row.position = position
+            changed.append(row)
+    if changed:
+        type(changed[0]).objects.bulk_update(changed, ["position"])
 
 
 @transaction.atomic
@@ -205,6 +207,51 @@ def question_delete(*, actor_user, question: Question) -> None:
         raise Conflict(_("This question has answers and cannot be deleted; make a new version."))
     Question.objects.filter(pk=question.pk).delete()
     _renumber([q for q in siblings if q.pk != question.pk])
+
+
+def _section_of_draft(section: Section) -> tuple[Section, list[Section]]:
+    """The section, locked with its questionnaire (only a draft changes, as for questions), and
+    the questionnaire's sections in order."""
+    questionnaire_id = Section.objects.filter(pk=section.pk).values_list("questionnaire_id", flat=True).first()
+    if questionnaire_id is None:
+        raise NotFound(_("Section not found."))
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
+    _draft(questionnaire)
+    siblings = list(Section.objects.filter(questionnaire_id=questionnaire.pk).order_by("position", "id"))
+    current = next((s for s in siblings if s.pk == section.pk), None)
+    if current is None:
+        raise NotFound(_("Section not found."))
+    return current, siblings
+
+
+@transaction.atomic
+def section_move(*, actor_user, section: Section, direction: str) -> Section:
+    """Move a section of a draft questionnaire one place up or down; its questions go with it."""
+    _manager(actor_user)
+    if direction not in ("up", "down"):
+        raise field_error("direction", _("direction: up or down."))
+    section, siblings = _section_of_draft(section)
+    index = siblings.index(section)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        raise field_error("direction", _("direction: this is already the first section.")
+                          if direction == "up" else _("direction: this is already the last section."))
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    _renumber(siblings)
+    return section
+
+
+@transaction.atomic
+def section_delete(*, actor_user, section: Section) -> None:
+    """Delete a section of a draft questionnaire with its questions; the other sections close up
+    (1…n). The service item it was tied to stays (other versions and campaigns rate it)."""
+    _manager(actor_user)
+    section, siblings = _section_of_draft(section)
+    if Answer.objects.filter(question__section=section).exists():  # a draft has none; never lose answers
+        raise Conflict(_("This section has questions with answers and cannot be deleted; make a new version."))
+    Question.objects.filter(section=section).delete()
+    Section.objects.filter(pk=section.pk).delete()
+    _renumber([s for s in siblings if s.pk != section.pk])
 
 
 @transaction.atomic

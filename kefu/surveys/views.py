@@ -303,11 +303,25 @@ def _builder_question(questionnaire, value: str):
     return question
 
 
+def _builder_section(questionnaire, value: str):
+    section = questionnaire.sections.filter(pk=value).first() \
+        if value.isascii() and value.isdigit() and len(value) < 19 else None
+    if section is None:
+        message = _("section: no such section in this questionnaire.")
+        raise InvalidInput(message, fields={"section": [message]})
+    return section
+
+
+# Builder operations answered over htmx with the sections partial.
+_BUILDER_OPS = ("move", "delete", "section_move", "section_delete")
+
+
 def _builder_sections(request, pk, error: ApplicationError | None = None):
-    """htmx: the sections and their questions after a move or delete (or with why it was refused)."""
+    """htmx: the sections and their questions after a move or delete (or with why it was refused).
+    The "add a question" form's section list is swapped too (out of band): sections move and go."""
     questionnaire = selectors.questionnaire_with_questions(pk=pk)
     return render(request, "surveys/partials/builder_sections.html", {
-        "questionnaire": questionnaire, "question_error": error.message if error else ""},
+        "questionnaire": questionnaire, "question_error": error.message if error else "", "oob": True},
         status=error.status_code if error else 200)
 
 
@@ -339,12 +353,21 @@ def questionnaire_detail(request, pk):
             services.question_add(actor_user=request.user, section=section, kind=post.get("kind", ""),
                                   text=post.get("text", ""), text_en=post.get("text_en", ""),
                                   required=post.get("required") == "on", options=options)
-        elif op in ("move", "delete"):
-            question = _builder_question(questionnaire, post.get("question", ""))
-            if op == "move":
-                services.question_move(actor_user=request.user, question=question, direction=post.get("direction", ""))
+        elif op in _BUILDER_OPS:
+            if op in ("move", "delete"):
+                question = _builder_question(questionnaire, post.get("question", ""))
+                if op == "move":
+                    services.question_move(actor_user=request.user, question=question,
+                                           direction=post.get("direction", ""))
+                else:
+                    services.question_delete(actor_user=request.user, question=question)
             else:
-                services.question_delete(actor_user=request.user, question=question)
+                section = _builder_section(questionnaire, post.get("section", ""))
+                if op == "section_move":
+                    services.section_move(actor_user=request.user, section=section,
+                                          direction=post.get("direction", ""))
+                else:
+                    services.section_delete(actor_user=request.user, section=section)
             if is_partial(request):
                 return _builder_sections(request, pk)
         elif op == "publish":
@@ -355,7 +378,7 @@ def questionnaire_detail(request, pk):
         else:
             raise Http404
     except ApplicationError as error:
-        if op in ("move", "delete") and is_partial(request):
+        if op in _BUILDER_OPS and is_partial(request):
             return _builder_sections(request, pk, error)
         questionnaire = selectors.questionnaire_with_questions(pk=pk)
         return render(request, "surveys/questionnaire.html", _builder_context(

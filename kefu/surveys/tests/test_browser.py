@@ -194,6 +194,79 @@ def test_supervisor_reorders_and_deletes_questions_in_the_builder(live_server, c
         ("保洁员态度如何？", 1), ("垃圾是否及时清运？", 2)]
 
 
+def test_supervisor_reorders_and_deletes_sections_in_the_builder(live_server, cast):
+    """Chinese: move the last section up, then delete the first (confirmed) with its questions; the
+    sections and the "add a question" form's section list follow after each htmx swap. English and
+    a phone width read the same tools."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.org.models import Staff
+    from kefu.surveys.models import Section, ServiceItem
+
+    actor = cast["supervisor"]
+    q = services.questionnaire_create(actor_user=actor, code="sections", title="年度意见征询表")
+    for title, code in (("保洁服务", "cleaning"), ("绿化养护", "greenery"), ("总体评价", None)):
+        item = ServiceItem.objects.get(code=code) if code else None
+        section = services.section_add(actor_user=actor, questionnaire=q, title=title, item=item)
+        services.question_add(actor_user=actor, section=section, kind="scale5", text=f"{title}是否满意？")
+    Staff.objects.filter(user=cast["manager"]).update(language="en")
+    supervisor, manager = _session_cookie(actor), _session_cookie(cast["manager"])
+    url = f"{live_server.url}/surveys/questionnaires/{q.pk}/"
+    titles = "#builder-sections .kefu-section-title"
+    dialogs = []
+
+    def accept(dialog):
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = _context(browser)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": supervisor, "url": live_server.url}])
+        page = context.new_page()
+        page.on("dialog", accept)
+        page.goto(url)
+        expect(page.locator(titles)).to_have_text(["保洁服务", "绿化养护", "总体评价"])
+        expect(page.locator(".kefu-section-up").first).to_be_disabled()
+        expect(page.locator(".kefu-section-down").last).to_be_disabled()
+        expect(page.locator(".kefu-section-up").nth(2)).to_have_attribute("title", "部分上移")
+        page.locator(".kefu-section-up").nth(2).click()
+        expect(page.locator(titles)).to_have_text(["保洁服务", "总体评价", "绿化养护"])
+        expect(page.locator("#id_q_section option")).to_have_text(["保洁服务", "总体评价", "绿化养护"])
+        page.locator(".kefu-delete-section").first.click()
+        expect(page.locator(titles)).to_have_text(["总体评价", "绿化养护"])
+        expect(page.locator(".kefu-question-text")).to_have_text(["总体评价是否满意？", "绿化养护是否满意？"])
+        expect(page.locator("#id_q_section option")).to_have_text(["总体评价", "绿化养护"])
+        expect(page.locator(".kefu-section-up").first).to_be_disabled()  # the new first section
+        page.reload()  # what was saved, not only what was swapped in
+        expect(page.locator(titles)).to_have_text(["总体评价", "绿化养护"])
+        page.screenshot(path=str(ARTIFACTS / "survey_builder_sections_zh.png"), full_page=True)
+
+        english = _context(browser)
+        english.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": manager, "url": live_server.url}])
+        en = english.new_page()
+        en.goto(url)
+        expect(en.locator("html")).to_have_attribute("lang", "en")
+        expect(en.locator(".kefu-section-down").first).to_have_attribute("title", "Move section down")
+        expect(en.locator(".kefu-delete-section").first).to_have_attribute("aria-label", "Delete section")
+
+        phone = _context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": supervisor, "url": live_server.url}])
+        small = phone.new_page()
+        small.goto(url)
+        expect(small.locator(".kefu-delete-section").first).to_be_visible()
+        expect(small.locator(".kefu-section-down").first).to_be_in_viewport()
+        assert small.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        small.screenshot(path=str(ARTIFACTS / "survey_builder_sections_phone.png"), full_page=True)
+        browser.close()
+
+    assert dialogs == ["删除此部分及其全部问题？"]
+    assert list(Section.objects.filter(questionnaire=q).order_by("position").values_list("title", "position")) == [
+        ("总体评价", 1), ("绿化养护", 2)]
+    assert list(Question.objects.filter(section__questionnaire=q).order_by("section__position")
+                .values_list("text", flat=True)) == ["总体评价是否满意？", "绿化养护是否满意？"]
+
+
 def test_campaign_by_customer_tag_in_chinese(live_server, cast):
     """The 客户标签 field: an empty or over-long tag is marked and nothing is planned; a tag picks
     exactly the customers carrying it (any case, deleted customers left out) when the campaign
