@@ -181,6 +181,17 @@ def _renumber(rows: list[Question] | list[Section]) -> None:
         type(changed[0]).objects.bulk_update(changed, ["position"])
 
 
+def _move_one_place(siblings: list, item, direction: str, *, first: str, last: str) -> None:
+    """Swap `item` with its neighbour up or down and renumber 1…n; 400 naming `direction` past
+    either end (`first` / `last`: the message)."""
+    index = siblings.index(item)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        raise field_error("direction", first if direction == "up" else last)
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    _renumber(siblings)
+
+
 @transaction.atomic
 def question_move(*, actor_user, question: Question, direction: str) -> Question:
     """Move a question of a draft questionnaire one place up or down within its section."""
@@ -188,13 +199,9 @@ def question_move(*, actor_user, question: Question, direction: str) -> Question
     if direction not in ("up", "down"):
         raise field_error("direction", _("direction: up or down."))
     question, siblings = _question_of_draft(question)
-    index = siblings.index(question)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(siblings):
-        raise field_error("direction", _("direction: this is already the first question of its section.")
-                          if direction == "up" else _("direction: this is already the last question of its section."))
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    _renumber(siblings)
+    _move_one_place(siblings, question, direction,
+                    first=_("direction: this is already the first question of its section."),
+                    last=_("direction: this is already the last question of its section."))
     return question
 
 
@@ -231,13 +238,8 @@ def section_move(*, actor_user, section: Section, direction: str) -> Section:
     if direction not in ("up", "down"):
         raise field_error("direction", _("direction: up or down."))
     section, siblings = _section_of_draft(section)
-    index = siblings.index(section)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(siblings):
-        raise field_error("direction", _("direction: this is already the first section.")
-                          if direction == "up" else _("direction: this is already the last section."))
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    _renumber(siblings)
+    _move_one_place(siblings, section, direction, first=_("direction: this is already the first section."),
+                    last=_("direction: this is already the last section."))
     return section
 
 
