@@ -319,7 +319,8 @@ class ClockEngine:
             return (end - start).total_seconds() / 60
         return business_time.business_minutes_between(self.spec(clock.calendar), start, end).minutes
 
-    def start(self, *, order, kind, policy, calendar, business, minutes, started_at, due_at=None):
+    def new_clock(self, *, kind, policy, calendar, business, minutes, started_at, due_at=None) -> SlaClock:
+        """A clock starting now (unsaved): its deadline and warning time on its calendar."""
         missing: tuple = ()
         if due_at is None:
             due_at, missing = self.add(calendar, business, started_at, minutes)
@@ -328,10 +329,16 @@ class ClockEngine:
             warn_at, _m = self.add(calendar, business, started_at, minutes * warn_percent / 100)
         else:
             warn_at = started_at + (due_at - started_at) * (warn_percent / 100)
-        return SlaClock.objects.create(
-            work_order=order, kind=kind, policy=policy, calendar=calendar, business=business,
-            target_minutes=minutes, started_at=started_at, due_at=due_at, warn_at=warn_at,
-            next_step=0, next_step_at=warn_at, missing_holiday_years=list(missing))
+        return SlaClock(kind=kind, policy=policy, calendar=calendar, business=business, target_minutes=minutes,
+                        started_at=started_at, due_at=due_at, warn_at=warn_at, next_step=0, next_step_at=warn_at,
+                        missing_holiday_years=list(missing))
+
+    def start(self, *, order, kind, policy, calendar, business, minutes, started_at, due_at=None):
+        clock = self.new_clock(kind=kind, policy=policy, calendar=calendar, business=business, minutes=minutes,
+                               started_at=started_at, due_at=due_at)
+        clock.work_order = order
+        clock.save(force_insert=True)
+        return clock
 
     def stop(self, clock, now, *, cancelled: bool = False) -> None:
         if clock.paused_at is not None:

@@ -141,17 +141,8 @@ class DemoClocks:
         made: list[SlaClock] = []
 
         def start(kind, *, calendar, business, minutes, started_at, due_at=None):
-            missing = ()
-            if due_at is None:
-                due_at, missing = self.add(calendar, business, started_at, minutes)
-            warn_percent = policy.warn_percent if policy else 80
-            if minutes:
-                warn_at, _m = self.add(calendar, business, started_at, minutes * warn_percent / 100)
-            else:
-                warn_at = started_at + (due_at - started_at) * (warn_percent / 100)
-            clock = SlaClock(kind=kind, policy=policy, calendar=calendar, business=business, target_minutes=minutes,
-                             started_at=started_at, due_at=due_at, warn_at=warn_at, next_step=0, next_step_at=warn_at,
-                             missing_holiday_years=list(missing))
+            clock = self.engine.new_clock(kind=kind, policy=policy, calendar=calendar, business=business,
+                                          minutes=minutes, started_at=started_at, due_at=due_at)
             clock.fired = []
             live[kind] = clock
             made.append(clock)
