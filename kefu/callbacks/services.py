@@ -522,10 +522,6 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
 
 # --- administrators' corrections (the admin's delete) ------------------------------------------------
 
-# Facts are refreshed in chunks: one INSERT … SELECT per chunk, within SQLite's parameter limit.
-FACTS_CHUNK = 500
-
-
 def _require_permission(actor_user, permission: str) -> None:
     if actor_user is None or not actor_user.is_active or not actor_user.has_perm(permission):
         raise NotAllowed(_("Only administrators may delete callbacks or sampling draws."))
@@ -556,13 +552,6 @@ def _worked_refusal(ids: set[int]) -> Conflict:
     listed = ", ".join(f"#{pk}" for pk in sorted(ids)[:20])
     return Conflict(_("Callbacks %(ids)s have been worked on (an attempt or a result): records of contact with "
                       "customers are kept, not deleted.") % {"ids": listed}, code="callback_worked")
-
-
-def _refresh_facts(order_ids) -> None:
-    """Recompute the orders' report facts, last in the writer (see kefu.reports.facts._lock)."""
-    ids = sorted(set(order_ids))
-    for start in range(0, len(ids), FACTS_CHUNK):
-        order_facts_refresh(order_ids=ids[start:start + FACTS_CHUNK])
 
 
 def _delete_untouched(*, tasks: list[Callback], actor_user, now, run: SamplingRun | None = None) -> set[int]:
@@ -611,7 +600,7 @@ def callbacks_delete(*, callback_ids, actor_user) -> int:
     worked = callbacks_worked(callback_ids=[t.pk for t in tasks])
     if worked:
         raise _worked_refusal(worked)
-    _refresh_facts(_delete_untouched(tasks=tasks, actor_user=actor_user, now=timezone.now()))
+    order_facts_refresh(order_ids=_delete_untouched(tasks=tasks, actor_user=actor_user, now=timezone.now()))
     return len(tasks)
 
 
@@ -635,5 +624,5 @@ def sampling_runs_delete(*, run_ids, actor_user) -> int:
         order_ids |= _delete_untouched(tasks=[t for t in tasks if t.sampling_run_id == run.pk],
                                        actor_user=actor_user, now=now, run=run)
     SamplingRun.objects.filter(pk__in=[run.pk for run in runs]).delete()
-    _refresh_facts(order_ids)
+    order_facts_refresh(order_ids=order_ids)
     return len(runs)

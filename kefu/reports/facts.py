@@ -40,6 +40,7 @@ MIRRORED = ("received_at", "resolved_at", "updated_at", "type", "channel", "stat
             "category_id", "site_id", "team_id", "intake_department_id", "assignee_id", "first_contact_owner_id")
 FLAGS = ("repeat_complaint", "callback_completed", "callback_ended", "callback_satisfied", "rated", "rated_low")
 BATCH = 5000
+REFRESH_CHUNK = 500
 # pg_advisory_xact_lock(class, key): the class keeps these keys apart from any other advisory lock.
 FACTS_LOCK_CLASS = 0x4B46  # "KF"
 
@@ -127,9 +128,14 @@ def order_facts_refresh(*, order_ids: Iterable[int], neighbours: bool = False) -
     if not ids:
         return 0
     ids = sorted(ids)
+    written = 0
     with transaction.atomic(savepoint=False):
-        _lock(ids)
-        return _write(WorkOrder.objects.filter(pk__in=ids))
+        # Chunks keep each statement's parameter list short, however many orders a writer touched.
+        for start in range(0, len(ids), REFRESH_CHUNK):
+            chunk = ids[start:start + REFRESH_CHUNK]
+            _lock(chunk)
+            written += _write(WorkOrder.objects.filter(pk__in=chunk))
+    return written
 
 
 # The actions that can change another complaint's repeat flag: a complaint appears (possibly

@@ -1,5 +1,6 @@
 """Customer API: the ranked lookup the intake form types into, creation and edits, soft delete,
-the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) and the unit list. Thin: serializers in, services and selectors."""
+the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) and the unit
+list. Thin: serializers in, services and selectors."""
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -28,6 +29,14 @@ from kefu.org.selectors import require_actor
 
 def _actor(request):
     return require_actor(request.user)
+
+
+def _restorer(request):
+    """The actor, if their role may see and restore deleted customers (the roles that delete)."""
+    actor = _actor(request)
+    if actor.role not in services.DELETE_ROLES:
+        raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
+    return actor
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -94,9 +103,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Soft-deleted customers in the caller's scope not yet erased, most recently deleted first,
         with `erase_on`/`days_left` before the nightly purge; for the roles that may delete (403
         otherwise). Paginated like the customer list."""
-        actor = _actor(request)
-        if actor.role not in services.DELETE_ROLES:
-            raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
+        actor = _restorer(request)
         page = self.paginate_queryset(selectors.deleted_customer_list(actor=actor))
         rows = selectors.deleted_rows(customers=list(page))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
@@ -106,9 +113,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def restore(self, request, pk=None):
         """Undo a soft delete while the customer is not erased (409 if erased, not deleted, or if a
         live customer has its ID number or credit code since: merge instead)."""
-        actor = _actor(request)
-        if actor.role not in services.DELETE_ROLES:
-            raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
+        actor = _restorer(request)
         customer = selectors.customer_for_restore(pk=pk, actor=actor)
         if customer is None:
             raise NotFound(_("Customer not found."))
