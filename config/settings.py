@@ -215,6 +215,16 @@ DEFAULT_FROM_EMAIL = env_str("KEFU_DEFAULT_FROM_EMAIL", "kefu@localhost")
 EMAIL_TIMEOUT = env_int("KEFU_EMAIL_TIMEOUT", 30)
 
 # --- REST API ------------------------------------------------------------------------------------
+# The work-order gate's hooks (ADR 0001, kefu.workorders.hooks): called in this order, in the
+# writer's transaction, for every recorded order event; then, after commit, the notification
+# callables with the ids of the events to notify about.
+KEFU_WORK_ORDER_HOOKS = [
+    "kefu.sla.clocks.clocks_on_events",
+    "kefu.callbacks.hooks.callbacks_on_events",
+    "kefu.reports.facts.order_facts_on_events",
+]
+KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -1,5 +1,5 @@
-"""SLA clocks for the demo generator's bulk orders: the rows the SLA hook (`kefu.sla.services.
-clocks_on_event`) and the sweeper (`sla_sweep`) would have written had each order gone through
+"""SLA clocks for the demo generator's bulk orders: the rows the SLA hook (`kefu.sla.clocks.
+clocks_on_events`) and the sweeper (`sla_sweep`) would have written had each order gone through
 `work_order_transition` at the generator's times, replayed in memory and inserted in bulk.
 
 The replay follows the hook's table (docs/sla.md): create starts first response, dispatch, arrival
@@ -34,8 +34,8 @@ from types import SimpleNamespace
 from django.apps import apps
 
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
+from kefu.sla.clocks import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
 from kefu.sla.models import SlaClock, WorkCalendar
-from kefu.sla.services import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
 
 # Share of clock-stopping steps placed after the clock's deadline (first response, dispatch,
 # arrival, resolution): the breach rates of the demo land around 5–15%.
