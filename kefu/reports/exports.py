@@ -305,7 +305,7 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
 def evidence_rows(*, actor, period, scope) -> list[list]:
     """Per complaint received in the period: acknowledgement, handling record, response, closure
     and satisfaction with the handling — the records a GB/T 19012 (ISO 10002) audit asks for."""
-    from kefu.reports.selectors import _scoped
+    from kefu.reports.selectors.scope import _scoped
     from kefu.workorders.models import WorkOrderEvent
 
     orders = list(_scoped(actor, scope).filter(type="complaint", received_at__gte=period.since,
