@@ -6,12 +6,9 @@ department lies in their subtree, plus those they own or issued; `assigned` role
 only those they own. Not visible → NotFound (404), never 403.
 """
 
-import importlib
-import importlib.util
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -190,12 +187,6 @@ def complaint_clusters(*, year: int, month: int, threshold: int) -> list[dict]:
     return result
 
 
-def surveys_available() -> bool:
-    """kefu.surveys is built separately; without it (or with it not installed) notices show no effect."""
-    return (apps.is_installed("kefu.surveys") and importlib.util.find_spec("kefu.surveys") is not None
-            and importlib.util.find_spec("kefu.surveys.selectors") is not None)
-
-
 def _as_date(value) -> date | None:
     if isinstance(value, datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
@@ -211,13 +202,13 @@ def _as_date(value) -> date | None:
 
 def notice_effect(*, notice: CorrectiveAction, history: list[dict] | None = None) -> dict | None:
     """The survey item's rate before and after the notice (“effect”): the last campaign closed on
-    or before the issue date, and the first one closed after it. None without an item or surveys."""
+    or before the issue date, and the first one closed after it. None without an item."""
     if not notice.item_code:
         return None
     if history is None:
-        if not surveys_available():
-            return None
-        history = importlib.import_module("kefu.surveys.selectors").item_rate_history(notice.item_code)
+        from kefu.surveys.selectors import item_rate_history
+
+        history = item_rate_history(notice.item_code)
     since = timezone.localdate(notice.issued_at or notice.created_at)
     rows = [{**row, "closed_on": _as_date(row.get("closed_on"))} for row in history or []]
     rows = [row for row in rows if row["closed_on"] is not None]

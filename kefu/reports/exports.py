@@ -317,17 +317,16 @@ def evidence_rows(*, actor, period, scope) -> list[list]:
                   .select_related("actor__staff").order_by("created_at", "id")):
         events.setdefault(event.work_order_id, []).append(event)
     outcomes, ratings = {}, {}
-    if metrics.callbacks_installed():
-        from kefu.callbacks.models import Callback, RatingLink
+    from kefu.callbacks.models import Callback, RatingLink
 
-        for order_id, outcome in (Callback.objects.filter(work_order_id__in=ids, status="completed")
-                                  .order_by("completed_at", "id").values_list("work_order_id", "outcome")):
-            outcomes[order_id] = outcome
-        for order_id, speed, attitude, quality in (RatingLink.objects.filter(work_order_id__in=ids,
-                                                                             used_at__isnull=False)
-                                                   .order_by("used_at").values_list("work_order_id", "speed",
-                                                                                    "attitude", "quality")):
-            ratings[order_id] = f"{speed}/{attitude}/{quality}"
+    for order_id, outcome in (Callback.objects.filter(work_order_id__in=ids, status="completed")
+                              .order_by("completed_at", "id").values_list("work_order_id", "outcome")):
+        outcomes[order_id] = outcome
+    for order_id, speed, attitude, quality in (RatingLink.objects.filter(work_order_id__in=ids,
+                                                                         used_at__isnull=False)
+                                               .order_by("used_at").values_list("work_order_id", "speed",
+                                                                                "attitude", "quality")):
+        ratings[order_id] = f"{speed}/{attitude}/{quality}"
 
     def when(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -395,7 +395,7 @@ def schedule_run(request, pk: int):
 
     actor = _actor(request)
     schedule = _schedule_for_change(actor, pk)
-    base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "").rstrip("/")
+    base_url = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     try:
         generated, created = services.report_schedule_run_now(actor_user=request.user, schedule=schedule,
                                                                base_url=base_url)

@@ -7,8 +7,6 @@ they are absent: a follow-up callback for every dissatisfied respondent
 item of a closed campaign below target (`improvement.services.corrective_action_propose`).
 """
 
-import importlib
-import importlib.util
 import logging
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -74,7 +72,7 @@ def _manager(actor_user):
 
 
 def public_url(name: str, token: str) -> str:
-    base = getattr(settings, "KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     return base + reverse(name, args=[token])
 
 
@@ -484,12 +482,8 @@ def campaign_close(*, actor_user, campaign: Campaign, today: date | None = None)
 
 
 def _propose_corrective_actions(campaign: Campaign) -> None:
-    if importlib.util.find_spec("kefu.improvement") is None:
-        return
-    try:
-        improvement = importlib.import_module("kefu.improvement.services")
-    except ImportError:
-        return
+    from kefu.improvement import services as improvement
+
     results = selectors.campaign_results(campaign=campaign, with_previous=False)
     url = reverse("surveys:detail", args=[campaign.pk])
     for item in results["items"]:
@@ -611,12 +605,8 @@ def response_submit(*, invitation: Invitation, channel: str, answers: dict, ente
 
 
 def _follow_up(response: Response, invitation: Invitation, dissatisfied: list[Answer]) -> None:
-    if importlib.util.find_spec("kefu.callbacks") is None:
-        return
-    try:
-        callbacks = importlib.import_module("kefu.callbacks.services")
-    except ImportError:
-        return
+    from kefu.callbacks import services as callbacks
+
     items = sorted({(a.question.section.item.display_name if a.question.section.item else
                      a.question.section.display_title) for a in dissatisfied})
     where = invitation.asset.code if invitation.asset_id else ""

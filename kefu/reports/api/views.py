@@ -166,7 +166,7 @@ class ReportScheduleRunView(APIView):
         schedule = services.schedule_get_for_actor(actor=actor, pk=pk)
         generated, created = services.report_schedule_run_now(
             actor_user=request.user, schedule=schedule,
-            base_url=getattr(settings, "KEFU_PUBLIC_BASE_URL", "").rstrip("/"))
+            base_url=settings.KEFU_PUBLIC_BASE_URL.rstrip("/"))
         body = {"created": created, "generated": None}
         if generated is not None:
             body["generated"] = {"id": generated.pk, "period_start": generated.period_start,

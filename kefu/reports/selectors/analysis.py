@@ -89,20 +89,19 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
         for kind in metrics.CLOCK_KINDS:
             result[f"{kind}_business_minutes"] = stats[kind]
     result.update(_clock_figures(rows=clock_rows, period=period, scope=scope))
-    if metrics.callbacks_installed():
-        rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
-        result["resolved_total"] = rc["all"]
-        result["callback_coverage"] = _rate(rc["callback_completed"], rc["callback_due"],
-                                            dp("resolved", "callback_completed"), dp("resolved", "callback_due"))
-        result["callback_reach_rate"] = _rate(rc["callback_completed"], rc["callback_ended"],
-                                              dp("resolved", "callback_completed"), dp("resolved", "callback_ended"))
-        result["callback_satisfaction_rate"] = _rate(rc["callback_satisfied"], rc["callback_completed"],
-                                                     dp("resolved", "callback_satisfied"),
-                                                     dp("resolved", "callback_completed"))
-        result["satisfaction_rate"] = _rate(rc["satisfied"], rc["rated"], dp("resolved", "satisfied"),
-                                            dp("resolved", "rated"))
-        result["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
-                                                             dp("resolved"))
+    rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
+    result["resolved_total"] = rc["all"]
+    result["callback_coverage"] = _rate(rc["callback_completed"], rc["callback_due"],
+                                        dp("resolved", "callback_completed"), dp("resolved", "callback_due"))
+    result["callback_reach_rate"] = _rate(rc["callback_completed"], rc["callback_ended"],
+                                          dp("resolved", "callback_completed"), dp("resolved", "callback_ended"))
+    result["callback_satisfaction_rate"] = _rate(rc["callback_satisfied"], rc["callback_completed"],
+                                                 dp("resolved", "callback_satisfied"),
+                                                 dp("resolved", "callback_completed"))
+    result["satisfaction_rate"] = _rate(rc["satisfied"], rc["rated"], dp("resolved", "satisfied"),
+                                        dp("resolved", "rated"))
+    result["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
+                                                         dp("resolved"))
     # Survey campaigns beside the per-order ratings: one query (kefu.surveys.selectors).
     result["campaign_satisfaction"] = campaign_satisfaction(actor=actor, period=period, scope=scope)
     result["complaint_rate"] = _complaint_rate(scope=scope, complaints=counts["complaint"],

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from kefu.org.selectors import Actor
-from kefu.reports import metrics
 from kefu.reports.metrics import Period
 from kefu.reports.selectors.figures import _labels
 from kefu.reports.selectors.scope import Scope
@@ -41,10 +40,9 @@ def _survey_rate(numerator: int, denominator: int, num_params: dict, den_params:
 def campaign_satisfaction(*, actor: Actor, period: Period, scope: Scope) -> dict | None:
     """满意率 and 参评率 of the survey campaigns whose answering window ended in the period (see
     docs/metrics.md `campaign_satisfaction`), with a row per campaign; every count links to the
-    invitations or answers behind it. None when the reader may not read survey results, when the
-    surveys app is absent, or for a team or agent scope (campaigns ask units and customers, not a
-    team's orders). One query."""
-    if not metrics.surveys_installed() or scope.team_id or scope.agent_id:
+    invitations or answers behind it. None when the reader may not read survey results, or for a team
+    or agent scope (campaigns ask units and customers, not a team's orders). One query."""
+    if scope.team_id or scope.agent_id:
         return None
     from kefu.surveys import selectors as surveys
     from kefu.surveys.choices import CampaignStatus

@@ -50,13 +50,12 @@ def dashboard(*, actor: Actor, scope: Scope, now=None) -> dict:
                             "url": drill_url(drill_params(period=open_period, scope=scope, basis="open", status=s))} for s in OPEN_STATUSES],
         "overdue": due["overdue"], "due_today": due["due_today"],
     }
-    if metrics.callbacks_installed():
-        from kefu.callbacks.models import Callback
-        from kefu.callbacks.selectors import callback_visibility_q
+    from kefu.callbacks.models import Callback
+    from kefu.callbacks.selectors import callback_visibility_q
 
-        result["callbacks_due"] = Callback.objects.filter(callback_visibility_q(actor), status="open",
-                                                          due_at__lt=period.until).count()
-        result["satisfaction_trend"] = satisfaction_trend(actor=actor, scope=scope, today=today, tz=tz, now=now)
+    result["callbacks_due"] = Callback.objects.filter(callback_visibility_q(actor), status="open",
+                                                      due_at__lt=period.until).count()
+    result["satisfaction_trend"] = satisfaction_trend(actor=actor, scope=scope, today=today, tz=tz, now=now)
     month = Period(today - dt.timedelta(days=29), today, tz)
     result["top_categories"] = [
         {"code": code, "label": _category_label(name, name_en), "count": n,

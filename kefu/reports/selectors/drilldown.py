@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import InvalidInput, NotAllowed, NotFound
+from kefu.core.errors import InvalidInput, NotAllowed
 from kefu.org.selectors import Actor
 from kefu.reports import metrics
 from kefu.reports.metrics import Period
@@ -57,8 +57,6 @@ def drill_orders(*, actor: Actor, params, now=None) -> tuple[QuerySet[WorkOrder]
         errors["condition"] = [_("condition: unknown condition.")]
     if (basis == "clock" or condition.startswith("sla_")) and kind not in metrics.CLOCK_KINDS:
         errors["kind"] = [_("kind must be one of %(values)s.") % {"values": ", ".join(metrics.CLOCK_KINDS)}]
-    if (condition.startswith(("callback_", "rated", "satisfied"))) and not metrics.callbacks_installed():
-        errors["condition"] = [_("condition: callbacks are not installed.")]
     if errors:
         raise InvalidInput(_("Check the drill-down parameters."), fields=errors)
     q = visibility_q(actor) & scope.q() & metrics.basis_q(basis, period, now, kind) & metrics.condition_q(
@@ -101,8 +99,6 @@ def drill_survey_records(*, actor: Actor, params) -> tuple[QuerySet, dict]:
     carries: period, scope, `records`, optionally `campaign`). Bad parameters → InvalidInput; a
     role that may not read survey results → NotAllowed; a campaign the reader may not see → NotFound."""
     require_report_actor(actor)
-    if not metrics.surveys_installed():
-        raise NotFound(_("Survey campaigns are not installed."))
     from kefu.surveys import selectors as surveys
 
     if not surveys.may_view(actor):

@@ -76,15 +76,14 @@ def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=No
                                          dp(condition="not_cancelled"))
         report["complaint_rate"] = _complaint_rate(scope=scope, complaints=counts["not_cancelled"],
                                                    url=drill_url(dp(condition="not_cancelled")))
-        if metrics.callbacks_installed():
-            rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
-            report["callback_coverage"] = _rate(rc["callback_completed"], rc["all"],
-                                                dp("resolved", "callback_completed"), dp("resolved"))
-            report["callback_satisfaction_rate"] = _rate(rc["callback_satisfied"], rc["callback_completed"],
-                                                         dp("resolved", "callback_satisfied"),
-                                                         dp("resolved", "callback_completed"))
-            report["satisfaction_rate"] = _rate(rc["satisfied"], rc["rated"], dp("resolved", "satisfied"),
-                                                dp("resolved", "rated"))
-            report["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
-                                                                 dp("resolved"))
+        rc = resolved_counts(facts.filter(metrics.basis_q("resolved", period, now)), period=period, now=now)
+        report["callback_coverage"] = _rate(rc["callback_completed"], rc["all"],
+                                            dp("resolved", "callback_completed"), dp("resolved"))
+        report["callback_satisfaction_rate"] = _rate(rc["callback_satisfied"], rc["callback_completed"],
+                                                     dp("resolved", "callback_satisfied"),
+                                                     dp("resolved", "callback_completed"))
+        report["satisfaction_rate"] = _rate(rc["satisfied"], rc["rated"], dp("resolved", "satisfied"),
+                                            dp("resolved", "rated"))
+        report["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
+                                                             dp("resolved"))
     return report
