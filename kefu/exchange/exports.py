@@ -176,7 +176,7 @@ def write_xlsx(spec: Spec, *, unmasked: bool):
     sheet.append(header)
     count = 0
     for obj in spec.queryset[:MAX_ROWS].iterator(chunk_size=2000):
-        sheet.append(spec.row(obj, unmasked))
+        sheet.append(spec.row(obj, unmasked))  # type: ignore[operator]  # values of several types in one dict or variable
         count += 1
     out = tempfile.TemporaryFile()
     workbook.save(out)

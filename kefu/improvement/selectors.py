@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import NotFound, field_error
 from kefu.improvement import workflow
 from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent, ImprovementSettings
 from kefu.org.choices import RoleCode, Visibility
@@ -24,12 +24,6 @@ from kefu.workorders.selectors import subtree_ids
 
 # Roles that act for the owner's department (accept, record the action) besides the owner.
 OWNER_SIDE_LEADS = frozenset({RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR})
-
-
-def improvement_settings() -> ImprovementSettings:
-    """The settings row, created with the defaults on first use."""
-    row, _created = ImprovementSettings.objects.get_or_create(pk=1)
-    return row
 
 
 def visibility_q(actor: Actor) -> Q:
@@ -144,7 +138,7 @@ def escalation_recipients(*, notice: CorrectiveAction, role: str) -> list:
     if department is None:
         return []
     ancestor_paths = [department.path[:i + 1] for i, ch in enumerate(department.path) if ch == "/" and i]
-    rows = list(Staff.objects.filter(role__code=role, is_active=True, user__is_active=True,
+    rows = list(Staff.objects.filter(role__code=role, is_active=True, user__is_active=True,  # type: ignore[misc]  # not None on this path (set or checked before)
                                      department__path__in=ancestor_paths)
                 .exclude(user_id=notice.owner_id).select_related("user", "department"))
     if not rows:
@@ -218,7 +212,7 @@ def notice_effect(*, notice: CorrectiveAction, history: list[dict] | None = None
               "after": after[0] if after else None, "history": rows, "change": None}
     if result["before"] and result["after"]:
         try:
-            result["change"] = float(result["after"]["rate"]) - float(result["before"]["rate"])
+            result["change"] = float(result["after"]["rate"]) - float(result["before"]["rate"])  # type: ignore[assignment, call-overload, index]  # not None on this path (set or checked before)
         except (TypeError, ValueError, KeyError):
             result["change"] = None
     return result
@@ -228,3 +222,16 @@ def counts_by_status(*, actor: Actor) -> dict[str, int]:
     rows = CorrectiveAction.objects.filter(visibility_q(actor)).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
+
+def user_by_id(pk, field: str = "owner"):
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
+    return user

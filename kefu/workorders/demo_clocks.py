@@ -176,12 +176,12 @@ class DemoClocks:
                     stop(live.pop(ClockKind.ARRIVAL), at)
             elif step == "hold":
                 if policy is not None and waiting_for in policy.pause_reasons:
-                    for kind, clock in live.items():
+                    for kind, clock in live.items():  # type: ignore[assignment]  # values of several types in one dict or variable
                         if kind != ClockKind.PROMISE and clock.paused_at is None:
                             self._fire(clock, until=at, inclusive=False)
                             clock.paused_at, clock.state = at, ClockState.PAUSED
             elif step == "resolve":
-                for kind, clock in list(live.items()):
+                for kind, clock in list(live.items()):  # type: ignore[assignment]  # values of several types in one dict or variable
                     stop(clock, at, cancelled=kind in (ClockKind.DISPATCH, ClockKind.ARRIVAL))
                 live.clear()
                 target = self.target(policy, ClockKind.CALLBACK, order)

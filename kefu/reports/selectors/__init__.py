@@ -11,7 +11,7 @@ One module per report, on shared floors: `scope` (who may read, scope, period, t
 `drilldown` (figure URLs and the lists behind them), `figures` (shared figure helpers), then
 `analysis` (service analysis and comparison), `campaigns` (survey campaign figures), `per_type`
 (complaint / inquiry / business-change reports), `duty` (duty log), `dashboards` (dashboard) and
-`generated` (generated report files). This package re-exports what callers use.
+`generated` (generated report files) and `schedules` (report schedules as their readers see them). This package re-exports what callers use.
 """
 
 from kefu.reports.selectors.analysis import (
@@ -34,6 +34,14 @@ from kefu.reports.selectors.duty import DUTY_ROWS, SHIFTS, duty_log, shift_windo
 from kefu.reports.selectors.figures import RESOLVED_CONDITIONS, clock_counts, resolved_counts
 from kefu.reports.selectors.generated import generated_for_actor, generated_get_for_actor
 from kefu.reports.selectors.per_type import type_report
+from kefu.reports.selectors.schedules import (
+    SCOPE_KEYS,
+    schedule_get_for_actor,
+    schedule_list_for_actor,
+    schedule_may_change,
+    schedule_scope_held_back,
+    schedule_scope_labels,
+)
 from kefu.reports.selectors.scope import (
     MAX_PERIOD_DAYS,
     REPORT_DENIED_ROLES,
@@ -49,10 +57,11 @@ from kefu.reports.selectors.scope import (
 
 __all__ = [
     "BREAKDOWN_COLUMNS", "COMPARED", "DRILL_EXTRA", "DUTY_ROWS", "MAX_PERIOD_DAYS", "REPORT_DENIED_ROLES",
-    "REPORT_WORK_MEM", "RESOLVED_CONDITIONS", "SHIFTS", "Scope", "backlog", "campaign_satisfaction", "clock_counts",
+    "REPORT_WORK_MEM", "RESOLVED_CONDITIONS", "SCOPE_KEYS", "SHIFTS", "Scope", "backlog", "campaign_satisfaction", "clock_counts",
     "dashboard", "drill_orders", "drill_params", "drill_survey_records", "drill_url", "duty_log",
     "generated_for_actor", "generated_get_for_actor", "month_period", "parse_period", "parse_scope",
-    "require_report_actor", "resolved_counts", "satisfaction_trend", "scope_options", "service_analysis",
+    "require_report_actor", "resolved_counts", "satisfaction_trend", "schedule_get_for_actor",
+    "schedule_list_for_actor", "schedule_may_change", "schedule_scope_held_back", "schedule_scope_labels", "scope_options", "service_analysis",
     "service_analysis_compared", "shift_window", "site_timezone", "survey_drill_params", "survey_drill_url",
     "type_report",
 ]

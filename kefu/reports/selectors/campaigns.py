@@ -17,7 +17,7 @@ def survey_drill_params(*, period: Period, scope: Scope, records: str, campaign_
     params = {"start": period.start.isoformat(), "end": period.end.isoformat(), "records": records}
     params.update(scope.params())
     if campaign_id:
-        params["campaign"] = campaign_id
+        params["campaign"] = campaign_id  # type: ignore[assignment]  # values of several types in one dict or variable
     return params
 
 

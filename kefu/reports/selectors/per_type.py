@@ -84,6 +84,6 @@ def type_report(*, actor: Actor, period: Period, scope: Scope, type: str, now=No
                                                      dp("resolved", "callback_completed"))
         report["satisfaction_rate"] = _rate(rc["satisfied"], rc["rated"], dp("resolved", "satisfied"),
                                             dp("resolved", "rated"))
-        report["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),
+        report["satisfaction_rate"]["response_rate"] = _rate(rc["rated"], rc["all"], dp("resolved", "rated"),  # type: ignore[index]  # values of several types in one dict or variable
                                                              dp("resolved"))
     return report

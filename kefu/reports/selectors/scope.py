@@ -172,7 +172,7 @@ def parse_period(params, scope: Scope) -> Period:
         errors["end"] = [_("end: a report covers at most two years.")]
     if errors:
         raise InvalidInput(_("Check the report period."), fields=errors)
-    return Period(start, end, site_timezone(scope))
+    return Period(start, end, site_timezone(scope))  # type: ignore[arg-type]  # not None on this path (set or checked before)
 
 
 def month_period(day: dt.date, tz: str = "Asia/Shanghai") -> Period:
