@@ -124,7 +124,7 @@ def _expected_clocks(order) -> Counter:
     the gate's table (docs/sla.md), with a closed order's callback stopped at the close."""
     policy = policy_for(order=order)
     status = order.status
-    out = Counter()
+    out = Counter()  # type: ignore[var-annotated]  # a Counter of clock kinds
     if policy is None:
         return out
     progress = [Status.NEW, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS]
