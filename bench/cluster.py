@@ -422,7 +422,7 @@ class Load:
             return
         self._record(kind, sent, status, "" if status == 200 else raw[:200].decode(errors="replace"))
 
-    def run(self, *, duration: float, rates: dict, events: list | None = None, pool: int = 32) -> float:
+    def run(self, *, duration: float, rates: dict, events: list | None = None, pool: int = 96) -> float:
         """Send each kind at its rate (req/s) for `duration` s; `events` are (at_s, fn) run on time.
         Returns the monotonic start."""
         actions = {"intake": self.intake, "transition": self.transition}
@@ -492,13 +492,13 @@ def api_token(port: int, username: str) -> str:
 
 def error_windows(records: list[Record], kills: list[tuple[str, float]], t0: float, *, before: float = 2.0,
                   after: float = 30.0) -> tuple[list[dict], list[Record]]:
-    """For each kill (name, monotonic time): the failed requests sent from `before` s before it to
-    `after` s after it, and how long clients kept seeing errors — from the first failed answer to
-    the last. Failures outside every window are returned apart (a run should have none)."""
+    """For each kill (name, monotonic time): the failed requests whose answer came from `before` s
+    before it to `after` s after it, and how long clients kept seeing errors — from the first failed
+    answer to the last. Failures outside every window are returned apart (a run should have none)."""
     bad = [r for r in records if not (r.status in (200, 201) or (r.kind == "transition" and r.status == 409))]
     windows, claimed = [], set()
     for name, at in kills:
-        mine = [r for r in bad if at - before <= r.sent <= at + after]
+        mine = [r for r in bad if at - before <= r.done <= at + after]  # when the client saw it
         claimed.update(id(r) for r in mine)
         windows.append({
             "kill": name, "at_s": round(at - t0, 2), "errors": len(mine),

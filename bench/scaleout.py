@@ -10,7 +10,7 @@ for 2 minutes, while one web node and one worker are killed with SIGKILL and res
 - clients saw errors for at most 1 s around each kill.
 
     make scaleout                       (≈ 5 min: setup, 2 min of load, the workers' last sweep, checks)
-    .venv/bin/python bench/scaleout.py --duration 120 --intake-rate 4 --transition-rate 4
+    .venv/bin/python bench/scaleout.py --duration 120 --intake-rate 2 --transition-rate 2
 
 Not part of `make test` (too long). Only 127.0.0.1 is loaded; the load is bounded in time and count.
 Writes bench/results/<date>-scaleout.json and .md, and exits 1 when a check fails.
@@ -59,8 +59,8 @@ def redis_db_ready(url: str) -> None:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=120)
-    parser.add_argument("--intake-rate", type=float, default=4.0, help="intakes per second")
-    parser.add_argument("--transition-rate", type=float, default=4.0, help="transitions per second")
+    parser.add_argument("--intake-rate", type=float, default=2.0, help="intakes per second")
+    parser.add_argument("--transition-rate", type=float, default=2.0, help="transitions per second")
     parser.add_argument("--kill-web-at", type=float, default=40)
     parser.add_argument("--kill-worker-at", type=float, default=75)
     parser.add_argument("--down-for", type=float, default=3.0, help="seconds a killed process stays down")
