@@ -81,10 +81,16 @@ def replica_lag(alias: str) -> float | None:
     return None if row is None or row[0] is None else max(0.0, float(row[0]))
 
 
+def configured_replica() -> str | None:
+    """The replica's alias when one is configured (KEFU_REPLICA_DATABASE_URL), else None."""
+    alias = getattr(settings, "KEFU_READ_REPLICA", None)
+    return alias if alias and alias in settings.DATABASES else None
+
+
 def read_alias() -> str:
     """The database for a replica-eligible read now: the replica if fresh enough, else `default`."""
-    alias = getattr(settings, "KEFU_READ_REPLICA", None)
-    if not alias or alias not in settings.DATABASES:
+    alias = configured_replica()
+    if alias is None:
         return DEFAULT_DB_ALIAS
     bound = float(settings.KEFU_REPLICA_MAX_LAG_SECONDS)
     now = time.monotonic()
