@@ -186,7 +186,7 @@ def main(argv=None):
     stability = flat(samples, args.warmup, args.window, soak_seconds)
     rss_ok = all(abs(p["change_pct"]) <= 10 for p in stability["processes"].values())
     # PostgreSQL backends and Redis clients must not grow at all; a process's own sockets may differ
-    # by the one client connection a web worker is answering when sampled.
+    # by the one connection in use when sampled (a client a web worker answers, a consumer's SMTP session).
     conn_ok = all(c["last_max"] <= c["first_max"] for c in stability["connections"].values()) and all(
         p["sockets_last_max"] <= p["sockets_first_max"] + 1 for p in stability["processes"].values())
     report.update({"soak_seconds": round(soak_seconds, 1), "rate_per_s": round(rate, 2), "requests": by_kind,
