@@ -6,16 +6,20 @@ import time
 
 import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.db import connections
 
 from kefu.core import dbrouter
 from kefu.core.dbrouter import read_alias, replica_lag
 from kefu.core.tests.pgcluster import pg_bindir, primary_and_replica, wait_until
 
+_ON_POSTGRES = "replica" in django_settings.DATABASES  # the test settings define it on PostgreSQL only
+
 pytestmark = [
     pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.skipif(not _ON_POSTGRES, reason="a read replica is a PostgreSQL deployment"),
     pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL server programs not installed"),
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"] if _ON_POSTGRES else ["default"]),
 ]
 
 
@@ -28,8 +32,6 @@ def pair():
 @pytest.fixture
 def replica_alias_on(pair, settings):
     """Point the "replica" alias at the standby for the test, then back at the test database."""
-    if connections["default"].vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
     _, standby = pair
     settings.KEFU_READ_REPLICA = "replica"
     settings.KEFU_REPLICA_MAX_LAG_SECONDS = 1
