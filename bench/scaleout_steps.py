@@ -32,7 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 from kefu.notifications.choices import OutboundEvent  # noqa: E402
 from kefu.notifications.models import Notification, OutboundMessage  # noqa: E402
-from kefu.notifications.services import notification_preference_update, recipients_for_event  # noqa: E402
+from kefu.notifications.selectors import recipients_for_event  # noqa: E402
+from kefu.notifications.services import notification_preference_update  # noqa: E402
 from kefu.org.models import Staff  # noqa: E402
 from kefu.sla.models import Escalation, SlaClock  # noqa: E402
 from kefu.workorders.models import WorkOrder, WorkOrderEvent  # noqa: E402

@@ -23,10 +23,13 @@ import contextvars
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Model
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +56,11 @@ END
 class _Probe:
     """The last lag measurement of each replica alias in this process."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.measured: dict[str, tuple[float, float | None]] = {}  # alias → (monotonic time, lag)
 
-    def reset(self):
+    def reset(self) -> None:
         with self.lock:
             self.measured.clear()
 
@@ -109,7 +112,7 @@ def read_alias() -> str:
 
 
 @contextmanager
-def replica_reads():
+def replica_reads() -> Iterator[str]:
     """Reads inside go to the replica when it is configured and fresh enough (see the module doc).
 
     Yields the alias chosen. Only for read-only work whose readers accept data up to the bound old
@@ -120,7 +123,7 @@ def replica_reads():
         return
     token = _read_alias.set(read_alias())
     try:
-        yield _read_alias.get()
+        yield _read_alias.get() or DEFAULT_DB_ALIAS
     finally:
         _read_alias.reset(token)
 
@@ -128,18 +131,18 @@ def replica_reads():
 class ReplicaRouter:
     """settings.DATABASE_ROUTERS: the routing rule of the module doc."""
 
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         # Outside replica_reads() the primary, even for an object that was read from the replica
         # (whose relations would otherwise follow it there).
         return _read_alias.get() or DEFAULT_DB_ALIAS
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         # The replica holds the primary's rows: an object read there may refer to one read here.
         return True
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
         # The replica gets its schema by replication; a migration run against it would fail.
         return db == DEFAULT_DB_ALIAS

@@ -4,12 +4,11 @@ match the live database at the dump's snapshot; a damaged dump or a manifest tha
 import json
 from io import StringIO
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from kefu.core.management.commands.backup_check import KEY_TABLES, _conninfo
+from kefu.core.management.commands.backup_check import KEY_TABLES, _conninfo, connect
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 from kefu.workorders.tests.factories import advance, make_work_order
 
@@ -23,7 +22,7 @@ def _postgres_only():
 
 
 def _databases() -> set[str]:
-    with psycopg.connect(**{**_conninfo(), "dbname": "postgres"}) as conn:
+    with connect({**_conninfo(), "dbname": "postgres"}) as conn:
         return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
 
 

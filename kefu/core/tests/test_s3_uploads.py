@@ -3,7 +3,7 @@ exactly as production builds it (config.scaleout.s3_storage), against a local S3
 tests start (moto in server mode). An attachment uploaded through the API lands in the bucket, not
 on local disk, and is read back through the visibility-checked view."""
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pytest
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -23,11 +23,13 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 # The tables a center cannot lose: orders and their history, clocks and escalations, customers,
 # callbacks and ratings, the outbox, staff and logins, and the migration state.
@@ -42,7 +44,7 @@ KEY_TABLES = [
 ]
 
 
-def _conninfo(dbname: str | None = None) -> dict:
+def _conninfo(dbname: str | None = None) -> dict[str, str]:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise CommandError("backup_check needs PostgreSQL (SQLite: see docs/deployment.md, 'Backups').")
@@ -54,7 +56,11 @@ def _conninfo(dbname: str | None = None) -> dict:
     return {k: v for k, v in info.items() if v is not None}
 
 
-def _libpq_env(info: dict) -> dict:
+def connect(info: dict[str, str], *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    return psycopg.connect(make_conninfo("", **info), autocommit=autocommit)
+
+
+def _libpq_env(info: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
              "dbname": "PGDATABASE", "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT",
@@ -70,7 +76,7 @@ def _program(name: str) -> str:
     return found
 
 
-def table_figures(cursor, tables: list[str]) -> dict[str, dict]:
+def table_figures(cursor: psycopg.Cursor[Any], tables: list[str]) -> dict[str, dict[str, Any]]:
     """Row count and an order-independent checksum per table (absent tables are left out)."""
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     present = {row[0] for row in cursor.fetchall()}
@@ -82,7 +88,9 @@ def table_figures(cursor, tables: list[str]) -> dict[str, dict]:
         cursor.execute(sql.SQL(
             "SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint::numeric), 0)::text "
             "FROM {} AS t").format(ident))
-        count, checksum = cursor.fetchone()
+        row = cursor.fetchone()
+        assert row is not None  # an aggregate: one row, always
+        count, checksum = row
         figures[table] = {"rows": int(count), "checksum": checksum}
     return figures
 
@@ -90,7 +98,7 @@ def table_figures(cursor, tables: list[str]) -> dict[str, dict]:
 class Command(BaseCommand):
     help = "Dump the database (or take a given dump), restore it into a scratch database and compare key tables."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dump", help="check this existing pg_dump -Fc file (compared with its .manifest.json)")
         parser.add_argument("--keep-dump", metavar="PATH", help="write the new dump here (with PATH.manifest.json)")
         parser.add_argument("--scratch-db", help="name of the scratch database (default: <database>_restore_check)")
@@ -99,7 +107,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep-scratch", action="store_true", help="leave the restored database in place")
         parser.add_argument("--jobs", type=int, default=2, help="parallel pg_restore jobs (default 2)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         info = _conninfo()
         scratch = options["scratch_db"] or f"{info['dbname'][:45]}_restore_check"
         if scratch == info["dbname"]:
@@ -123,7 +131,7 @@ class Command(BaseCommand):
             dumped = time.monotonic()
             self._restore(info, scratch, dump, options["jobs"])
             restored = time.monotonic()
-            with psycopg.connect(**_conninfo(scratch)) as conn, conn.cursor() as cursor:
+            with connect(_conninfo(scratch)) as conn, conn.cursor() as cursor:
                 actual = table_figures(cursor, tables)
             self._report(expected, actual, tables, dump=dump, timings=(dumped - started, restored - dumped,
                                                                        time.monotonic() - restored))
@@ -132,21 +140,23 @@ class Command(BaseCommand):
                 self._drop(info, scratch)
             shutil.rmtree(workdir, ignore_errors=True)
 
-    def _tables(self, options, expected: dict | None) -> list[str]:
+    def _tables(self, options: dict[str, Any], expected: dict[str, Any] | None) -> list[str]:
         if options["tables"]:
             return [t.strip() for t in options["tables"].split(",") if t.strip()]
         if expected:
             return list(expected["tables"])
         return KEY_TABLES
 
-    def _dump_at_snapshot(self, info: dict, dump: Path, options) -> dict:
+    def _dump_at_snapshot(self, info: dict[str, str], dump: Path, options: dict[str, Any]) -> dict[str, Any]:
         """pg_dump at an exported snapshot; the figures of the same snapshot, from the live database."""
-        with psycopg.connect(**info) as conn:
+        with connect(info) as conn:
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
             with conn.cursor() as cursor:
                 cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version'), now()")
-                snapshot, version, taken_at = cursor.fetchone()
+                row = cursor.fetchone()
+                assert row is not None  # one row, always
+                snapshot, version, taken_at = row
                 if options["all_tables"]:
                     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
                     tables = [row[0] for row in cursor.fetchall()]
@@ -161,9 +171,9 @@ class Command(BaseCommand):
         return {"database": info["dbname"], "taken_at": taken_at.isoformat(), "server_version": version,
                 "tables": figures}
 
-    def _restore(self, info: dict, scratch: str, dump: Path, jobs: int):
+    def _restore(self, info: dict[str, str], scratch: str, dump: Path, jobs: int) -> None:
         self._drop(info, scratch)
-        with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
+        with connect({**info, "dbname": "postgres"}, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(scratch)))
         result = subprocess.run([_program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error",
                                  f"--jobs={max(1, jobs)}", "-d", scratch, str(dump)],
@@ -171,11 +181,12 @@ class Command(BaseCommand):
         if result.returncode != 0:
             raise CommandError(f"pg_restore of {dump} failed: {result.stderr.strip()[:2000]}")
 
-    def _drop(self, info: dict, scratch: str):
-        with psycopg.connect(**{**info, "dbname": "postgres"}, autocommit=True) as conn:
+    def _drop(self, info: dict[str, str], scratch: str) -> None:
+        with connect({**info, "dbname": "postgres"}, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
 
-    def _report(self, expected: dict | None, actual: dict, tables: list[str], *, dump: Path, timings):
+    def _report(self, expected: dict[str, Any] | None, actual: dict[str, dict[str, Any]], tables: list[str], *,
+                dump: Path, timings: tuple[float, float, float]) -> None:
         write = self.stdout.write
         write(f"backup check of {dump} ({dump.stat().st_size:,} bytes)")
         if expected:
