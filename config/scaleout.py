@@ -6,6 +6,8 @@ storage test configures its storage exactly as production would, from `KEFU_S3_*
 
 from __future__ import annotations
 
+from typing import Any
+
 import dj_database_url
 
 from config.env import env_int, env_str
@@ -42,12 +44,12 @@ def s3_storage() -> dict | None:
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
-def replica_database(default: dict) -> dict | None:
+def replica_database(default: dict[str, Any]) -> dict[str, Any] | None:
     """DATABASES["replica"] from `KEFU_REPLICA_DATABASE_URL` (a PostgreSQL streaming replica)."""
     url = env_str("KEFU_REPLICA_DATABASE_URL")
     if not url:
         return None
-    replica = dj_database_url.parse(url, conn_max_age=default.get("CONN_MAX_AGE", 0))
+    replica: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=default.get("CONN_MAX_AGE", 0)))
     if replica["ENGINE"] == "django.db.backends.postgresql":
         # A replica that does not answer must not hold a report for the OS's TCP timeout: after
         # this many seconds the report reads from the primary (kefu.core.dbrouter).

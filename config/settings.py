@@ -6,6 +6,7 @@ With KEFU_DEBUG off, settings that production must set explicitly fail fast.
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -116,11 +117,11 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dict(dj_database_url.parse(
         env_str("KEFU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}",
         conn_max_age=env_int("KEFU_DB_CONN_MAX_AGE", 0),
-    )
+    ))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; busy_timeout makes a second writer wait instead of
@@ -183,7 +184,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -303,11 +304,13 @@ KEFU_REPLICA_MAX_LAG_SECONDS = env_int("KEFU_REPLICA_MAX_LAG_SECONDS", 30)
 KEFU_REPLICA_CHECK_SECONDS = env_int("KEFU_REPLICA_CHECK_SECONDS", 5)
 KEFU_REPLICA_RETRY_SECONDS = env_int("KEFU_REPLICA_RETRY_SECONDS", 30)
 # One cache for every web node (login throttling and rate limits must count across nodes).
-if _scaleout.redis_cache():
-    CACHES = {"default": _scaleout.redis_cache()}
+_redis_cache = _scaleout.redis_cache()
+if _redis_cache:
+    CACHES = {"default": _redis_cache}
 # Uploads (attachments, archives, signatures, generated reports, imports) on S3-compatible storage.
-if _scaleout.s3_storage():
-    STORAGES["default"] = _scaleout.s3_storage()
+_s3_storage = _scaleout.s3_storage()
+if _s3_storage:
+    STORAGES["default"] = _s3_storage
 
 # --- production hardening ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
