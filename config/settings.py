@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.knowledge",
 ]
 
 MIDDLEWARE = [
