@@ -98,7 +98,10 @@ def search_index_rebuild(*, chunk: int = CHUNK, progress=None) -> dict:
     index, which is built once at the end (much faster than maintaining it row by row).
     Returns counts, seconds and sizes."""
     started = time.monotonic()
-    bulk = connection.vendor == "postgresql" and not WorkOrderSearch.objects.exists()
+    # (Not inside a caller's transaction: PostgreSQL cannot create an index on a table with
+    # pending deferred-constraint checks, and the caller's work would hold the locks meanwhile.)
+    bulk = (connection.vendor == "postgresql" and not connection.in_atomic_block
+            and not WorkOrderSearch.objects.exists())
     if bulk:
         with connection.cursor() as cursor:
             for sql in backends.PG_SCHEMA_DROP:

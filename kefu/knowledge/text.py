@@ -69,6 +69,18 @@ def parse_query(raw: str | None, *, field: str = "search") -> Query:
     return Query(raw=raw, terms=terms)
 
 
+def validate_query(value: str) -> None:
+    """A form/filter field validator with the same limits as `parse_query`."""
+    from django.core.exceptions import ValidationError
+
+    from kefu.core.errors import InvalidInput
+
+    try:
+        parse_query(value)
+    except InvalidInput as error:
+        raise ValidationError(error.message, code="invalid") from None
+
+
 def text_grams(segments) -> set[str]:
     """Unigrams and bigrams of each white-space-free chunk of each (normalised) segment."""
     out: set[str] = set()
