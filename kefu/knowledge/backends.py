@@ -142,6 +142,14 @@ def matching_ids(query: Query, *, internal: bool) -> RawSQL:
     return RawSQL(sql, params)
 
 
+def count_matches(query: Query, *, internal: bool, limit: int) -> int:
+    """How many orders match (of all orders, up to `limit` + 1): one index lookup."""
+    sql, params = matching_ids_sql(query, internal=internal)
+    with default_connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(limit) + 1}) m", params)
+        return cursor.fetchone()[0]
+
+
 def index_size_bytes(connection=None) -> dict:
     """Sizes of the index's table and its n-gram index (for bench/ and the rebuild command)."""
     connection = connection or default_connection

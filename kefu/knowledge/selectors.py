@@ -44,11 +44,19 @@ def work_order_search(qs: QuerySet, *, actor: Actor | None, query: Query) -> Que
     return qs.filter(pk__in=backends.matching_ids(query, internal=sees_internal_comments(actor)))
 
 
-def work_order_search_ranked(qs: QuerySet, *, query: Query) -> QuerySet:
+# Ranking reads every match's title; past this many matches (of all orders) the list is newest
+# first, which an index walk serves without reading them all (docs/search.md).
+RANK_LIMIT = 1000
+
+
+def work_order_search_ranked(qs: QuerySet, *, actor: Actor | None, query: Query) -> QuerySet:
     """Relevance, then recency: orders whose title holds every term first (the agent typed what
-    the order is about), then the rest; newest first within each."""
+    the order is about), then the rest, newest first within each — when the query matches at most
+    RANK_LIMIT orders; a broader query ("漏水" at a million orders) lists its matches newest first."""
     if not query:
         return qs
+    if backends.count_matches(query, internal=sees_internal_comments(actor), limit=RANK_LIMIT) > RANK_LIMIT:
+        return qs.order_by("-received_at", "-id")
     in_title = Q()
     for term in query.terms:
         in_title &= Q(GreaterThan(StrIndex("search_index__title", Value(term)), 0))

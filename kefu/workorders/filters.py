@@ -81,7 +81,9 @@ class WorkOrderFilterSet(django_filters.FilterSet):
             return queryset.filter(number__startswith=number)
         query = parse_query(value)
         queryset = work_order_search(queryset, actor=self.actor, query=query)
-        return queryset if self.data.get("ordering") else work_order_search_ranked(queryset, query=query)
+        if self.data.get("ordering"):
+            return queryset
+        return work_order_search_ranked(queryset, actor=self.actor, query=query)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
