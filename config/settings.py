@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Kefu --------------------------------------------------------------------------------------
 KEFU_WORK_ORDER_PREFIX = env_str("KEFU_WORK_ORDER_PREFIX", "GD")
+# The service phone canned replies name ({site_phone}) for sites without their own (knowledge app).
+KEFU_SERVICE_PHONE = env_str("KEFU_SERVICE_PHONE", "400-800-8888")
 KEFU_SLA_SWEEP_MINUTES = env_int("KEFU_SLA_SWEEP_MINUTES", 1)
 # Where customers reach the public pages (rating links, survey links and QR codes): links in SMS
 # and email are built on it, so production must name it (see below).

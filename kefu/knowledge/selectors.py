@@ -4,14 +4,20 @@ queue's `search` filter and the header box), articles, canned replies, similar c
 import re
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
 
-from kefu.knowledge import backends
+from kefu.core.errors import NotFound
+from kefu.knowledge import backends, workflow
+from kefu.knowledge.choices import ArticleStatus
+from kefu.knowledge.models import Article, ArticleEvent, CannedReply, SiteServicePhone
 from kefu.knowledge.text import Query
-from kefu.org.choices import RoleCode
+from kefu.org.choices import RoleCode, Visibility
+from kefu.org.models import Department
 from kefu.org.selectors import Actor
+from kefu.workorders.models import Category, WorkOrder
 
 # --- work orders ---------------------------------------------------------------------------------
 
@@ -71,6 +77,8 @@ def work_order_highlights(orders: list, *, raw: str, actor: Actor | None) -> lis
     comments' text, from the index, for orders matched only there)."""
     from kefu.knowledge.text import highlight, match_spans, one_line, parse_query
 
+    for order in orders:
+        order.search_title = order.search_snippet = None
     if order_number_prefix(raw):
         return orders
     terms = parse_query(raw).terms
@@ -100,3 +108,289 @@ def work_order_highlights(orders: list, *, raw: str, actor: Actor | None) -> lis
                     order.search_snippet = highlight(line, terms, window=80)
                     break
     return orders
+
+
+# --- articles --------------------------------------------------------------------------------------
+
+def _ancestor_ids(actor: Actor) -> list[int]:
+    return [int(part) for part in actor.department_path.strip("/").split("/") if part.isdigit()]
+
+
+def _sees_all_scopes(actor: Actor | None) -> bool:
+    return actor is not None and (actor.visibility == Visibility.ALL or not actor.department_path)
+
+
+def department_in_scope(actor: Actor, department: Department) -> bool:
+    """Whether the actor may scope an article to `department`: their own department, one above it
+    (their company) or below it; roles that see every order may scope anywhere."""
+    if _sees_all_scopes(actor):
+        return True
+    return department.pk in _ancestor_ids(actor) or department.path.startswith(actor.department_path)
+
+
+def article_scope_q(actor: Actor | None) -> Q:
+    """Articles for the whole group, for the actor's company (or another department above them),
+    or for a department below them."""
+    if actor is None:
+        return Q(pk__in=[])
+    if _sees_all_scopes(actor):
+        return Q()
+    return (Q(scope_department__isnull=True) | Q(scope_department_id__in=_ancestor_ids(actor))
+            | Q(scope_department__path__startswith=actor.department_path))
+
+
+def article_visibility_q(actor: Actor | None) -> Q:
+    """In scope, and published — or, before publication, the actor's own or one they approve."""
+    if actor is None:
+        return Q(pk__in=[])
+    status_q = Q(status=ArticleStatus.PUBLISHED)
+    if actor.role in workflow.PUBLISHER_ROLES:
+        status_q = Q()
+    elif actor.role in workflow.WRITER_ROLES:
+        status_q |= Q(created_by_id=actor.user_id)
+    return article_scope_q(actor) & status_q
+
+
+def article_visible(actor: Actor | None, article: Article) -> bool:
+    return Article.objects.filter(article_visibility_q(actor), pk=article.pk).exists()
+
+
+def article_list(*, actor: Actor | None) -> QuerySet[Article]:
+    return (Article.objects.filter(article_visibility_q(actor))
+            .select_related("category", "scope_department", "created_by__staff"))
+
+
+def article_get(*, actor: Actor | None, pk) -> Article:
+    """The article `pk` if the actor may see it; NotFound otherwise (no existence leak)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("Article not found.")) from None
+    article = article_list(actor=actor).select_related("published_by__staff", "source_order").filter(pk=pk).first()
+    if article is None:
+        raise NotFound(_("Article not found."))
+    return article
+
+
+def article_search(qs: QuerySet[Article], *, query: Query) -> QuerySet[Article]:
+    """Articles whose title, body, answer or tags contain every term (the same exact semantics as
+    the order search; a substring scan of `search_text`: articles number thousands, not millions),
+    title matches first, then the most helpful, then the newest."""
+    if not query:
+        return qs
+    in_title = Q()
+    for term in query.terms:
+        qs = qs.filter(GreaterThan(StrIndex("search_text", Value(term)), 0))
+        in_title &= Q(GreaterThan(StrIndex("search_title", Value(term)), 0))
+    rank = Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return qs.order_by(rank.desc(), F("helpful_yes").desc(), "-updated_at", "-id")
+
+
+def article_events(*, article: Article) -> QuerySet[ArticleEvent]:
+    return article.events.select_related("actor__staff").order_by("created_at", "id")
+
+
+def article_suggestions(*, actor: Actor | None, category_id=None, text: str = "", limit: int = 5) -> list[Article]:
+    """Published articles to show beside the intake form and the order page: those of the order's
+    category (or its parent), and those sharing the text's keywords (jieba), best matches first."""
+    from kefu.knowledge.keywords import keywords
+
+    qs = article_list(actor=actor).filter(status=ArticleStatus.PUBLISHED)
+    words = keywords(text, limit=6) if text else []
+    category_ids = []
+    if category_id:
+        category = Category.objects.filter(pk=category_id).only("pk", "parent_id").first()
+        if category is not None:
+            category_ids = [category.pk] + ([category.parent_id] if category.parent_id else [])
+    if not words and not category_ids:
+        return []
+    condition = Q(category_id__in=category_ids) if category_ids else Q()
+    score = Case(When(Q(category_id__in=category_ids), then=Value(3)), default=Value(0),
+                 output_field=IntegerField()) if category_ids else Value(0, output_field=IntegerField())
+    for word in words:
+        has_word = Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
+        condition |= has_word
+        score = score + Case(When(has_word, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return list(qs.filter(condition).annotate(score=score)
+                .order_by("-score", F("helpful_yes").desc(), "-updated_at")[:limit])
+
+
+# --- canned replies ---------------------------------------------------------------------------
+
+def canned_reply_list(*, actor: Actor | None, include_inactive: bool = False) -> QuerySet[CannedReply]:
+    """The actor's own replies and the shared ones."""
+    if actor is None:
+        return CannedReply.objects.none()
+    qs = CannedReply.objects.filter(Q(owner__isnull=True) | Q(owner_id=actor.user_id)).select_related("category")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("owner_id", "title", "id")
+
+
+def canned_reply_get(*, actor: Actor | None, pk) -> CannedReply:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("Canned reply not found.")) from None
+    reply = canned_reply_list(actor=actor, include_inactive=True).filter(pk=pk).first()
+    if reply is None:
+        raise NotFound(_("Canned reply not found."))
+    return reply
+
+
+REPLY_VARIABLES = ("customer_name", "order_number", "promised_time", "technician", "site_phone")
+_VARIABLE = re.compile(r"\{(" + "|".join(REPLY_VARIABLES) + r")\}")
+
+
+def reply_values(*, order: WorkOrder | None, actor: Actor | None) -> dict[str, str]:
+    """The values of a reply's variables for an order (empty ones stay visible as blanks)."""
+    from django.utils import timezone
+
+    from kefu.org.selectors import user_display_name
+
+    if order is None:
+        return dict.fromkeys(REPLY_VARIABLES, "")
+    phone = ""
+    if order.site_id:
+        phone = SiteServicePhone.objects.filter(site_id=order.site_id).values_list("phone", flat=True).first() or ""
+    return {
+        "customer_name": order.contact_name or (order.customer.name if order.customer_id else ""),
+        "order_number": order.number,
+        "promised_time": (timezone.localtime(order.promised_at).strftime("%Y-%m-%d %H:%M")
+                          if order.promised_at else ""),
+        "technician": user_display_name(order.assignee) if order.assignee_id else "",
+        "site_phone": phone or settings.KEFU_SERVICE_PHONE,
+    }
+
+
+def render_reply(reply: CannedReply, *, order: WorkOrder | None, actor: Actor | None) -> str:
+    """The reply's text with {customer_name}, {order_number}, {promised_time}, {technician} and
+    {site_phone} filled in for `order` (other braces are left as they are)."""
+    values = reply_values(order=order, actor=actor)
+    return _VARIABLE.sub(lambda m: values[m.group(1)], reply.body)
+
+
+# --- the header search box ---------------------------------------------------------------------
+
+GROUP_LIMIT = 5
+_PHONE_QUERY = re.compile(r"^[\d\s()+\-.]{4,}$")
+
+
+def _order_rows(qs: QuerySet, limit: int) -> list[WorkOrder]:
+    return list(qs.select_related("customer", "asset").only(
+        "pk", "number", "title", "status", "received_at", "contact_name", "description", "resolution",
+        "customer__name", "asset__code")[:limit])
+
+
+def header_orders(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> list[WorkOrder]:
+    """Orders for the header box: by number (or its start), by the tail of their contact phone
+    (4+ digits) or their customer's phone, else by words (the exact search, ranked)."""
+    from kefu.customers.phones import phone_digits_query
+    from kefu.knowledge.models import WorkOrderSearch
+    from kefu.knowledge.text import parse_query
+    from kefu.workorders.selectors import visibility_q
+
+    visible = WorkOrder.objects.filter(visibility_q(actor))
+    number = order_number_prefix(q)
+    if number:
+        return _order_rows(visible.filter(number__startswith=number).order_by("-number"), limit)
+    digits = phone_digits_query(q)
+    if _PHONE_QUERY.match(q.strip()) and len(digits) >= 4:
+        key = digits[::-1]
+        by_contact = WorkOrderSearch.objects.filter(phone_reversed__gte=key, phone_reversed__lt=key + ":")
+        from kefu.customers.models import CustomerPhone
+
+        by_customer = CustomerPhone.objects.filter(number_reversed__gte=key, number_reversed__lt=key + ":")
+        rows = _order_rows(visible.filter(Q(pk__in=by_contact.values("work_order_id")[:200])
+                                          | Q(customer_id__in=by_customer.values("customer_id")[:50]))
+                           .order_by("-received_at", "-id"), limit)
+        if rows:
+            return rows
+    query = parse_query(q)
+    if not query:
+        return []
+    qs = work_order_search(visible, actor=actor, query=query)
+    return _order_rows(work_order_search_ranked(qs, actor=actor, query=query), limit)
+
+
+def header_search(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> dict:
+    """The header box's answer, grouped: orders, customers (name, pinyin initials, phone, ID tail,
+    unit — the customers app's ranked lookup), units (code in any spelling) and published
+    articles; each group scoped to what the actor may see. Raises InvalidInput for a too long q."""
+    from kefu.customers.selectors import asset_search, customer_search
+    from kefu.knowledge.text import parse_query
+
+    q = (q or "").strip()
+    query = parse_query(q, field="q")
+    if not q:
+        return {"q": q, "terms": (), "orders": [], "customers": [], "units": [], "articles": []}
+    articles = list(article_search(article_list(actor=actor).filter(status=ArticleStatus.PUBLISHED),
+                                   query=query)[:limit]) if query else []
+    return {
+        "q": q, "terms": query.terms,
+        "orders": work_order_highlights(header_orders(actor=actor, q=q, limit=limit), raw=q, actor=actor),
+        "customers": customer_search(q=q, limit=limit, actor=actor),
+        "units": list(asset_search(q=q, limit=limit, actor=actor)),
+        "articles": articles,
+    }
+
+
+# --- similar cases at intake -------------------------------------------------------------------
+
+SIMILAR_DAYS = 90
+
+
+def similar_orders(*, actor: Actor, text: str = "", category_id=None, asset_id=None,
+                   limit: int = 6) -> list[WorkOrder]:
+    """Open and recent orders like the one being logged: on the same unit first, then in the same
+    building, then by text within the category (keywords of the title and description by jieba,
+    each looked up with the exact search; more shared keywords first), newest first within each.
+    Each result carries `similar_reason` ("unit", "building", "text") and `similar_words`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.customers.models import Asset
+    from kefu.knowledge.keywords import keywords
+    from kefu.knowledge.text import parse_query
+    from kefu.workorders.choices import OPEN_STATUSES
+    from kefu.workorders.selectors import visibility_q
+
+    since = timezone.now() - timedelta(days=SIMILAR_DAYS)
+    recent = WorkOrder.objects.filter(visibility_q(actor)).filter(
+        Q(status__in=OPEN_STATUSES) | Q(received_at__gte=since))
+    found: dict[int, WorkOrder] = {}
+
+    def take(qs, reason: str, words=()):
+        for order in _order_rows(qs.exclude(pk__in=list(found)).order_by("-received_at", "-id"), limit - len(found)):
+            order.similar_reason, order.similar_words = reason, list(words)
+            found[order.pk] = order
+
+    asset = Asset.objects.filter(pk=asset_id).only("pk", "building_id").first() if asset_id else None
+    if asset is not None:
+        take(recent.filter(asset_id=asset.pk), "unit")
+        if asset.building_id and len(found) < limit:
+            take(recent.filter(asset__building_id=asset.building_id), "building")
+    words = keywords(text, limit=5) if text and text.strip() else []
+    if words and len(found) < limit:
+        scoped = recent.filter(category_id=category_id) if category_id else recent
+        internal = sees_internal_comments(actor)
+        score = Value(0, output_field=IntegerField())
+        any_word = Q()
+        for word in words:
+            has = Q(pk__in=backends.matching_ids(parse_query(word), internal=internal))
+            any_word |= has
+            score = score + Case(When(has, then=Value(1)), default=Value(0), output_field=IntegerField())
+        rows = (scoped.filter(any_word).exclude(pk__in=list(found)).annotate(similar_score=score)
+                .order_by("-similar_score", "-received_at", "-id"))
+        for order in _order_rows(rows, limit - len(found)):
+            order.similar_reason = "text"
+            order.similar_words = [w for w in words if w in _normalised_order_text(order)]
+            found[order.pk] = order
+    return list(found.values())
+
+
+def _normalised_order_text(order: WorkOrder) -> str:
+    from kefu.knowledge.text import normalise
+
+    return normalise(" ".join(filter(None, (order.title, order.description, order.resolution))))

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from kefu.org.choices import DepartmentKind
 from kefu.knowledge.text import validate_query
+from kefu.org.choices import DepartmentKind
 from kefu.org.models import Department
 from kefu.org.selectors import actor_for_user
 from kefu.workorders.choices import PRIORITY_RANK, Channel, Priority, Status, WorkOrderType
