@@ -224,7 +224,7 @@ def canned_reply_list(*, actor: Actor | None, include_inactive: bool = False) ->
     qs = CannedReply.objects.filter(Q(owner__isnull=True) | Q(owner_id=actor.user_id)).select_related("category")
     if not include_inactive:
         qs = qs.filter(is_active=True)
-    return qs.order_by("owner_id", "title", "id")
+    return qs.order_by(F("owner_id").asc(nulls_last=True), "title", "id")
 
 
 def canned_reply_get(*, actor: Actor | None, pk) -> CannedReply:
@@ -313,11 +313,28 @@ def header_orders(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> list[Wor
     return _order_rows(work_order_search_ranked(qs, actor=actor, query=query), limit)
 
 
+def header_units(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> list:
+    """Units, accounts and products by code in any spelling ("3栋2单元1201" = "3-2-1201"): the
+    start of the code, or (four characters or more) its end, as the customer lookup does."""
+    from kefu.customers.codes import asset_code_key
+    from kefu.customers.models import Asset
+    from kefu.customers.selectors import asset_visibility_q
+
+    key = asset_code_key(q)
+    if not key:
+        return []
+    match = Q(code_key__startswith=key)
+    if len(key) >= 4:
+        match |= Q(code_key_reversed__startswith=key[::-1])
+    return list(Asset.objects.filter(asset_visibility_q(actor)).filter(match).select_related("site")
+                .order_by("code")[:limit])
+
+
 def header_search(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> dict:
     """The header box's answer, grouped: orders, customers (name, pinyin initials, phone, ID tail,
     unit — the customers app's ranked lookup), units (code in any spelling) and published
     articles; each group scoped to what the actor may see. Raises InvalidInput for a too long q."""
-    from kefu.customers.selectors import asset_search, customer_search
+    from kefu.customers.selectors import customer_search
     from kefu.knowledge.text import parse_query
 
     q = (q or "").strip()
@@ -330,7 +347,7 @@ def header_search(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> dict:
         "q": q, "terms": query.terms,
         "orders": work_order_highlights(header_orders(actor=actor, q=q, limit=limit), raw=q, actor=actor),
         "customers": customer_search(q=q, limit=limit, actor=actor),
-        "units": list(asset_search(q=q, limit=limit, actor=actor)),
+        "units": header_units(actor=actor, q=q, limit=limit),
         "articles": articles,
     }
 
