@@ -6,3 +6,8 @@ class KnowledgeConfig(AppConfig):
     name = "kefu.knowledge"
     label = "knowledge"
     verbose_name = _("Knowledge and search")
+
+    def ready(self):
+        from kefu.knowledge import signals
+
+        signals.connect()

@@ -1,8 +1,8 @@
 """Keeping the work-order search index: one row per order, written in the writer's transaction.
 
-`search_index_on_event(order=…, event=…)` is a work-order event hook (a plain call inside the
+`search_index_on_events(events=…, orders=…)` is a work-order event hook (a plain call inside the
 gate's transaction, like the SLA clocks): after any event that can change the searchable text it
-rewrites the order's row from the database (so it sees what the transaction wrote). A customer's
+rewrites the orders' rows from the database (so they hold what the transaction wrote). A customer's
 rename reaches their orders through `search_index_refresh_customers`. `search_index_rebuild`
 (the management command of the same name) fills the table in bulk.
 """
@@ -80,11 +80,13 @@ def search_index_refresh(*, order_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def search_index_on_event(*, order: WorkOrder, event: WorkOrderEvent) -> None:
-    """Work-order event hook: the order's index row follows the event, in the same transaction."""
-    if event.action in _UNCHANGED_BY:
-        return
-    search_index_refresh(order_ids=[order.pk])
+def search_index_on_events(*, events, orders=None) -> None:
+    """Work-order event hook (settings.KEFU_WORK_ORDER_HOOKS): the index rows of the orders these
+    events touched follow them, in the writer's transaction, read back from the database (so they
+    hold what the transaction wrote). Events that change no indexed text are skipped."""
+    ids = {event.work_order_id for event in events if event.action not in _UNCHANGED_BY}
+    if ids:
+        search_index_refresh(order_ids=ids)
 
 
 def search_index_refresh_customers(*, customer_ids: Iterable[int]) -> int:

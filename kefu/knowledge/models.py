@@ -40,7 +40,7 @@ class GramsField(models.Field):
 
 class WorkOrderSearch(models.Model):
     """The search index row of one work order, written in the writer's transaction by
-    `index.search_index_on_event` (and rebuilt in bulk by `search_index_rebuild`).
+    `index.search_index_on_events` (and rebuilt in bulk by `search_index_rebuild`).
 
     `text` holds the normalised fields anyone who sees the order may search (title, description,
     resolution, contact name, customer name, unit code, comments not marked internal) joined by

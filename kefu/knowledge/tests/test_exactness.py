@@ -9,7 +9,7 @@ import pytest
 
 from kefu.customers.tests.factories import make_asset, make_customer
 from kefu.knowledge import selectors
-from kefu.knowledge.index import search_index_on_event, search_index_rebuild, search_index_refresh_customers
+from kefu.knowledge.index import search_index_on_events, search_index_rebuild, search_index_refresh
 from kefu.knowledge.models import WorkOrderSearch
 from kefu.knowledge.tests.corpus import QUERIES, make_corpus, order_segments, reference_scan
 from kefu.knowledge.text import parse_query
@@ -67,9 +67,6 @@ def test_every_query_returns_exactly_the_substring_scan(corpus, cast):
 def test_terms_spanning_fields_or_white_space_do_not_match(corpus, cast):
     order = WorkOrder.objects.get(pk=corpus["ids"][0])
     WorkOrder.objects.filter(pk=order.pk).update(title="前缀漏", description="水后缀 电 梯", resolution="")
-    search_index_refresh_customers(customer_ids=[])  # nothing to do: no customers given
-    from kefu.knowledge.index import search_index_refresh
-
     search_index_refresh(order_ids=[order.pk])
     row = WorkOrderSearch.objects.get(pk=order.pk)
     assert row.title == "前缀漏"
@@ -89,21 +86,20 @@ def test_index_follows_comments_edits_renames_and_merges(corpus, cast):
     # a public comment: found by both; an internal one: by the agent only
     order = work_order_transition(work_order=order, action="comment", actor_user=agent, body="渗水点在吊顶ＸＹ７",
                                   internal=False)
-    search_index_on_event(order=order, event=order.events.latest("id"))
+    search_index_on_events(events=[order.events.latest("id")])
     work_order_transition(work_order=order, action="comment", actor_user=agent, body="业主脾气暴躁请注意",
                           internal=True)
-    search_index_on_event(order=order, event=order.events.latest("id"))
+    search_index_on_events(events=[order.events.latest("id")])
     assert order.pk in _search_ids(vendor, "吊顶xy7") and order.pk in _search_ids(agent, "吊顶xy7")
     assert order.pk in _search_ids(agent, "脾气暴躁") and order.pk not in _search_ids(vendor, "脾气暴躁")
     # the vendor works the order to resolution: the resolution text becomes searchable
     for action, data in (("start", {}), ("resolve", {"resolution": "更换角阀后不再渗漏"})):
         order = work_order_transition(work_order=order, action=action, actor_user=vendor, **data)
-        search_index_on_event(order=order, event=order.events.latest("id"))
+        search_index_on_events(events=[order.events.latest("id")])
     assert order.pk in _search_ids(agent, "角阀")
     # a customer renamed: their orders follow
     customer = corpus["customers"][1]
-    customer_update(customer=customer, actor_user=agent, name="王扶梯")
-    search_index_refresh_customers(customer_ids=[customer.pk])
+    customer_update(customer=customer, actor_user=agent, name="王扶梯")  # the index follows (signals.py)
     theirs = set(WorkOrder.objects.filter(customer=customer).values_list("pk", flat=True))
     assert theirs and theirs <= _search_ids(agent, "王扶梯")
     # a merge moves orders to the surviving customer: found under the survivor's name
@@ -112,7 +108,7 @@ def test_index_follows_comments_edits_renames_and_merges(corpus, cast):
     assert moved == len(theirs)
     for pk in theirs:
         o = WorkOrder.objects.get(pk=pk)
-        search_index_on_event(order=o, event=o.events.latest("id"))
+        search_index_on_events(events=[o.events.latest("id")])
     assert not theirs & _search_ids(agent, "王扶梯")
     # and after all that, the whole list still agrees with the scan
     _check_all(agent, internal=True)
