@@ -4,7 +4,7 @@ InvalidInput field errors are attached back to these forms by the views."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kefu.workorders.forms import BootstrapMixin
+from kefu.core.forms import BootstrapMixin
 
 
 class DateInput(forms.DateInput):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.forms import BootstrapMixin, WorkflowActionForm
 from kefu.customers.models import Asset, Customer
 from kefu.workorders.choices import Channel, HoldReason, Priority, WorkOrderType
 from kefu.workorders.models import Category
@@ -27,24 +28,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
 def _datetime_field(label, required=False):
     return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_INPUT_FORMATS,
                                widget=DateTimeLocalInput(attrs={"class": "form-control"}))
-
-
-class BootstrapMixin:
-    """Adds Bootstrap classes to the widgets (the templates render fields one by one)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
 
 
 class IntakeForm(BootstrapMixin, forms.Form):
@@ -113,15 +96,8 @@ class IntakeForm(BootstrapMixin, forms.Form):
 
 # --- actions on a work order -------------------------------------------------------------------
 
-class ActionForm(BootstrapMixin, forms.Form):
+class ActionForm(WorkflowActionForm):
     """Base of every action form: the version the user saw (a stale page gets a 409)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("version", None)
-        return {k: v for k, v in data.items() if v not in (None, "")}
 
 
 def _text(label, required=True, rows=3):
