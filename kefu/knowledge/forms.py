@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.forms import BootstrapMixin
 from kefu.knowledge.choices import ArticleKind, MacroAction
 from kefu.org.choices import DepartmentKind
 from kefu.org.models import Department
@@ -10,22 +11,7 @@ from kefu.workorders.choices import HoldReason
 from kefu.workorders.models import Category
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
-
-
-class ArticleForm(BootstrapForm):
+class ArticleForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=ArticleKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -51,7 +37,7 @@ class ArticleForm(BootstrapForm):
         return data
 
 
-class ReplyForm(BootstrapForm):
+class ReplyForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=100)
     body = forms.CharField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),

@@ -16,8 +16,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error, required_field
+from kefu.core.workflow import Change, Workflow, choices_label, run_transition
 from kefu.knowledge import workflow
 from kefu.knowledge.choices import ArticleAction, ArticleKind, ArticleStatus, MacroAction
 from kefu.knowledge.models import Article, ArticleAttachment, ArticleEvent, ArticleVote, CannedReply
@@ -176,39 +178,46 @@ def article_update(*, article: Article | int, actor_user, expected_version: int 
     return article
 
 
-@transaction.atomic
-def article_transition(*, article: Article | int, action: str, actor_user, expected_version: int | None = None,
-                       note: str = "") -> Article:
-    """Submit (draft → review), publish (review → published: a publisher other than the author,
-    unless an administrator), send back (review → draft, with a note), archive. One event each."""
-    actor = require_actor(actor_user)
-    article = _locked_visible(actor, article)
-    refusal = workflow.check(action=action, status=article.status, role=actor.role)
-    if refusal == "unknown_action":
-        raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
+def _authorize(actor, article: Article, action: str, refusal) -> None:
     is_author = article.created_by_id == actor.user_id
-    if refusal == "role_not_allowed" or (action == ArticleAction.SUBMIT and not is_author
-                                         and actor.role not in workflow.PUBLISHER_ROLES):
+    if action == ArticleAction.SUBMIT and not is_author and actor.role not in workflow.PUBLISHER_ROLES:
         raise NotAllowed(_("Your role may not take this action on this article."), code="role_not_allowed")
     if action == ArticleAction.PUBLISH and is_author and actor.role != "administrator":
         raise NotAllowed(_("Another approver must publish your own article."), code="own_article")
-    if refusal == "invalid_transition":
-        raise Conflict(_("This action is not possible while the article is “%(status)s”.") % {
-            "status": ArticleStatus(article.status).label}, code="invalid_transition")
-    _check_version(article, expected_version)
-    note = (note or "").strip()
-    if "note" in workflow.TRANSITIONS[action].required and not note:
-        raise required_field("note")
+
+
+def _apply(article: Article, actor, action: str, data: dict, now) -> Change:
+    note = (data.get("note") or "").strip()
     if len(note) > MAX_ANSWER:
         raise field_error("note", _("Keep this under %(n)s characters.") % {"n": MAX_ANSWER})
-    now = timezone.now()
-    from_status = article.status
-    changes = {"status": workflow.TRANSITIONS[action].target}
+    changes = {}
     if action == ArticleAction.PUBLISH:
-        changes.update(published_at=now, published_by=actor_user)
-    _swap(article, now, **changes)
-    _event(article, action=action, actor_user=actor_user, now=now, from_status=from_status, note=note)
-    return article
+        changes.update(published_at=now, published_by_id=actor.user_id)
+    return Change(changes=changes, body=note)
+
+
+def _record(article: Article, *, action: str, actor_user, now, from_status: str, to_status: str,
+            change: Change) -> ArticleEvent:
+    article.status = to_status
+    return _event(article, action=action, actor_user=actor_user, now=now, from_status=from_status, note=change.body)
+
+
+FLOW = Workflow(
+    model=Article, table=workflow.TABLE, subject=gettext_lazy("article"), not_found=gettext_lazy("Article not found."),
+    action_label=choices_label(ArticleAction), status_label=choices_label(ArticleStatus),
+    queryset=lambda: Article.objects.all(), can_see=article_visible, apply=_apply, record_event=_record,
+    authorize=_authorize)
+
+
+def article_transition(*, article: Article | int, action: str, actor_user, expected_version: int | None = None,
+                       note: str = "") -> Article:
+    """Submit (draft → review), publish (review → published: a publisher other than the author,
+    unless an administrator), send back (review → draft, with a note), archive — through the
+    kernel's gate (row lock, 404/403/409/400, compare-and-swap on `version`), one event each."""
+    actor = require_actor(actor_user)
+    return run_transition(FLOW, obj=article, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=int(expected_version) if expected_version not in (None, "") else None,
+                          data={"note": note})
 
 
 def _sniff(head: bytes) -> str | None:

@@ -120,9 +120,7 @@ def article_list(request):
 def _article_actions(actor, article) -> list[tuple[str, str]]:
     is_author = article.created_by_id == actor.user_id
     out = []
-    for name in workflow.ACTION_NAMES:
-        if workflow.check(action=name, status=article.status, role=actor.role) is not None:
-            continue
+    for name in workflow.TABLE.allowed(status=article.status, role=actor.role):
         if name == ArticleAction.SUBMIT and not is_author and actor.role not in workflow.PUBLISHER_ROLES:
             continue
         if name == ArticleAction.PUBLISH and is_author and actor.role != "administrator":
