@@ -211,6 +211,19 @@ def main():
             print(f"header {username:10} {q:16} {row['groups']} p50={row['client']['p50']:7.1f} "
                   f"p95={row['client']['p95']:7.1f} ms", flush=True)
 
+    from kefu.workorders.models import Category
+
+    category = Category.objects.filter(code__startswith="prop.repair", children__isnull=True).order_by("code").first()
+    assist = []
+    out["intake_assist"] = assist
+    for title, description in (("卫生间漏水", "楼下天花板渗水"), ("电梯异响", "三号梯运行有噪音"), ("道闸不抬杆", "车辆无法进出")):
+        params = {"title": title, "description": description, "category": category.pk if category else ""}
+        times, _server, response = timed_requests(clients["agent"], "/knowledge/intake-assist/", params,
+                                                  max(3, args.rounds // 3))
+        row = {"title": title, "description": description, "status": response.status_code, "client": summary(times)}
+        assist.append(row)
+        print(f"intake-assist {title} p50={row['client']['p50']:7.1f} p95={row['client']['p95']:7.1f} ms", flush=True)
+
     def overall(rows_, key="client"):
         values = [r[key]["p95"] for r in rows_ if r.get(key)]
         return max(values) if values else None
@@ -219,6 +232,7 @@ def main():
         "api_worst_p95_relevance": overall([r for r in rows if r["ordering"] == "relevance"]),
         "api_worst_p95_newest": overall([r for r in rows if r["ordering"] != "relevance"]),
         "header_worst_p95": overall(header),
+        "intake_assist_worst_p95": overall(assist),
     }
     print("verdict", out["verdict"], flush=True)
     path = ROOT / "bench" / "results" / f"{out['date']}-search-{args.label}.json"
