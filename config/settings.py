@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "ScorecardStatusEnum": "kefu.kpi.choices.ScorecardStatus",
         "KpiSourceEnum": "kefu.kpi.choices.Source",
         "RoleCodeEnum": "kefu.org.choices.RoleCode",
+        "ArticleStatusEnum": "kefu.knowledge.choices.ArticleStatus",
+        "ArticleKindEnum": "kefu.knowledge.choices.ArticleKind",
     },
 }
 

@@ -113,3 +113,28 @@ def test_index_follows_comments_edits_renames_and_merges(corpus, cast):
     # and after all that, the whole list still agrees with the scan
     _check_all(agent, internal=True)
     _check_all(vendor, internal=False)
+
+
+def test_the_ngram_index_follows_deletes_and_bulk_rewrites(cast):
+    """SQLite's FTS5 table is kept by triggers (PostgreSQL's GIN index is the table's own): a
+    deleted order (cascade), a rewritten row and a rebuild leave no stale n-gram behind."""
+    from django.db import connection
+
+    from kefu.knowledge import backends
+    from kefu.workorders.tests.factories import make_work_order
+
+    first = make_work_order(actor=cast["agent"], title="独一无二的标题甲", description="说明")
+    second = make_work_order(actor=cast["agent"], title="独一无二的标题乙", description="说明")
+    search_index_rebuild()
+    assert _search_ids(cast["agent"], "独一无二") == {first.pk, second.pk}
+    WorkOrder.objects.filter(pk=second.pk).update(title="换了标题")
+    search_index_refresh(order_ids=[second.pk])
+    first.delete()
+    assert _search_ids(cast["agent"], "独一无二") == set()
+    assert _search_ids(cast["agent"], "换了") == {second.pk}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # FTS5's integrity check compares the index with the content table's rows.
+            cursor.execute(f"INSERT INTO {backends.FTS_TABLE}({backends.FTS_TABLE}) VALUES ('integrity-check')")
+            cursor.execute(f"SELECT COUNT(*) FROM {backends.FTS_TABLE}")
+            assert cursor.fetchone()[0] == WorkOrderSearch.objects.count() == 1
