@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+os.environ.setdefault("KEFU_ALLOWED_HOSTS", "testserver,127.0.0.1")  # the test client's host
 
 QUERIES = {
     2: ["漏水", "噪音", "电梯", "楼下", "处理"],
@@ -111,6 +112,31 @@ def list_like(qs):
     return page.paginator.count, len(rows)
 
 
+def explain(qs) -> dict:
+    """Work done by the list's two statements (the capped count, the first page), from EXPLAIN
+    (ANALYZE, BUFFERS): execution time and buffers touched — the latter does not depend on how
+    busy the machine is."""
+    from django.db import connection
+
+    from kefu.core.pagination import CAP
+
+    result = {}
+    for name, part in (("count", qs.order_by()[: CAP + 1]), ("page", qs[:25])):
+        if name == "count":
+            sql, params = part.query.get_compiler(using="default").as_sql()
+            sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
+        else:
+            sql, params = part.query.get_compiler(using="default").as_sql()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+        top = plan["Plan"]
+        result[name] = {"ms": round(plan["Execution Time"], 2),
+                        "buffers": top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)}
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
@@ -150,6 +176,9 @@ def main():
         clients[name] = Client()
         clients[name].force_login(user)
 
+    ping_times, _s, _r = timed_requests(clients["agent"], "/ping/", {}, 50)
+    out["ping"] = summary(ping_times)
+    print(f"ping (no database) p50={out['ping']['p50']} p95={out['ping']['p95']} ms", flush=True)
     rows = []
     out["api"] = rows
     for username, client in clients.items():
@@ -185,10 +214,14 @@ def main():
                         result = list_like(build(actor, q))
                         times.append((time.perf_counter() - t) * 1000)
                     entry[kind] = {"count": result[0], **summary(times)}
+                entry["ngram"]["explain"] = explain(index_queryset(actor, q))
+                if "like" in entry:
+                    entry["like"]["explain"] = explain(like_queryset(actor, q))
                 if "like" in entry:
                     entry["same_count"] = entry["like"]["count"] == entry["ngram"]["count"]
                 side.append(entry)
                 like = entry.get("like", {})
+                print(f"     explain ngram {entry['ngram']['explain']}  like {like.get('explain')}", flush=True)
                 print(f"side {username:10} {q:6} ngram p50={entry['ngram']['p50']:7.1f} count={entry['ngram']['count']:>6}"
                       f"  like p50={like.get('p50') or 0:8.1f} count={like.get('count')}", flush=True)
 
