@@ -5,7 +5,9 @@
           → other company (OTHER) → its team (OTEAM)
 """
 
+import contextlib
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps as global_apps
@@ -14,6 +16,34 @@ from django.test import TransactionTestCase
 from rest_framework.test import APIClient
 
 from kefu.org.tests.factories import make_department, make_staff
+
+ROOT = Path(__file__).resolve().parent
+
+
+def stale_catalogues(root: Path = ROOT) -> list[Path]:
+    """The .po catalogues whose compiled .mo is missing or older than them (ADR 0006)."""
+    catalogues = [*root.glob("locale/*/LC_MESSAGES/*.po"), *root.glob("kefu/*/locale/*/LC_MESSAGES/*.po")]
+    return [po for po in catalogues
+            if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+
+
+def pytest_configure(config):
+    """The .mo files are built, not committed: a plain `pytest` in a fresh clone (or after a .po
+    changed) compiles them first with Django's compilemessages, as `make messages` does, so tests
+    of Chinese pages do not fail for want of a catalogue. Once, in the controlling process (xdist
+    workers start after it)."""
+    if hasattr(config, "workerinput") or not stale_catalogues():
+        return
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        with contextlib.chdir(ROOT):  # compilemessages looks for catalogues below the working directory
+            call_command("compilemessages", ignore_patterns=[".venv", "node_modules", "var", "static"], verbosity=0)
+    except CommandError as error:  # no msgfmt (GNU gettext)
+        raise pytest.UsageError(f"Compiling the translation catalogues failed ({error}): run `make messages`, "
+                                "which installs gettext and compiles them.") from error
+
 
 # Data migrations whose rows the tests rely on. With --reuse-db a database left empty by an
 # interrupted run (or by a flush) would start without them; re-applying the seeds (all

@@ -4,11 +4,18 @@ A bad value fails at start-up with a message naming the variable, never later at
 """
 
 import os
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 
 
 def env_str(name: str, default: str | None = None) -> str | None:

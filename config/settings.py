@@ -8,10 +8,14 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+
+# Django's generic classes (ModelAdmin[Staff], ModelForm[…]) subscriptable at run time, as mypy wants them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KEFU_VAR_DIR", str(BASE_DIR / "var")))
@@ -216,6 +220,17 @@ DEFAULT_FROM_EMAIL = env_str("KEFU_DEFAULT_FROM_EMAIL", "kefu@localhost")
 EMAIL_TIMEOUT = env_int("KEFU_EMAIL_TIMEOUT", 30)
 
 # --- REST API ------------------------------------------------------------------------------------
+# The work-order gate's hooks (ADR 0001, kefu.workorders.hooks): called in this order, in the
+# writer's transaction, for every recorded order event; then, after commit, the notification
+# callables with the ids of the events to notify about.
+KEFU_WORK_ORDER_HOOKS = [
+    "kefu.sla.clocks.clocks_on_events",
+    "kefu.callbacks.hooks.callbacks_on_events",
+    "kefu.reports.facts.order_facts_on_events",
+    "kefu.knowledge.index.search_index_on_events",
+]
+KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -91,7 +91,7 @@ class AttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["method", "attempted_at", "reached", "outcome", "solved", "comment", "recorded_by"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same plain field names as `fields`
 
     def has_add_permission(self, request, obj=None):
         return False

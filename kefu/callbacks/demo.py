@@ -45,7 +45,7 @@ def create_demo_loop(*, orders: int = 24, seed: int = 3) -> int:
         complaint = n % 3 == 0
         title, description = rng.choice(COMPLAINTS if complaint else REPAIRS)
         customer = rng.choice(customers) if customers else None
-        phone = customer.phones.first().number if customer else ""
+        phone = customer.phones.first().number if customer else ""  # type: ignore[union-attr]  # not None on this path (set or checked before)
         with transaction.atomic():
             intake = rng.choice([users["agent"], users["agent2"]])
             order = work_order_create(

@@ -35,12 +35,13 @@ from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, Ratin
 from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
-from kefu.reports.facts import order_facts_refresh
 from kefu.sla.choices import ClockKind
+from kefu.sla.clocks import callback_clock_stop, policy_for
 from kefu.sla.models import SlaClock
-from kefu.sla.services import calendar_due, callback_clock_stop, policy_for
+from kefu.sla.services import calendar_due
 from kefu.workorders import workflow
 from kefu.workorders.choices import Action, Status
+from kefu.workorders.hooks import work_order_record_event, work_order_record_events
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 # Who calls customers back: the intake roles, QA (samples callbacks) and clerks. Technicians and
@@ -109,7 +110,7 @@ def _assignment(rule: CallbackRule | None, order) -> tuple:
     return team, owner if active else None
 
 
-def _create_for_order(*, order, source: str, now, rule: CallbackRule | None = None, reason: str = "",
+def callback_create_for_order(*, order, source: str, now, rule: CallbackRule | None = None, reason: str = "",
                       reference: str = "", run: SamplingRun | None = None,
                       on_site_required: bool = False) -> Callback:
     """A callback task on `order`, unless one is already open (then that one is returned: one
@@ -123,41 +124,6 @@ def _create_for_order(*, order, source: str, now, rule: CallbackRule | None = No
         rule=rule, sampling_run=run, on_site_required=on_site_required, due_at=_due_at(order, now),
         team=team, assignee=assignee, max_attempts=rule.max_attempts if rule else 3,
         auto_close=rule.auto_close if rule else False, created_at=now)
-
-
-def callbacks_on_event(*, order, event: WorkOrderEvent) -> None:
-    """React to one work-order event in the gate's transaction (called from `_record`).
-
-    resolve: the first matching rule decides. "all" creates the callback now (due with the
-    callback clock); "sample" leaves it to the period's draw and cancels the clock (no callback is
-    owed yet); "none" cancels the clock. Without a rule, a running callback clock (the SLA policy
-    has a callback target) means a callback is owed, so one is created. A rating link goes out.
-    reopen/cancel: open callbacks of the order are cancelled (the next resolution starts a new
-    one) and unused rating links expire. close: nothing; a callback may follow the closure.
-    """
-    action = event.action
-    if action not in (Action.RESOLVE, Action.REOPEN, Action.CANCEL):
-        return
-    now = event.created_at
-    if action == Action.RESOLVE:
-        order = WorkOrder.objects.select_related("category", "customer", "intake_department",
-                                                 "first_contact_owner__staff").get(pk=order.pk)
-        rule = rule_for(order=order)
-        mode = rule.mode if rule is not None else None
-        if mode == RuleMode.ALL or (mode is None and _has_callback_clock(order)):
-            _create_for_order(order=order, source=Source.RESOLUTION, now=now, rule=rule)
-        elif mode in (RuleMode.SAMPLE, RuleMode.NONE):
-            callback_clock_stop(order=order, at=now, cancelled=True)
-        if _setting("KEFU_RATING_LINKS", True):
-            rating_link_issue(order=order, now=now)
-        return
-    Callback.objects.filter(work_order=order, status=CallbackStatus.OPEN).update(
-        status=CallbackStatus.CANCELLED, completed_at=now)
-    RatingLink.objects.filter(work_order=order, used_at=None, expires_at__gt=now).update(expires_at=now)
-
-
-def _has_callback_clock(order) -> bool:
-    return SlaClock.objects.filter(work_order=order, kind=ClockKind.CALLBACK, stopped_at=None).exists()
 
 
 @transaction.atomic
@@ -265,6 +231,9 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
 
     pk = callback.pk if isinstance(callback, Callback) else callback
     rows = Callback.objects.filter(callback_visibility_q(actor), pk=pk)
+    # Lock order (ADR 0002): the work order's row before the callback's, as the gate does (its
+    # callbacks hook writes this callback on a reopen), so the two never wait on each other.
+    _lock_orders(rows.values_list("work_order_id", flat=True))
     if connection.features.has_select_for_update_of:
         # Two people recording at once: the second waits and then sees the first one's result.
         rows = rows.select_for_update(of=("self",))
@@ -342,13 +311,28 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
         callback_clock_stop(order=order, at=now)
         if reached:
             _follow_up(task=task, order=order, actor=actor, actor_user=actor_user, now=now)
-        # Last (its lock is taken after every row this writes; see kefu.reports.facts._lock).
-        order_facts_refresh(order_ids=[order.pk])
+        # Last, after the follow-up's reopen or close: the hooks' report facts read the callback.
+        status = CallbackStatus(task.status).label
+        work_order_record_event(
+            order=order, action=Action.CALLBACK_COMPLETED, actor_user=actor_user, at=now, internal=True,
+            body=_("Callback #%(id)s: %(status)s.") % {"id": task.pk, "status": status} if not reached else
+            _("Callback #%(id)s: %(status)s, %(outcome)s.") % {"id": task.pk, "status": status,
+                                                              "outcome": Outcome(task.outcome).label},
+            data={"callback": task.pk, "status": task.status, "outcome": task.outcome, "solved": task.solved},
+            notify=False)
     return attempt
 
 
+def _lock_orders(order_ids) -> None:
+    """Lock these work orders' rows, in id order (the first lock of a writer that touches an
+    order's callbacks, clocks or facts)."""
+    ids = sorted({pk for pk in order_ids if pk})
+    if ids:
+        list(WorkOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _follow_up(*, task: Callback, order, actor: Actor, actor_user, now) -> None:
-    from kefu.workorders.services import work_order_record_system_event, work_order_transition
+    from kefu.workorders.services import work_order_transition
 
     unhappy = task.outcome in NEGATIVE_OUTCOMES or task.solved is False
     if unhappy:
@@ -364,9 +348,9 @@ def _follow_up(*, task: Callback, order, actor: Actor, actor_user, now) -> None:
             # Never around the gate: the order's supervisor reopens it (notified by this event).
             Callback.objects.filter(pk=task.pk).update(reopen_requested=True)
             task.reopen_requested = True
-            work_order_record_system_event(
-                order=order, action=Action.COMMENT, at=now, body=_("Reopen requested: %(reason)s") % {
-                    "reason": reason},
+            work_order_record_event(
+                order=order, action=Action.COMMENT, at=now, internal=True,
+                body=_("Reopen requested: %(reason)s") % {"reason": reason},
                 data={"callback": task.pk, "reopen_requested": True, "notify_supervisor": True,
                       "recorded_by": actor_user.pk})
         # A STATE refusal: the order is open again already (reopened by someone else); nothing to do.
@@ -414,7 +398,7 @@ def callback_sampling_run(*, rule: CallbackRule, period_start: date, now=None) -
         selected=len(result.selected), onsite=len(result.onsite), sample_percent=rule.sample_percent,
         onsite_percent=rule.onsite_percent, created_at=now)
     for pk in result.selected:
-        _create_for_order(order=orders[pk], source=Source.SAMPLE, now=now, rule=rule, run=run,
+        callback_create_for_order(order=orders[pk], source=Source.SAMPLE, now=now, rule=rule, run=run,
                           on_site_required=pk in result.onsite)
     return run
 
@@ -496,6 +480,7 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
     state, link = rating_link_for_token(token=token)
     if link is None or state != "valid":
         raise Conflict(_("This rating link can no longer be used."), code=f"link_{state}")
+    _lock_orders([link.work_order_id])  # lock order (ADR 0002): the order's row first
     stars = {name: _clean_stars(name, value) for name, value in
              (("speed", speed), ("attitude", attitude), ("quality", quality))}
     comment = (comment or "").strip()
@@ -514,9 +499,14 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
         reason = _("Low rating: speed %(speed)s, attitude %(attitude)s, quality %(quality)s.") % stars
         if comment:
             reason = f"{reason} {comment}"
-        _create_for_order(order=order, source=Source.RATING, now=now, rule=rule if rule and rule.mode != RuleMode.NONE
-                          else None, reason=reason, reference=f"rating:{link.pk}")
-    order_facts_refresh(order_ids=[link.work_order_id])
+        callback_create_for_order(order=order, source=Source.RATING, now=now,
+                                  rule=rule if rule and rule.mode != RuleMode.NONE else None, reason=reason,
+                                  reference=f"rating:{link.pk}")
+    # The customer acted, not a person of the center: no actor. The hooks refresh the facts.
+    work_order_record_event(
+        order=WorkOrder.objects.get(pk=link.work_order_id), action=Action.RATING_RECEIVED, at=now, internal=True,
+        body=_("Rating: speed %(speed)s, attitude %(attitude)s, quality %(quality)s.") % stars,
+        data={"rating_link": link.pk, **stars}, notify=False)
     return link
 
 
@@ -554,19 +544,19 @@ def _worked_refusal(ids: set[int]) -> Conflict:
                       "customers are kept, not deleted.") % {"ids": listed}, code="callback_worked")
 
 
-def _delete_untouched(*, tasks: list[Callback], actor_user, now, run: SamplingRun | None = None) -> set[int]:
+def _delete_untouched(*, tasks: list[Callback], actor_user, now, run: SamplingRun | None = None) -> None:
     """Delete callbacks nobody has worked on, with what follows on their orders: an open one's
     running callback clock is cancelled (no callback is owed any more) and each order's history
-    gets an internal event naming the callback and who deleted it. Returns the orders' ids (the
-    caller refreshes their facts)."""
+    gets an internal event naming the callback and who deleted it (the hooks refresh the orders'
+    facts). The caller holds the orders' row locks."""
     from kefu.org.selectors import user_display_name
-    from kefu.workorders.services import work_order_record_system_event
 
     if not tasks:
-        return set()
+        return
     Callback.objects.filter(pk__in=[t.pk for t in tasks]).delete()
     orders = WorkOrder.objects.in_bulk({t.work_order_id for t in tasks if t.work_order_id})
     who = user_display_name(actor_user)
+    events = []
     for task in tasks:
         order = orders.get(task.work_order_id)
         if order is None:
@@ -583,9 +573,10 @@ def _delete_untouched(*, tasks: list[Callback], actor_user, now, run: SamplingRu
             body = _("Callback #%(id)s (%(source)s, %(status)s) deleted by %(user)s with the sampling draw of "
                      "%(start)s.") % values
             data["sampling_run"] = run.pk
-        work_order_record_system_event(order=order, action=Action.COMMENT, at=now, body=body, notify=False,
-                                       data=data)
-    return set(orders)
+        events.append(WorkOrderEvent(work_order=order, action=Action.COMMENT, actor=None, created_at=now,
+                                     from_status=order.status, to_status=order.status, internal=True, body=body,
+                                     data=data))
+    work_order_record_events(events=events, orders=orders, notify=False)
 
 
 @transaction.atomic
@@ -596,11 +587,12 @@ def callbacks_delete(*, callback_ids, actor_user) -> int:
     `callbacks.delete_callback` permission. Returns the number deleted."""
     _require_permission(actor_user, "callbacks.delete_callback")
     ids = sorted({int(pk) for pk in callback_ids})
+    _lock_orders(Callback.objects.filter(pk__in=ids).values_list("work_order_id", flat=True))
     tasks = list(_locked(Callback.objects.filter(pk__in=ids).order_by("pk")))
     worked = callbacks_worked(callback_ids=[t.pk for t in tasks])
     if worked:
         raise _worked_refusal(worked)
-    order_facts_refresh(order_ids=_delete_untouched(tasks=tasks, actor_user=actor_user, now=timezone.now()))
+    _delete_untouched(tasks=tasks, actor_user=actor_user, now=timezone.now())
     return len(tasks)
 
 
@@ -615,14 +607,14 @@ def sampling_runs_delete(*, run_ids, actor_user) -> int:
     runs = list(_locked(SamplingRun.objects.filter(pk__in=ids).order_by("pk")))
     if not runs:
         return 0
+    _lock_orders(Callback.objects.filter(sampling_run__in=runs).values_list("work_order_id", flat=True))
     tasks = list(_locked(Callback.objects.filter(sampling_run__in=runs).order_by("pk")))
     worked = callbacks_worked(callback_ids=[t.pk for t in tasks])
     if worked:
         raise _worked_refusal(worked)
-    now, order_ids = timezone.now(), set()
+    now = timezone.now()
     for run in runs:
-        order_ids |= _delete_untouched(tasks=[t for t in tasks if t.sampling_run_id == run.pk],
-                                       actor_user=actor_user, now=now, run=run)
+        _delete_untouched(tasks=[t for t in tasks if t.sampling_run_id == run.pk], actor_user=actor_user, now=now,
+                          run=run)
     SamplingRun.objects.filter(pk__in=[run.pk for run in runs]).delete()
-    order_facts_refresh(order_ids=order_ids)
     return len(runs)

@@ -30,8 +30,8 @@ from kefu.core.workflow import Table, unknown_action
 Perform = Callable[[Any, Any, str, dict[str, Any], int | None], Any]
 
 
-def workflow_action_endpoint(*, table: Table, input_serializer: type[Serializer],
-                             output_serializer: type[Serializer], perform: Perform, subject: str,
+def workflow_action_endpoint(*, table: Table, input_serializer: type[Serializer[Any]],
+                             output_serializer: type[Serializer[Any]], perform: Perform, subject: str,
                              always_sent: Iterable[str] = (), parsers: Iterable[type] | None = None,
                              output: Callable[[Any, Any], Any] | None = None) -> Any:
     """A DRF `@action` taking the workflow's actions (see the module docstring).
@@ -50,7 +50,7 @@ def workflow_action_endpoint(*, table: Table, input_serializer: type[Serializer]
     @drf_action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
                 parser_classes=list(parsers or (JSONParser, FormParser, MultiPartParser)))
     def take_action(view: Any, request: Request, pk: Any = None, action_name: str | None = None) -> Response:
-        if action_name not in table:
+        if action_name is None or action_name not in table:
             raise unknown_action(str(action_name))
         obj = view.get_object()
         data = input_serializer(data=request.data)

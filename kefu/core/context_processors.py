@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def kefu(request):
+def kefu(request: HttpRequest) -> dict[str, Any]:
     """Values every page needs: the language list, the current user's staff profile, and for
     administrators the years whose holiday data is missing (a banner until someone imports it)."""
     user = getattr(request, "user", None)
@@ -11,7 +14,7 @@ def kefu(request):
             "missing_holiday_years": _missing_years(user) if authenticated else []}
 
 
-def _missing_years(user) -> list[int]:
+def _missing_years(user: Any) -> list[int]:
     from kefu.org.choices import RoleCode
     from kefu.org.selectors import actor_for_user
 

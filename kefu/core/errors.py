@@ -6,6 +6,8 @@ turns them into a message on the page. Messages are translated at raise time, so
 the language of the request.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,10 +20,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class ApplicationError(Exception):
     """A refusal the caller can act on: carries a stable code, a message and per-field errors."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+    def __init__(self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = str(message)
         self.code = code or self.default_code
@@ -65,11 +67,11 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
-def _flatten(detail) -> dict:
+def _flatten(detail: Any) -> dict[str, list[str]]:
     """DRF's nested error detail → {"field": ["message", ...]} with dotted paths for nesting."""
     out: dict[str, list[str]] = {}
 
-    def walk(prefix, value):
+    def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, sub in value.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), sub)
@@ -86,11 +88,11 @@ def _flatten(detail) -> dict:
     return out
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
-def api_exception_handler(exc, context):
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: every error leaves the API in the same shape."""
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)

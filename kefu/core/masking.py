@@ -1,5 +1,7 @@
 """Masking of personal data for roles that need not see it (PIPL: access on need)."""
 
+from typing import Any
+
 
 def mask_phone(value: str | None) -> str:
     """138****8000: keep the first three and last four digits of a mobile number."""
@@ -13,13 +15,13 @@ def mask_phone(value: str | None) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
-def may_view_personal_data(user) -> bool:
+def may_view_personal_data(user: Any) -> bool:
     """Roles with the `customers.view_personal_data` permission (and superusers) see phone and
     ID numbers in full; everyone else sees them masked."""
     return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("customers.view_personal_data")))
 
 
-def phone_for(user, value: str | None) -> str:
+def phone_for(user: Any, value: str | None) -> str:
     return (value or "") if may_view_personal_data(user) else mask_phone(value)
 
 
@@ -36,5 +38,5 @@ def mask_id_number(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def id_number_for(user, value: str | None) -> str:
+def id_number_for(user: Any, value: str | None) -> str:
     return (value or "") if may_view_personal_data(user) else mask_id_number(value)

@@ -1,5 +1,7 @@
 """Infrastructure models shared by all apps; no domain data lives here."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,7 @@ class NumberSequence(models.Model):
         verbose_name = _("number sequence")
         verbose_name_plural = _("number sequences")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key}={self.last_value}"
 
 
@@ -57,7 +59,7 @@ class ImmutableEvent(models.Model):
         abstract = True
         ordering = ["created_at", "id"]
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise RuntimeError(f"{self._meta.verbose_name} rows are immutable")
         super().save(*args, **kwargs)

@@ -1,5 +1,7 @@
 """Human-readable, unique numbers (`GD20261122-0001`) issued inside the caller's transaction."""
 
+from datetime import date
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -27,7 +29,7 @@ def next_value(*, key: str) -> int:
     return NumberSequence.objects.values_list("last_value", flat=True).get(key=key)
 
 
-def next_number(*, prefix: str, day) -> str:
+def next_number(*, prefix: str, day: date) -> str:
     """`<prefix><YYYYMMDD>-<NNNN>`; the counter restarts each day and widens past 9999."""
     stamp = day.strftime("%Y%m%d")
     value = next_value(key=f"{prefix}{stamp}")

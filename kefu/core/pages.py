@@ -40,7 +40,7 @@ from kefu.core.pagination import CappedPaginator
 PAGE_SIZE = 25
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any] | list[Any], *, page_size: int = PAGE_SIZE) -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any] | list[Any], *, page_size: int = PAGE_SIZE) -> Page[Any]:
     """The requested page of a capped paginator (an out-of-range page gives the last one)."""
     return CappedPaginator(queryset, page_size).get_page(request.GET.get("page"))
 

@@ -5,7 +5,10 @@ Counting every row a manager may see costs a scan of hundreds of thousands of in
 exactly up to CAP and report "CAP+" beyond (COUNT over a LIMIT CAP+1 subquery).
 """
 
+from typing import Any, cast
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.response import Response
@@ -13,18 +16,18 @@ from rest_framework.response import Response
 CAP = 10_000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """A Django Paginator whose `count` stops at CAP; `capped` says whether it did."""
 
     capped = False
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         if isinstance(self.object_list, list):
             return len(self.object_list)
         # Without its ORDER BY: how many rows there are does not depend on their order, and a
         # ranked search would otherwise rank every match before counting (kefu.knowledge).
-        counted = self.object_list.order_by()[: CAP + 1].count()
+        counted = cast("QuerySet[Any]", self.object_list).order_by()[: CAP + 1].count()
         self.capped = counted > CAP
         return min(counted, CAP)
 
@@ -38,16 +41,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 100
     django_paginator_class = CappedPaginator
 
-    def get_paginated_response(self, data):
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # DRF calls this after paginate_queryset
+        paginator = self.page.paginator
         return Response({
-            "count": self.page.paginator.count,
-            "count_capped": self.page.paginator.capped,
+            "count": paginator.count,
+            "count_capped": getattr(paginator, "capped", False),
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
             "results": data,
         })
 
-    def get_paginated_response_schema(self, schema):
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         result = super().get_paginated_response_schema(schema)
         result["properties"]["count_capped"] = {"type": "boolean", "example": False}
         return result

@@ -4,10 +4,18 @@ Finer rules (which role may take which action, which orders a user may see) live
 services and selectors, so the UI, the API and scripts obey the same ones.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from rest_framework.permissions import BasePermission
 
+if TYPE_CHECKING:  # DRF imports this module while it builds rest_framework.views
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-def is_staff_member(user) -> bool:
+
+def is_staff_member(user: Any) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
@@ -17,5 +25,5 @@ def is_staff_member(user) -> bool:
 
 
 class IsStaffMember(BasePermission):
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return is_staff_member(request.user)

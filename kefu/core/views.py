@@ -1,7 +1,7 @@
 """Project-wide views: language choice (kept on the staff profile), error pages, and a ping."""
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +11,7 @@ from kefu.org.services import staff_set_language
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the UI language; for staff the choice is stored on the profile (per user)."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
@@ -29,18 +29,18 @@ def set_language(request):
     return response
 
 
-def ping(request):
+def ping(request: HttpRequest) -> JsonResponse:
     """A trivial JSON view with no database access: the benchmark's ceiling (bench/README.md)."""
     return JsonResponse({"ok": True})
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)

@@ -26,7 +26,8 @@ queue on that row and never deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -46,9 +47,9 @@ class Transition:
     and the body fields that must be non-empty."""
 
     action: str
-    sources: frozenset[str]
+    sources: AbstractSet[str]  # a frozenset once built
     target: str | None
-    roles: frozenset[str]
+    roles: AbstractSet[str]  # a frozenset once built
     required: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -88,7 +89,7 @@ class Table:
     def __getitem__(self, action: str) -> Transition:
         return self.transitions[action]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Transition]:
         return iter(self.transitions.values())
 
     def check(self, *, action: str, status: str, role: str) -> Refusal | None:

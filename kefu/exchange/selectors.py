@@ -89,7 +89,7 @@ def duplicate_pairs(*, actor: Actor, limit: int = 100) -> list[DuplicatePair]:
         by_tail.setdefault(tail, set()).add(pk)
     candidate_ids = {pk for ids in by_tail.values() for pk in ids} | {pk for pair in pairs for pk in pair}
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=candidate_ids).prefetch_related("phones")}
-    for ids in by_tail.values():
+    for ids in by_tail.values():  # type: ignore[assignment]  # values of several types in one dict or variable
         ids = sorted(ids)
         for i, a in enumerate(ids):
             for b in ids[i + 1:]:
@@ -109,3 +109,16 @@ def merge_records(*, actor: Actor, limit: int = 20) -> list[MergeRecord]:
     if actor.role not in MERGE_ROLES:
         return []
     return list(MergeRecord.objects.select_related("survivor", "actor", "actor__staff")[:limit])
+
+
+IMPORT_ROLES = {RoleCode.CLERK, RoleCode.STEWARD, RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR,
+                RoleCode.ADMINISTRATOR}
+
+
+def may_import(actor: Actor | None) -> bool:
+    """An import matches and updates customers and units of every site (natural keys are global),
+    so only roles of the import list that see all customers may run one: a steward or supervisor
+    scoped to one estate must not change another estate's occupants through a file."""
+    from kefu.customers.selectors import sees_all_customers
+
+    return actor is not None and actor.role in IMPORT_ROLES and sees_all_customers(actor)

@@ -44,7 +44,7 @@ def _job_or_404(actor, pk):
 @require_http_methods(["GET", "POST"])
 def import_list(request):
     actor = _actor(request)
-    may_import = services.may_import(actor)
+    may_import = selectors.may_import(actor)
     error = ""
     if request.method == "POST":
         if not may_import:

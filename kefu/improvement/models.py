@@ -14,7 +14,7 @@ from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
 
 class ImprovementSettings(models.Model):
     """The one row of tunables (edited in the admin): the repeated-complaint threshold and the
-    overdue escalation ladder. Read through `selectors.improvement_settings()`."""
+    overdue escalation ladder. Read through `services.improvement_settings()` (it creates the row on first use)."""
 
     repeat_complaint_threshold = models.PositiveSmallIntegerField(
         _("complaints per category and month that propose a notice"), default=3)

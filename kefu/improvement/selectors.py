@@ -6,18 +6,15 @@ department lies in their subtree, plus those they own or issued; `assigned` role
 only those they own. Not visible → NotFound (404), never 403.
 """
 
-import importlib
-import importlib.util
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import NotFound, field_error
 from kefu.improvement import workflow
 from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent, ImprovementSettings
 from kefu.org.choices import RoleCode, Visibility
@@ -27,12 +24,6 @@ from kefu.workorders.selectors import subtree_ids
 
 # Roles that act for the owner's department (accept, record the action) besides the owner.
 OWNER_SIDE_LEADS = frozenset({RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR})
-
-
-def improvement_settings() -> ImprovementSettings:
-    """The settings row, created with the defaults on first use."""
-    row, _created = ImprovementSettings.objects.get_or_create(pk=1)
-    return row
 
 
 def visibility_q(actor: Actor) -> Q:
@@ -147,7 +138,7 @@ def escalation_recipients(*, notice: CorrectiveAction, role: str) -> list:
     if department is None:
         return []
     ancestor_paths = [department.path[:i + 1] for i, ch in enumerate(department.path) if ch == "/" and i]
-    rows = list(Staff.objects.filter(role__code=role, is_active=True, user__is_active=True,
+    rows = list(Staff.objects.filter(role__code=role, is_active=True, user__is_active=True,  # type: ignore[misc]  # not None on this path (set or checked before)
                                      department__path__in=ancestor_paths)
                 .exclude(user_id=notice.owner_id).select_related("user", "department"))
     if not rows:
@@ -190,12 +181,6 @@ def complaint_clusters(*, year: int, month: int, threshold: int) -> list[dict]:
     return result
 
 
-def surveys_available() -> bool:
-    """kefu.surveys is built separately; without it (or with it not installed) notices show no effect."""
-    return (apps.is_installed("kefu.surveys") and importlib.util.find_spec("kefu.surveys") is not None
-            and importlib.util.find_spec("kefu.surveys.selectors") is not None)
-
-
 def _as_date(value) -> date | None:
     if isinstance(value, datetime):
         return timezone.localdate(value) if timezone.is_aware(value) else value.date()
@@ -211,13 +196,13 @@ def _as_date(value) -> date | None:
 
 def notice_effect(*, notice: CorrectiveAction, history: list[dict] | None = None) -> dict | None:
     """The survey item's rate before and after the notice (“effect”): the last campaign closed on
-    or before the issue date, and the first one closed after it. None without an item or surveys."""
+    or before the issue date, and the first one closed after it. None without an item."""
     if not notice.item_code:
         return None
     if history is None:
-        if not surveys_available():
-            return None
-        history = importlib.import_module("kefu.surveys.selectors").item_rate_history(notice.item_code)
+        from kefu.surveys.selectors import item_rate_history
+
+        history = item_rate_history(notice.item_code)
     since = timezone.localdate(notice.issued_at or notice.created_at)
     rows = [{**row, "closed_on": _as_date(row.get("closed_on"))} for row in history or []]
     rows = [row for row in rows if row["closed_on"] is not None]
@@ -227,7 +212,7 @@ def notice_effect(*, notice: CorrectiveAction, history: list[dict] | None = None
               "after": after[0] if after else None, "history": rows, "change": None}
     if result["before"] and result["after"]:
         try:
-            result["change"] = float(result["after"]["rate"]) - float(result["before"]["rate"])
+            result["change"] = float(result["after"]["rate"]) - float(result["before"]["rate"])  # type: ignore[assignment, call-overload, index]  # not None on this path (set or checked before)
         except (TypeError, ValueError, KeyError):
             result["change"] = None
     return result
@@ -237,3 +222,16 @@ def counts_by_status(*, actor: Actor) -> dict[str, int]:
     rows = CorrectiveAction.objects.filter(visibility_q(actor)).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
 
+
+def user_by_id(pk, field: str = "owner"):
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
+    return user

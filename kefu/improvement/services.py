@@ -11,7 +11,6 @@ concurrent_change); and writes one immutable CorrectiveActionEvent. `corrective_
 import uuid
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,7 +20,7 @@ from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field
 from kefu.core.numbering import next_number
 from kefu.improvement import selectors, workflow
 from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
-from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent
+from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent, ImprovementSettings
 from kefu.org.models import Department
 from kefu.org.selectors import Actor, require_actor, user_display_name
 
@@ -156,7 +155,7 @@ def corrective_action_propose(*, source: str, reference: str, nonconformity: str
     existing = CorrectiveAction.objects.filter(reference=reference).first()
     if existing is not None:
         return existing
-    if not selectors.improvement_settings().proposals_enabled:
+    if not improvement_settings().proposals_enabled:
         return None
     nonconformity = _text("nonconformity", nonconformity)
     evidence = _clean_evidence(evidence)
@@ -189,7 +188,7 @@ def corrective_action_propose_repeated_complaints(*, year: int, month: int) -> l
     """Propose one notice per category with at least the configured number of complaints in the
     calendar month (default 3), the orders as evidence, the team most of them went to as the
     responsible department. Safe to run again: the reference is the category and the month."""
-    settings_row = selectors.improvement_settings()
+    settings_row = improvement_settings()
     threshold = settings_row.repeat_complaint_threshold
     result = []
     for cluster in selectors.complaint_clusters(year=year, month=month, threshold=threshold):
@@ -359,7 +358,7 @@ def corrective_action_escalate_overdue(*, now=None, limit: int = 200, max_rounds
     and director after the configured days); returns how many fired. Each step is claimed by a
     conditional UPDATE and fires exactly once, with two workers and after a crash alike."""
     now = now or timezone.now()
-    ladder = selectors.escalation_ladder(selectors.improvement_settings())
+    ladder = selectors.escalation_ladder(improvement_settings())
     fired = 0
     for _round in range(max_rounds):
         due = list(CorrectiveAction.objects.filter(next_escalation_at__lte=now, status__in=OWNER_PENDING)
@@ -377,15 +376,7 @@ def corrective_action_escalate_overdue(*, now=None, limit: int = 200, max_rounds
     return fired
 
 
-def user_by_id(pk, field: str = "owner"):
-    """Resolve a user id from a form/API body (None for empty)."""
-    if pk in (None, ""):
-        return None
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field}) from None
-    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
-    if user is None:
-        raise field_error(field, _("%(field)s: unknown staff member.") % {"field": field})
-    return user
+def improvement_settings() -> ImprovementSettings:
+    """The settings row, created with the defaults on first use."""
+    row, _created = ImprovementSettings.objects.get_or_create(pk=1)
+    return row

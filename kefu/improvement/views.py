@@ -107,7 +107,7 @@ def notice_create(request):
         notice = services.corrective_action_create(
             actor_user=request.user, title=data["title"], nonconformity=data["nonconformity"],
             responsible_department=_department(data["responsible_department"]),
-            owner=services.user_by_id(data["owner"]), due_date=data["due_date"], evidence=form.evidence_list(),
+            owner=selectors.user_by_id(data["owner"]), due_date=data["due_date"], evidence=form.evidence_list(),
             item_code=data.get("item_code") or "")
     except ApplicationError as error:
         _add_service_errors(form, error)
@@ -141,7 +141,7 @@ def _action_forms(notice, actions, bound: dict | None = None) -> list[tuple[str,
         if name == "issue" and notice.responsible_department_id:
             initial["responsible_department"] = notice.responsible_department_id
         form = (bound or {}).get(name) or ACTION_FORMS[name](initial=initial, auto_id=f"id_{name}_%s")
-        result.append((name, Action(name).label, form))
+        result.append((name, str(Action(name).label), form))
     return result
 
 
@@ -197,7 +197,7 @@ def action(request, pk, action):
     try:
         if action == "issue":
             data["responsible_department"] = _department(data.get("responsible_department"))
-            data["owner"] = services.user_by_id(data.get("owner"))
+            data["owner"] = selectors.user_by_id(data.get("owner"))
         services.corrective_action_transition(notice=notice, action=action, actor_user=request.user,
                                               expected_version=form.cleaned_data["version"], **data)
     except ApplicationError as error:

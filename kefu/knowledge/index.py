@@ -26,6 +26,7 @@ from kefu.workorders.models import WorkOrder, WorkOrderEvent
 _UNCHANGED_BY = frozenset({
     Action.ACCEPT, Action.DISPATCH, Action.START, Action.HOLD, Action.RESUME, Action.CLOSE, Action.CANCEL,
     Action.ESCALATE, Action.SUBMIT_PLAN, Action.APPROVE_PLAN, Action.REJECT_PLAN, Action.ATTACH,
+    Action.CALLBACK_COMPLETED, Action.RATING_RECEIVED,
 })
 _ORDER_COLUMNS = ("pk", "title", "description", "resolution", "contact_name", "contact_phone",
                   "customer__name", "asset__code")

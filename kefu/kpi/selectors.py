@@ -190,8 +190,8 @@ def qa_records(scorecard: Scorecard, indicator: Indicator):
     from kefu.quality.selectors import counted_checks
 
     _q, ids = _order_scope(scorecard)
-    scope = {"department_ids": ids} if ids is not None else {"agent_id": scorecard.person_id}
-    return (counted_checks(start=scorecard.period_start, end=scorecard.period_end, **scope)
+    scope = {"department_ids": ids} if ids is not None else {"agent_id": scorecard.person_id}  # type: ignore[dict-item]  # values of several types in one dict or variable
+    return (counted_checks(start=scorecard.period_start, end=scorecard.period_end, **scope)  # type: ignore[arg-type]  # not None on this path (set or checked before)
             .select_related("work_order", "agent__staff").order_by("week_start", "id"))
 
 
@@ -259,3 +259,7 @@ def reviewable_staff(*, actor: Actor) -> QuerySet[Staff]:
         rank = actor.staff.role.rank if actor.staff else 0
         qs = qs.filter(role__rank__lt=rank, department__path__startswith=actor.department_path or "/-/")
     return qs.select_related("user", "role", "department").order_by("employee_no")
+
+
+def current_quarter(today: date | None = None) -> tuple[int, int]:
+    return quarter_of(today or timezone.localdate())

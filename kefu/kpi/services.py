@@ -7,7 +7,6 @@ the scorecard. Each change compares-and-swaps the scorecard's `version` (409 whe
 changed it, or when it is signed off) and writes one immutable ScorecardEvent.
 """
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -98,7 +97,7 @@ def clean_indicator(data: dict, index: int) -> dict:
     if rule in (Rule.LINEAR, Rule.THRESHOLD) and target is None:
         raise field_error(f"{prefix}.target", _("%(field)s: this rule needs a target.") % {"field": f"{prefix}.target"},
                            "required")
-    if rule == Rule.LINEAR and (floor is None or floor >= target):
+    if rule == Rule.LINEAR and (floor is None or floor >= target):  # type: ignore[operator]  # not None on this path (set or checked before)
         raise field_error(f"{prefix}.floor", _("%(field)s: a linear rule needs a floor below the target.")
                            % {"field": f"{prefix}.floor"})
     entered_by = str(data.get("entered_by_role") or "")
@@ -331,7 +330,7 @@ def competency_review_submit(*, actor_user, person, year: int, half: int, scores
     if not isinstance(scores, dict):
         raise field_error("scores", _("scores: give a score from 1 to 5 for every item."), "required")
     rows, errors = [], {}
-    for item in form.items.all():
+    for item in form.items.all():  # type: ignore[union-attr]  # not None on this path (set or checked before)
         raw = scores.get(str(item.pk), scores.get(item.pk))
         try:
             value = int(str(raw))
@@ -346,7 +345,7 @@ def competency_review_submit(*, actor_user, person, year: int, half: int, scores
     average = scoring.q2(Decimal(sum(v for _i, v in rows)) / len(rows)) if rows else Decimal("0")
     try:
         with transaction.atomic():
-            review = CompetencyReview.objects.create(form=form, person=person, department=staff.department, year=year,
+            review = CompetencyReview.objects.create(form=form, person=person, department=staff.department, year=year,  # type: ignore[misc]  # not None on this path (set or checked before)
                                                      half=half, reviewer=actor_user, status=ReviewStatus.SUBMITTED,
                                                      average=average, comment=str(comment or "").strip()[:5000])
     except IntegrityError:
@@ -355,6 +354,3 @@ def competency_review_submit(*, actor_user, person, year: int, half: int, scores
                                                for item, value in rows])
     return review
 
-
-def current_quarter(today: date | None = None) -> tuple[int, int]:
-    return selectors.quarter_of(today or timezone.localdate())

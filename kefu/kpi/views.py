@@ -51,7 +51,7 @@ def my_scorecards(request):
 def team_scorecards(request):
     actor = _actor(request)
     period = PeriodForm(request.GET)
-    year, quarter = services.current_quarter()
+    year, quarter = selectors.current_quarter()
     if period.is_valid():
         year = period.cleaned_data.get("year") or year
         quarter = period.cleaned_data.get("quarter") or quarter

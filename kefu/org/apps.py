@@ -8,7 +8,7 @@ class OrgConfig(AppConfig):
     label = "org"
     verbose_name = _("Organisation")
 
-    def ready(self):
+    def ready(self) -> None:
         from kefu.org.permissions import grant_administrator_permissions
 
         # After auth's own post_migrate handler has created the permissions of every app.

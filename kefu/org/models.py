@@ -35,7 +35,7 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["path"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name
 
     @property
@@ -54,7 +54,7 @@ class Position(models.Model):
         verbose_name_plural = _("positions")
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -88,7 +88,7 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
         ordering = ["rank", "code"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return localised(self.name, self.name_en)
 
     def covers(self, *, complaint_level: int | None, amount: Decimal | None) -> bool:
@@ -124,5 +124,5 @@ class Staff(models.Model):
         verbose_name_plural = _("staff")
         ordering = ["employee_no"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name

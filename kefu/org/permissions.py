@@ -17,7 +17,7 @@ def kefu_app_labels() -> list[str]:
     return [c.label for c in apps.get_app_configs() if c.name.startswith("kefu.")] + ["auth", "authtoken"]
 
 
-def grant_administrator_permissions(**_kwargs) -> int:
+def grant_administrator_permissions(**_kwargs: object) -> int:
     """Add every permission of Kefu's apps to the administrator group; returns how many it holds."""
     group = Group.objects.filter(name=ADMIN_GROUP).first()
     if group is None:  # roles not seeded yet (or just flushed): nothing to grant

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -37,11 +38,11 @@ class Actor:
         return True
 
 
-def actor_for_user(user) -> Actor | None:
+def actor_for_user(user: Any) -> Actor | None:
     """The Actor for a user, or None when the user is not (active) staff."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    cached = getattr(user, "_kefu_actor", None)
+    cached: Actor | None = getattr(user, "_kefu_actor", None)
     if cached is not None:
         return cached
     staff = None
@@ -70,16 +71,16 @@ def actor_for_user(user) -> Actor | None:
     return actor
 
 
-def user_display_name(user) -> str:
+def user_display_name(user: Any) -> str:
     """How a person is named in event data: the staff display name, else the username ("" for
     nobody)."""
     if user is None:
         return ""
     staff = getattr(user, "staff", None)
-    return staff.display_name if staff else user.get_username()
+    return str(staff.display_name if staff else user.get_username())
 
 
-def require_actor(user) -> Actor:
+def require_actor(user: Any) -> Actor:
     """The Actor for a user, or a 403 when the user is not (active) staff: the first line of
     every service that acts for a person."""
     from django.utils.translation import gettext as _

@@ -1,5 +1,7 @@
 """Writes to the organisation: departments keep their materialised path, staff get a user."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -62,7 +64,7 @@ def department_update(*, department: Department, name: str, name_en: str, code: 
 
 
 @transaction.atomic
-def staff_update(*, staff: Staff, **fields) -> Staff:
+def staff_update(*, staff: Staff, **fields: Any) -> Staff:
     """Edit a staff profile; a new role moves the user to that role's permission group."""
     old_role_id = staff.role_id
     for name, value in fields.items():

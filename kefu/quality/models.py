@@ -18,7 +18,7 @@ from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
 
 class QualitySettings(models.Model):
     """The one row of sampling tunables (edited in the admin): how many orders per agent and week,
-    and whether the weekly task runs. Read through `selectors.quality_settings()`."""
+    and whether the weekly task runs. Read through `services.quality_settings()` (it creates the row on first use)."""
 
     samples_per_agent = models.PositiveSmallIntegerField(
         _("orders sampled per agent and week"), default=3, validators=[MinValueValidator(1), MaxValueValidator(100)])

@@ -17,19 +17,13 @@ from kefu.org.models import Staff
 from kefu.org.selectors import Actor
 from kefu.quality import workflow
 from kefu.quality.choices import COUNTED_STATUSES
-from kefu.quality.models import QACheck, QACheckEvent, QAForm, QualitySettings
+from kefu.quality.models import QACheck, QACheckEvent, QAForm
 from kefu.workorders.selectors import subtree_ids
 
 SEE_ALL_ROLES = frozenset({RoleCode.QA, RoleCode.ADMINISTRATOR})
 LEAD_ROLES = frozenset({RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR})
 # Whose orders are sampled each week: the agents (front desk and hotline).
 SAMPLED_ROLES = (RoleCode.AGENT,)
-
-
-def quality_settings() -> QualitySettings:
-    """The settings row, created with the defaults on first use."""
-    row, _created = QualitySettings.objects.get_or_create(pk=1)
-    return row
 
 
 def active_form() -> QAForm | None:
@@ -157,7 +151,7 @@ def qa_average(**scope) -> dict:
     """{"numerator": Σ score, "denominator": checks, "rate": average score (0–100) or None}."""
     qs = counted_checks(**scope)
     row = qs.aggregate(n=Count("id"), avg=Avg("score"))
-    total = sum(qs.values_list("score", flat=True)) if row["n"] else 0
+    total = sum(qs.values_list("score", flat=True)) if row["n"] else 0  # type: ignore[arg-type]  # not None on this path (set or checked before)
     return {"numerator": total, "denominator": row["n"], "rate": row["avg"] if row["n"] else None}
 
 

@@ -17,7 +17,7 @@ from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field
 from kefu.org.selectors import require_actor
 from kefu.quality import sampling, selectors, workflow
 from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
-from kefu.quality.models import QACheck, QACheckEvent, QACheckItemScore, QAForm
+from kefu.quality.models import QACheck, QACheckEvent, QACheckItemScore, QAForm, QualitySettings
 
 MAX_TEXT = 5000
 
@@ -87,7 +87,7 @@ def qa_sample_week(*, week_start: date, per_agent: int | None = None, form: QAFo
     Safe to run again: an agent already sampled for the week is skipped, so a second run (or a
     second worker) creates nothing. Returns the checks created."""
     week_start = sampling.week_start_of(week_start)
-    per_agent = per_agent if per_agent is not None else selectors.quality_settings().samples_per_agent
+    per_agent = per_agent if per_agent is not None else quality_settings().samples_per_agent
     if not isinstance(per_agent, int) or per_agent < 1 or per_agent > 100:
         raise field_error("per_agent", _("per_agent: sample between 1 and 100 orders per agent."))
     form = form or selectors.active_form()
@@ -244,3 +244,9 @@ def qa_check_transition(*, check: QACheck | int, action: str, actor_user, expect
                 body=body, data=event_data)
     current.refresh_from_db()
     return current
+
+
+def quality_settings() -> QualitySettings:
+    """The settings row, created with the defaults on first use."""
+    row, _created = QualitySettings.objects.get_or_create(pk=1)
+    return row

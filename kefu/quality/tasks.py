@@ -5,9 +5,8 @@ from datetime import timedelta
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kefu.quality import selectors
 from kefu.quality.sampling import week_start_of
-from kefu.quality.services import qa_sample_week
+from kefu.quality.services import qa_sample_week, quality_settings
 
 
 def last_week_start(today):
@@ -18,6 +17,6 @@ def last_week_start(today):
 def qa_weekly_sampling_task() -> int:
     from django.utils import timezone
 
-    if not selectors.quality_settings().sampling_enabled:
+    if not quality_settings().sampling_enabled:
         return 0
     return len(qa_sample_week(week_start=last_week_start(timezone.localdate())))

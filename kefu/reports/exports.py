@@ -305,7 +305,7 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
 def evidence_rows(*, actor, period, scope) -> list[list]:
     """Per complaint received in the period: acknowledgement, handling record, response, closure
     and satisfaction with the handling — the records a GB/T 19012 (ISO 10002) audit asks for."""
-    from kefu.reports.selectors import _scoped
+    from kefu.reports.selectors.scope import _scoped
     from kefu.workorders.models import WorkOrderEvent
 
     orders = list(_scoped(actor, scope).filter(type="complaint", received_at__gte=period.since,
@@ -317,17 +317,16 @@ def evidence_rows(*, actor, period, scope) -> list[list]:
                   .select_related("actor__staff").order_by("created_at", "id")):
         events.setdefault(event.work_order_id, []).append(event)
     outcomes, ratings = {}, {}
-    if metrics.callbacks_installed():
-        from kefu.callbacks.models import Callback, RatingLink
+    from kefu.callbacks.models import Callback, RatingLink
 
-        for order_id, outcome in (Callback.objects.filter(work_order_id__in=ids, status="completed")
-                                  .order_by("completed_at", "id").values_list("work_order_id", "outcome")):
-            outcomes[order_id] = outcome
-        for order_id, speed, attitude, quality in (RatingLink.objects.filter(work_order_id__in=ids,
-                                                                             used_at__isnull=False)
-                                                   .order_by("used_at").values_list("work_order_id", "speed",
-                                                                                    "attitude", "quality")):
-            ratings[order_id] = f"{speed}/{attitude}/{quality}"
+    for order_id, outcome in (Callback.objects.filter(work_order_id__in=ids, status="completed")
+                              .order_by("completed_at", "id").values_list("work_order_id", "outcome")):
+        outcomes[order_id] = outcome
+    for order_id, speed, attitude, quality in (RatingLink.objects.filter(work_order_id__in=ids,
+                                                                         used_at__isnull=False)
+                                               .order_by("used_at").values_list("work_order_id", "speed",
+                                                                                "attitude", "quality")):
+        ratings[order_id] = f"{speed}/{attitude}/{quality}"
 
     def when(value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""

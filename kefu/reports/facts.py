@@ -4,13 +4,11 @@ A fact row is a function of the records: the order's own columns, and flags comp
 definitions of kefu.reports.metrics (repeat complaint, callbacks, ratings). `order_facts_refresh`
 recomputes the rows of some orders from the records in one SELECT and one upsert, in the caller's
 transaction, so a figure read after a change already counts it. It is called by every writer of
-what a fact holds:
-
-- the work-order gate (`workorders.services._record`: create, every transition, attachments),
-  the escalation step that moves an order to another team, and the customer merge;
-- the callback services when a callback ends (completed, unreachable, cancelled on reopen) and
-  the rating service when a rating is submitted;
-- the demo generator after its bulk insert.
+what a fact holds, in one place: `order_facts_on_events`, the last of the hooks that follow every
+recorded order event (`kefu.workorders.hooks`) — transitions, escalations that change the order,
+customer merges, contact erasures, callbacks ended (`callback_completed`), ratings received
+(`rating_received`). Bulk loaders (the demo generator, `report_facts --rebuild`) call
+`order_facts_refresh`/`order_facts_rebuild` themselves.
 
 A complaint's repeat flag depends on the other complaints of its customer and unit, so creating,
 cancelling or moving a complaint refreshes the later complaints that may count it
@@ -144,17 +142,36 @@ _NEIGHBOUR_ACTIONS = {"create", "cancel"}
 
 
 # Events that change no column of the order nor any callback or rating: a comment or an
-# attachment writes only its own rows (the gate does not even bump the order's version).
+# attachment writes only its own rows (the gate does not even bump the order's version)...
 _NO_FACT_ACTIONS = {"comment", "attach"}
+# ...except the comments that record such a change made by the system: a customer merge moved the
+# order (and may change repeat flags on both customers' complaints), a contact was erased (its
+# `updated_at` moved), a callback was deleted.
+_FACT_COMMENT_KEYS = ("customer_relinked", "erased", "callback_deleted")
 
 
-def order_facts_on_event(*, order: WorkOrder, event) -> None:
-    """The work-order gate's hook (`_record`), after the SLA and callback hooks."""
-    if event.action in _NO_FACT_ACTIONS:
-        return
-    touches_others = order.type == WorkOrderType.COMPLAINT and (
-        event.action in _NEIGHBOUR_ACTIONS or Status.CANCELLED in (event.from_status, event.to_status))
-    order_facts_refresh(order_ids=[order.pk], neighbours=touches_others)
+def order_facts_on_events(*, events, orders) -> None:
+    """The gate's last hook (ADR 0001, ADR 0008): recompute the facts of the batch's orders after
+    the SLA and callback hooks wrote what the facts read — one refresh for the whole batch (two
+    when some events may change other complaints' repeat flags)."""
+    plain: set[int] = set()
+    wide: set[int] = set()
+    for event in events:
+        data = event.data or {}
+        if event.action in _NO_FACT_ACTIONS and not any(key in data for key in _FACT_COMMENT_KEYS):
+            continue
+        if event.action == "escalate" and not data.get("changes"):
+            continue  # a warning, or a step that found nothing to change
+        order = orders[event.work_order_id]
+        if "customer_relinked" in data or (order.type == WorkOrderType.COMPLAINT and (
+                event.action in _NEIGHBOUR_ACTIONS or Status.CANCELLED in (event.from_status, event.to_status))):
+            wide.add(order.pk)
+        else:
+            plain.add(order.pk)
+    if wide:
+        order_facts_refresh(order_ids=wide, neighbours=True)
+    if plain - wide:
+        order_facts_refresh(order_ids=plain - wide)
 
 
 def order_facts_rebuild(*, orders: QuerySet[WorkOrder] | None = None, batch: int = BATCH) -> int:

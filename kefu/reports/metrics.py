@@ -91,14 +91,6 @@ def callbacks_installed() -> bool:
     return importlib.util.find_spec("kefu.callbacks") is not None and apps.is_installed("kefu.callbacks")
 
 
-def surveys_installed() -> bool:
-    import importlib.util
-
-    from django.apps import apps
-
-    return importlib.util.find_spec("kefu.surveys") is not None and apps.is_installed("kefu.surveys")
-
-
 def clock_in_period_q(period: Period) -> Q:
     """SLA clocks that belong to the period. The clock conditions are the SLA app's (ADR 0007), so
     this report and the KPI on-time line count the same orders."""

@@ -1,7 +1,7 @@
 """Report writes: generating a report file (kept in the history), report schedules (create, edit,
 pause, delete, run now) and their scheduled runs (file stored, a link emailed through the
-notifications outbox — the outbox has no attachments). The reads of schedules live here too, beside
-the permission rule they share with the writes."""
+notifications outbox — the outbox has no attachments). The reads of schedules, and the permission
+rule they share with the writes, are in kefu.reports.selectors.schedules."""
 
 from __future__ import annotations
 
@@ -11,19 +11,20 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from kefu.org.choices import RoleCode, Visibility
-from kefu.org.selectors import Actor, actor_for_user, user_display_name
+from kefu.org.choices import Visibility
+from kefu.org.selectors import Actor, actor_for_user
 from kefu.reports import exports, selectors
 from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
 from kefu.reports.metrics import Period
 from kefu.reports.models import GeneratedReport, ReportSchedule
 from kefu.reports.selectors import Scope
+from kefu.reports.selectors.schedules import SCOPE_KEYS, _schedule_visible, schedule_may_change
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def report_render(*, actor: Actor, report: str, file_format: str, period: Period
     if report == ReportKind.SERVICE_ANALYSIS:
         data = selectors.service_analysis_compared(actor=actor, period=period, scope=scope)
     elif report in KIND_TYPES:
-        data = selectors.type_report(actor=actor, period=period, scope=scope, type=KIND_TYPES[report])
+        data = selectors.type_report(actor=actor, period=period, scope=scope, type=KIND_TYPES[report])  # type: ignore[index]  # the report names are ReportKind's str values
     else:
         raise InvalidInput(_("report: unknown report."), fields={"report": [_("report: unknown report.")]})
     if file_format == FileFormat.PDF:
@@ -79,7 +80,6 @@ def report_generate(*, actor_user, report: str, file_format: str, period: Period
 # schedule is seen by its owner and by roles that see all orders; it is changed (edited, paused,
 # run, deleted) only by its owner or an administrator. Not visible → 404, visible but not theirs → 403.
 
-SCOPE_KEYS = ("site", "department", "team", "agent")
 MAX_RECIPIENTS = 50  # a distribution list belongs in the mail server, not in every schedule
 _UNSET = object()
 
@@ -127,7 +127,7 @@ def _clean_schedule(*, owner: Actor | None, name, report, file_format, frequency
         errors["frequency"] = [_("frequency: choose weekly or monthly.")]
     if isinstance(recipients, str):
         recipients = [recipients]
-    addresses = []
+    addresses: list[str] = []
     for address in (a.strip() for a in (recipients or []) if isinstance(a, str) and a.strip()):
         if address.lower() not in {a.lower() for a in addresses}:  # one email per person, however often typed
             addresses.append(address)
@@ -151,7 +151,7 @@ def _clean_schedule(*, owner: Actor | None, name, report, file_format, frequency
     if errors:
         raise InvalidInput(_("Check the report schedule."), fields=errors)
     return {"name": name[:100], "report": report, "file_format": file_format, "frequency": frequency,
-            "recipients": addresses, "scope": parsed.params()}
+            "recipients": addresses, "scope": parsed.params()}  # type: ignore[union-attr]  # not None on this path (set or checked before)
 
 
 @transaction.atomic
@@ -165,10 +165,6 @@ def report_schedule_create(*, actor_user, name: str, report: str, frequency: str
     values = _clean_schedule(owner=owner, name=name, report=report, file_format=file_format, frequency=frequency,
                              recipients=recipients, scope=scope)
     return ReportSchedule.objects.create(owner=actor_user, is_active=bool(is_active), **values)
-
-
-def schedule_may_change(*, actor: Actor, schedule: ReportSchedule) -> bool:
-    return schedule.owner_id == actor.user_id or actor.role == RoleCode.ADMINISTRATOR
 
 
 def _schedule_for_change(*, actor_user, schedule) -> tuple[Actor, ReportSchedule]:
@@ -330,9 +326,9 @@ def _due(schedule: ReportSchedule, now) -> tuple[Scope, Period] | None:
     except InvalidInput:
         return None  # a site or team of the scope is gone: nothing sensible to send
     period = schedule_period(frequency=schedule.frequency, now=now, tz=selectors.site_timezone(scope))
-    if schedule.last_period_start and schedule.last_period_start >= period.start:
+    if schedule.last_period_start and schedule.last_period_start >= period.start:  # type: ignore[union-attr]  # not None on this path (set or checked before)
         return None
-    return scope, period
+    return scope, period  # type: ignore[return-value]  # not None on this path (set or checked before)
 
 
 def report_schedules_run(*, now=None, base_url: str = "") -> list[GeneratedReport]:
@@ -350,7 +346,7 @@ def report_schedules_run(*, now=None, base_url: str = "") -> list[GeneratedRepor
             due = _due(schedule, now) if schedule else None
             if due is None:
                 continue
-            actor = actor_for_user(schedule.owner)
+            actor = actor_for_user(schedule.owner)  # type: ignore[union-attr]  # not None on this path (set or checked before)
             try:
                 selectors.require_report_actor(actor)
             except NotAllowed:
@@ -360,13 +356,13 @@ def report_schedules_run(*, now=None, base_url: str = "") -> list[GeneratedRepor
                 # The owner moved and no longer sees the scope: a report of nothing would go out
                 # looking like a quiet week. Not sent (logged); "run now" says which field is out.
                 logger.warning("report schedule %s not sent: its scope is outside its owner's visibility",
-                               schedule.pk)
+                               schedule.pk)  # type: ignore[union-attr]  # not None on this path (set or checked before)
                 continue
-            generated, created = _deliver(schedule=schedule, actor=actor, scope=scope, period=period,
+            generated, created = _deliver(schedule=schedule, actor=actor, scope=scope, period=period,  # type: ignore[arg-type]  # not None on this path (set or checked before)
                                           base_url=base_url)
         if created:
             done.append(generated)
-    return done
+    return done  # type: ignore[return-value]  # not None on this path (set or checked before)
 
 
 @transaction.atomic
@@ -393,85 +389,7 @@ def report_schedule_run_now(*, actor_user, schedule, base_url: str = "",
     if outside:
         raise InvalidInput(_("Check the report schedule."), fields=outside)
     period = schedule_period(frequency=locked.frequency, now=now or timezone.now(), tz=selectors.site_timezone(scope))
-    return _deliver(schedule=locked, actor=owner_actor, scope=scope, period=period, base_url=base_url)
+    return _deliver(schedule=locked, actor=owner_actor, scope=scope, period=period, base_url=base_url)  # type: ignore[arg-type]  # not None on this path (set or checked before)
 
 
 # --- schedule reads (the list page, the API and the permission checks above share one rule) -------------
-
-def _schedule_visible(actor: Actor, schedule: ReportSchedule) -> bool:
-    return schedule.owner_id == actor.user_id or actor.visibility == Visibility.ALL
-
-
-def schedule_list_for_actor(*, actor: Actor) -> QuerySet[ReportSchedule]:
-    """The schedules the actor sees (their own; every one for roles that see all orders), each
-    with its latest generated file (`latest_id`, `latest_start`, `latest_end`) in the same query."""
-    latest = GeneratedReport.objects.filter(schedule=OuterRef("pk")).order_by("-created_at", "-id")
-    qs = ReportSchedule.objects.select_related("owner__staff").annotate(
-        latest_id=Subquery(latest.values("pk")[:1]), latest_start=Subquery(latest.values("period_start")[:1]),
-        latest_end=Subquery(latest.values("period_end")[:1]))
-    if actor.visibility != Visibility.ALL:
-        qs = qs.filter(owner_id=actor.user_id)
-    return qs.order_by("name", "id")
-
-
-def schedule_get_for_actor(*, actor: Actor, pk) -> ReportSchedule:
-    schedule = schedule_list_for_actor(actor=actor).filter(pk=pk).first()
-    if schedule is None:
-        raise NotFound(_("Report schedule not found."))
-    return schedule
-
-
-def schedule_scope_held_back(schedules, *, reader: Actor | None = None) -> dict[int, list[str]]:
-    """{schedule id: [scope keys]} for the schedules whose scope their owner no longer sees (or
-    that names a row since deleted): delivery skips them (report_schedules_run) until the scope or
-    the owner's department is fixed, and the list says so. Set-based: per owner with a scoped
-    schedule, their actor and one query per scope key, however many schedules they own."""
-    from collections import defaultdict
-
-    by_owner: dict[int, list[ReportSchedule]] = defaultdict(list)
-    for schedule in schedules:
-        if any(schedule.scope.get(key) for key in SCOPE_KEYS):
-            by_owner[schedule.owner_id].append(schedule)
-    held: dict[int, list[str]] = {}
-    for owned in by_owner.values():
-        owner = owned[0].owner
-        actor = reader if reader is not None and reader.user_id == owner.pk else actor_for_user(owner)
-        options = selectors.scope_options(actor=actor, active_only=False)
-        seen: dict[str, set[int]] = {}
-        for key in SCOPE_KEYS:
-            wanted = {int(s.scope[key]) for s in owned if s.scope.get(key)}
-            if wanted:
-                lookup = "user_id" if key == "agent" else "pk"
-                seen[key] = set(options[key].filter(**{f"{lookup}__in": wanted}).values_list(lookup, flat=True))
-        for schedule in owned:
-            keys = [k for k in SCOPE_KEYS if schedule.scope.get(k) and int(schedule.scope[k]) not in seen[k]]
-            if keys:
-                held[schedule.pk] = keys
-    return held
-
-
-def schedule_scope_labels(schedules) -> dict[int, dict[str, str]]:
-    """{schedule id: {"site": "…", "team": "…"}} for many schedules in at most three queries (the
-    report pages' labels; an id whose row is gone shows as "#id")."""
-    from django.contrib.auth import get_user_model
-
-    from kefu.customers.models import Site
-    from kefu.org.models import Department
-
-    wanted = {k: set() for k in SCOPE_KEYS}
-    for schedule in schedules:
-        for key in SCOPE_KEYS:
-            if schedule.scope.get(key):
-                wanted[key].add(int(schedule.scope[key]))
-    names: dict[str, dict[int, str]] = {k: {} for k in SCOPE_KEYS}
-    if wanted["site"]:
-        names["site"] = {s.pk: str(s) for s in Site.objects.filter(pk__in=wanted["site"])}
-    if wanted["department"] or wanted["team"]:
-        departments = dict(Department.objects.filter(pk__in=wanted["department"] | wanted["team"])
-                           .values_list("pk", "name"))
-        names["department"] = names["team"] = departments
-    if wanted["agent"]:
-        for user in get_user_model().objects.filter(pk__in=wanted["agent"]).select_related("staff"):
-            names["agent"][user.pk] = user_display_name(user)
-    return {s.pk: {k: names[k].get(int(s.scope[k]), f"#{s.scope[k]}") for k in SCOPE_KEYS if s.scope.get(k)}
-            for s in schedules}

@@ -9,7 +9,7 @@ from kefu.reports import services
 
 @db_periodic_task(crontab(minute="5"))
 def reports_deliver_scheduled():
-    base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base_url = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     services.report_schedules_run(base_url=base_url)
 
 

@@ -104,7 +104,7 @@ def type_report(request, report: str):
     context.update(kind=report, kind_label=ReportKind(report).label)
     try:
         period, scope = _period_scope(context["params"])
-        context["report"] = selectors.type_report(actor=actor, period=period, scope=scope, type=KIND_TYPES[report])
+        context["report"] = selectors.type_report(actor=actor, period=period, scope=scope, type=KIND_TYPES[report])  # type: ignore[index]  # the report names are ReportKind's str values
         context["export_query"] = context["params"].urlencode()
         status = 200
     except ApplicationError as error:
@@ -266,14 +266,14 @@ RECIPIENT_SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 def _schedule_or_404(actor, pk):
     try:
-        return services.schedule_get_for_actor(actor=actor, pk=pk)
+        return selectors.schedule_get_for_actor(actor=actor, pk=pk)
     except NotFound:
         raise Http404 from None
 
 
 def _schedule_for_change(actor, pk):
     schedule = _schedule_or_404(actor, pk)
-    if not services.schedule_may_change(actor=actor, schedule=schedule):
+    if not selectors.schedule_may_change(actor=actor, schedule=schedule):
         raise PermissionDenied(_("Only the owner of a report schedule or an administrator may change it."))
     return schedule
 
@@ -290,12 +290,12 @@ def _service_refusal(error: ApplicationError):
 @require_GET
 def schedule_list(request):
     actor = _actor(request)
-    schedules = list(services.schedule_list_for_actor(actor=actor))
-    labels = services.schedule_scope_labels(schedules)
-    held = services.schedule_scope_held_back(schedules, reader=actor)
+    schedules = list(selectors.schedule_list_for_actor(actor=actor))
+    labels = selectors.schedule_scope_labels(schedules)
+    held = selectors.schedule_scope_held_back(schedules, reader=actor)
     rows = [{"schedule": s, "scope_labels": list(labels.get(s.pk, {}).values()),
              "held_back": [labels.get(s.pk, {}).get(key, key) for key in held.get(s.pk, [])],
-             "may_change": services.schedule_may_change(actor=actor, schedule=s)} for s in schedules]
+             "may_change": selectors.schedule_may_change(actor=actor, schedule=s)} for s in schedules]
     return render(request, "reports/schedules.html", {"rows": rows, "show_owner": actor.visibility == Visibility.ALL})
 
 
@@ -303,7 +303,7 @@ def _schedule_input(post) -> dict:
     return {"name": post.get("name", ""), "report": post.get("report", ""),
             "file_format": post.get("file_format", ""), "frequency": post.get("frequency", ""),
             "recipients": [a for a in RECIPIENT_SEPARATORS.split(post.get("recipients", "")) if a],
-            "scope": {key: post.get(key, "") for key in services.SCOPE_KEYS}}
+            "scope": {key: post.get(key, "") for key in selectors.SCOPE_KEYS}}
 
 
 def _schedule_form_context(*, owner, schedule=None, post=None, errors=None, error_message="") -> dict:
@@ -311,13 +311,13 @@ def _schedule_form_context(*, owner, schedule=None, post=None, errors=None, erro
     creates the schedule, or the owner of the one edited) may see — the rule the services check."""
     if post is not None:
         values = {key: post.get(key, "") for key in ("name", "report", "file_format", "frequency", "recipients",
-                                                     *services.SCOPE_KEYS)}
+                                                     *selectors.SCOPE_KEYS)}
         values["is_active"] = bool(post.get("is_active"))
     elif schedule is not None:
         values = {"name": schedule.name, "report": schedule.report, "file_format": schedule.file_format,
                   "frequency": schedule.frequency, "recipients": "\n".join(schedule.recipients),
                   "is_active": schedule.is_active,
-                  **{key: str(schedule.scope.get(key) or "") for key in services.SCOPE_KEYS}}
+                  **{key: str(schedule.scope.get(key) or "") for key in selectors.SCOPE_KEYS}}
     else:
         values = {"report": ReportKind.SERVICE_ANALYSIS, "file_format": FileFormat.XLSX,
                   "frequency": Frequency.WEEKLY, "is_active": True}
@@ -395,7 +395,7 @@ def schedule_run(request, pk: int):
 
     actor = _actor(request)
     schedule = _schedule_for_change(actor, pk)
-    base_url = getattr(settings, "KEFU_PUBLIC_BASE_URL", "").rstrip("/")
+    base_url = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     try:
         generated, created = services.report_schedule_run_now(actor_user=request.user, schedule=schedule,
                                                                base_url=base_url)

@@ -143,7 +143,7 @@ def escalation_errors(ladder) -> list[str]:
     from kefu.org.models import Department
 
     if not isinstance(ladder, list):
-        return [_("The escalation steps must be a list.")]
+        return [str(_("The escalation steps must be a list."))]
     errors, previous = [], -1
     for number, step in enumerate(ladder, start=1):
         if not isinstance(step, dict):

@@ -64,13 +64,13 @@ def create_demo_survey(*, seed: int = 5, response_share: float = 0.7) -> Campaig
         answers = {}
         for q in questions:
             if q.kind == QuestionKind.SCALE5:
-                answers[q.field_name] = rng.choices(range(1, 6), weights=WEIGHTS[q.section.item.code])[0]
+                answers[q.field_name] = rng.choices(range(1, 6), weights=WEIGHTS[q.section.item.code])[0]  # type: ignore[union-attr]  # not None on this path (set or checked before)
             elif q.kind == QuestionKind.NPS:
                 answers[q.field_name] = rng.choices(range(11), weights=[1] * 6 + [2, 4, 8, 12, 12])[0]
             elif q.kind == QuestionKind.MULTIPLE:
-                answers[q.field_name] = rng.sample(["lift", "parking", "security"], k=rng.choice([0, 1, 1, 2]))
+                answers[q.field_name] = rng.sample(["lift", "parking", "security"], k=rng.choice([0, 1, 1, 2]))  # type: ignore[assignment]  # values of several types in one dict or variable
             elif q.kind == QuestionKind.TEXT and rng.random() < 0.15:
-                answers[q.field_name] = rng.choice(COMMENTS)
+                answers[q.field_name] = rng.choice(COMMENTS)  # type: ignore[assignment]  # values of several types in one dict or variable
         channel = ["link", "link", "qr", "paper"][n % 4]
         services.response_submit(invitation=invitation, channel=channel, answers=answers,
                                  entered_by=supervisor if channel == "paper" else None,

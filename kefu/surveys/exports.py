@@ -58,7 +58,7 @@ def results_xlsx(*, campaign: Campaign) -> bytes:
                        float(question["rate"]) if question["rate"] is not None else None,
                        question["numerator"], question["denominator"]])
             ws.cell(row=ws.max_row, column=3).number_format = "0.00%"
-    for col, width in zip("ABCDEFGHIJ", (18, 16, 12, 12, 12, 12, 12, 12, 10, 14), strict=True):
+    for col, width in zip("ABCDEFGHIJ", (18, 16, 12, 12, 12, 12, 12, 12, 10, 14), strict=True):  # type: ignore[assignment]  # values of several types in one dict or variable
         ws.column_dimensions[col].width = width
 
     texts = wb.create_sheet(_("Comments")[:31])

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import NotAllowed, NotFound, field_error
 from kefu.org.choices import RoleCode, Visibility
-from kefu.org.selectors import Actor
+from kefu.org.selectors import Actor, actor_for_user
 from kefu.surveys import tokens
 from kefu.surveys.choices import CampaignStatus, QuestionKind, QuestionnaireStatus
 from kefu.surveys.models import (
@@ -357,7 +357,7 @@ def item_rate_history(item_code: str) -> list[dict]:
         if not counts or not counts["valid"]:
             continue
         out.append({"campaign_id": campaign.pk, "campaign_name": campaign.name, "closed_on": campaign.closed_on,
-                    "rate": float(_rate(counts["satisfied"], counts["valid"])), "numerator": counts["satisfied"],
+                    "rate": float(_rate(counts["satisfied"], counts["valid"])), "numerator": counts["satisfied"],  # type: ignore[arg-type]  # not None on this path (set or checked before)
                     "denominator": counts["valid"]})
     return out
 
@@ -456,12 +456,31 @@ def campaign_satisfaction_records(*, actor: Actor, start, end, records: str, sit
             qs = qs.filter(response__isnull=False)
         return (qs.select_related("campaign", "asset", "building", "customer", "response")
                 .order_by("campaign__ends_on", "campaign_id", "asset__code", "id"))
-    qs = Answer.objects.filter(valid_answer_q(), response__campaign__in=campaign_ids)
+    qs = Answer.objects.filter(valid_answer_q(), response__campaign__in=campaign_ids)  # type: ignore[assignment]  # values of several types in one dict or variable
     if site_id:
         qs = qs.filter(invitation_site_q(site_id, "response__invitation__"))
     if records == "satisfied":
-        qs = qs.filter(score__gte=F("response__campaign__satisfied_min"))
-    return (qs.select_related("response__campaign", "response__invitation__asset", "response__invitation__customer",
+        qs = qs.filter(score__gte=F("response__campaign__satisfied_min"))  # type: ignore[misc]  # the variable holds a queryset of another model here
+    return (qs.select_related("response__campaign", "response__invitation__asset", "response__invitation__customer",  # type: ignore[misc]  # the variable holds a queryset of another model here
                               "question__section__item")
             .order_by("response__campaign__ends_on", "response__campaign_id", "response__submitted_at",
                       "response_id", "question__section__position", "question__position", "id"))
+
+
+def paper_invitation(*, actor_user, campaign: Campaign, unit_code: str = "", invitation_id=None) -> Invitation:
+    """The invitation a paper form belongs to, found by unit code (or id) by a member of staff
+    who may enter paper forms."""
+    if not may_enter_paper(actor_for_user(actor_user)):
+        raise NotAllowed(_("Your role may not enter paper survey forms."))
+    qs = Invitation.objects.filter(campaign=campaign).select_related("asset", "customer")
+    if invitation_id:
+        invitation = qs.filter(pk=invitation_id).first()
+    else:
+        code = (unit_code or "").strip()
+        if not code:
+            raise field_error("unit", _("%(field)s: this field is required.") % {"field": "unit"})
+        invitation = qs.filter(asset__code__iexact=code).first()
+    if invitation is None:
+        raise NotFound(_("unit: no such unit in this campaign."), fields={"unit": [
+            _("unit: no such unit in this campaign.")]})
+    return invitation

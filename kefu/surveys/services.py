@@ -7,8 +7,6 @@ they are absent: a follow-up callback for every dissatisfied respondent
 item of a closed campaign below target (`improvement.services.corrective_action_propose`).
 """
 
-import importlib
-import importlib.util
 import logging
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -74,7 +72,7 @@ def _manager(actor_user):
 
 
 def public_url(name: str, token: str) -> str:
-    base = getattr(settings, "KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     return base + reverse(name, args=[token])
 
 
@@ -174,11 +172,11 @@ def _renumber(rows: list[Question] | list[Section]) -> None:
     only the rows whose position changes are written."""
     changed = []
     for position, row in enumerate(rows, start=1):
-        if row.position != position:
-            row.position = position
+        if row.position != position:  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
+            row.position = position  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
             changed.append(row)
     if changed:
-        type(changed[0]).objects.bulk_update(changed, ["position"])
+        type(changed[0]).objects.bulk_update(changed, ["position"])  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
 
 
 def _move_one_place(siblings: list, item, direction: str, *, first: str, last: str) -> None:
@@ -368,7 +366,7 @@ def _occupant_by_asset(asset_ids: list[int], on: date) -> dict[int, int]:
              .exclude(started_on__gt=on).values_list("asset_id", "customer_id", "relation"))
     best: dict[int, tuple[int, int]] = {}
     for asset_id, customer_id, relation in links:
-        rank = RELATION_PREFERENCE.index(relation) if relation in RELATION_PREFERENCE else 99
+        rank = RELATION_PREFERENCE.index(relation) if relation in RELATION_PREFERENCE else 99  # type: ignore[arg-type]  # values of several types in one dict or variable
         if asset_id not in best or (rank, customer_id) < best[asset_id]:
             best[asset_id] = (rank, customer_id)
     return {asset_id: customer_id for asset_id, (_rank, customer_id) in best.items()}
@@ -400,8 +398,8 @@ def _build_population(campaign: Campaign) -> None:
         from kefu.workorders.models import WorkOrder
 
         # The period is in local dates: from the first day's midnight to the midnight after the last.
-        start = timezone.make_aware(datetime.combine(campaign.served_from, time.min))
-        end = timezone.make_aware(datetime.combine(campaign.served_to + timedelta(days=1), time.min))
+        start = timezone.make_aware(datetime.combine(campaign.served_from, time.min))  # type: ignore[arg-type]  # not None on this path (set or checked before)
+        end = timezone.make_aware(datetime.combine(campaign.served_to + timedelta(days=1), time.min))  # type: ignore[operator, arg-type]  # not None on this path (set or checked before)
         customer_ids = sorted(set(WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end,
                                                            customer__isnull=False)
                                   .values_list("customer_id", flat=True)))
@@ -484,12 +482,8 @@ def campaign_close(*, actor_user, campaign: Campaign, today: date | None = None)
 
 
 def _propose_corrective_actions(campaign: Campaign) -> None:
-    if importlib.util.find_spec("kefu.improvement") is None:
-        return
-    try:
-        improvement = importlib.import_module("kefu.improvement.services")
-    except ImportError:
-        return
+    from kefu.improvement import services as improvement
+
     results = selectors.campaign_results(campaign=campaign, with_previous=False)
     url = reverse("surveys:detail", args=[campaign.pk])
     for item in results["items"]:
@@ -604,45 +598,22 @@ def response_submit(*, invitation: Invitation, channel: str, answers: dict, ente
     for answer in cleaned:
         answer.response = response
     Answer.objects.bulk_create(cleaned)
-    dissatisfied = [a for a in cleaned if a.question.kind == QuestionKind.SCALE5 and a.score <= DISSATISFIED_MAX]
+    dissatisfied = [a for a in cleaned if a.question.kind == QuestionKind.SCALE5 and a.score <= DISSATISFIED_MAX]  # type: ignore[operator]  # not None on this path (set or checked before)
     if dissatisfied and invitation.customer is not None:
         _follow_up(response, invitation, dissatisfied)
     return response
 
 
 def _follow_up(response: Response, invitation: Invitation, dissatisfied: list[Answer]) -> None:
-    if importlib.util.find_spec("kefu.callbacks") is None:
-        return
-    try:
-        callbacks = importlib.import_module("kefu.callbacks.services")
-    except ImportError:
-        return
+    from kefu.callbacks import services as callbacks
+
     items = sorted({(a.question.section.item.display_name if a.question.section.item else
                      a.question.section.display_title) for a in dissatisfied})
-    where = invitation.asset.code if invitation.asset_id else ""
+    where = invitation.asset.code if invitation.asset_id else ""  # type: ignore[union-attr]  # not None on this path (set or checked before)
     reason = _("Dissatisfied in survey “%(campaign)s”%(unit)s: %(items)s") % {
         "campaign": invitation.campaign.name, "unit": f" ({where})" if where else "", "items": "、".join(items)}
     callbacks.callback_create_follow_up(customer=invitation.customer, reason=reason, source="survey",
                                         reference=f"survey:response:{response.pk}")
-
-
-def paper_invitation(*, actor_user, campaign: Campaign, unit_code: str = "", invitation_id=None) -> Invitation:
-    """The invitation a paper form belongs to, found by unit code (or id) by a member of staff
-    who may enter paper forms."""
-    if not selectors.may_enter_paper(actor_for_user(actor_user)):
-        raise NotAllowed(_("Your role may not enter paper survey forms."))
-    qs = Invitation.objects.filter(campaign=campaign).select_related("asset", "customer")
-    if invitation_id:
-        invitation = qs.filter(pk=invitation_id).first()
-    else:
-        code = (unit_code or "").strip()
-        if not code:
-            raise _required("unit")
-        invitation = qs.filter(asset__code__iexact=code).first()
-    if invitation is None:
-        raise NotFound(_("unit: no such unit in this campaign."), fields={"unit": [
-            _("unit: no such unit in this campaign.")]})
-    return invitation
 
 
 # --- reminders -----------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _actor(request) -> Actor:
     actor = actor_for_user(request.user)
     if not selectors.may_view(actor):
         raise PermissionDenied(_("Your role may not use the survey pages."))
-    return actor
+    return actor  # type: ignore[return-value]  # not None on this path (set or checked before)
 
 
 def _campaign_or_404(actor: Actor, pk):
@@ -252,7 +252,7 @@ def paper_entry(request, pk):
     values = _form_values(request.POST, campaign)
     context.update(values=values, paper_reference=request.POST.get("paper_reference", ""))
     try:
-        invitation = services.paper_invitation(actor_user=request.user, campaign=campaign, unit_code=unit)
+        invitation = selectors.paper_invitation(actor_user=request.user, campaign=campaign, unit_code=unit)
         services.response_submit(invitation=invitation, channel=ResponseChannel.PAPER, answers=values,
                                  entered_by=request.user, paper_reference=request.POST.get("paper_reference", ""))
     except ApplicationError as error:

@@ -24,7 +24,7 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "action", "actor", "from_status", "to_status", "body", "internal"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # the same plain field names as `fields`
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -99,3 +99,7 @@ class Action(models.TextChoices):
     REJECT_PLAN = "reject_plan", _("Reject plan")
     # Written by the SLA sweeper, not by a person: a warning or an escalation step of a clock.
     ESCALATE = "escalate", _("SLA warning / escalation")
+    # Recorded by the callbacks app: a callback ended (customer reached, or unreachable), and a
+    # customer's rating arrived through its link.
+    CALLBACK_COMPLETED = "callback_completed", _("Callback completed")
+    RATING_RECEIVED = "rating_received", _("Rating received")

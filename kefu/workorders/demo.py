@@ -342,20 +342,20 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                                                      created_at=submit_at, from_status=prev, to_status=prev,
                                                      body=order.plan))
                         events.append(WorkOrderEvent(work_order=order, action="approve_plan",
-                                                     actor=users[order.plan_role.code], created_at=approve_at,
+                                                     actor=users[order.plan_role.code], created_at=approve_at,  # type: ignore[union-attr]  # not None on this path (set or checked before)
                                                      from_status=prev, to_status=prev))
                         plans.append(PlanApproval(work_order=order, plan=order.plan,
                                                   compensation_amount=order.compensation_amount,
                                                   complaint_level=order.complaint_level,
                                                   required_role=order.plan_role, submitted_by=users[owner],
                                                   submitted_at=submit_at, decision="approved",
-                                                  decided_by=users[order.plan_role.code],
+                                                  decided_by=users[order.plan_role.code],  # type: ignore[union-attr]  # not None on this path (set or checked before)
                                                   decided_at=approve_at))
                     actor = users[worker] if step in ("start", "hold", "resolve") else users[owner]
                     data = {}
                     body = ""
                     if step == "dispatch":
-                        data = {"team": order.team_id, "team_name": order.team.name, "assignee": order.assignee_id,
+                        data = {"team": order.team_id, "team_name": order.team.name, "assignee": order.assignee_id,  # type: ignore[union-attr]  # not None on this path (set or checked before)
                                 "assignee_name": staff[worker].display_name}
                         if order.promised_at:
                             data["promised_at"] = order.promised_at.isoformat()

@@ -1,5 +1,5 @@
-"""SLA clocks for the demo generator's bulk orders: the rows the SLA hook (`kefu.sla.services.
-clocks_on_event`) and the sweeper (`sla_sweep`) would have written had each order gone through
+"""SLA clocks for the demo generator's bulk orders: the rows the SLA hook (`kefu.sla.clocks.
+clocks_on_events`) and the sweeper (`sla_sweep`) would have written had each order gone through
 `work_order_transition` at the generator's times, replayed in memory and inserted in bulk.
 
 The replay follows the hook's table (docs/sla.md): create starts first response, dispatch, arrival
@@ -31,11 +31,9 @@ import random
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.apps import apps
-
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
+from kefu.sla.clocks import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
 from kefu.sla.models import SlaClock, WorkCalendar
-from kefu.sla.services import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
 
 # Share of clock-stopping steps placed after the clock's deadline (first response, dispatch,
 # arrival, resolution): the breach rates of the demo land around 5–15%.
@@ -60,11 +58,9 @@ class DemoClocks:
         self.always_open = WorkCalendar.objects.filter(always_open=True).order_by("id").first()
         self._policies: dict = {}
         self.engine = ClockEngine()  # the SLA app's arithmetic (calendar specs built once)
-        self.rules = None
-        if apps.is_installed("kefu.callbacks"):
-            from kefu.callbacks.models import CallbackRule
+        from kefu.callbacks.models import CallbackRule
 
-            self.rules = list(CallbackRule.objects.filter(is_active=True).order_by("precedence", "id"))
+        self.rules = list(CallbackRule.objects.filter(is_active=True).order_by("precedence", "id"))
 
     # --- the SLA app's own choices and arithmetic -------------------------------------------
 
@@ -86,8 +82,6 @@ class DemoClocks:
 
     def _callback_cancelled(self, order) -> bool:
         """The callbacks hook cancels the callback clock on resolve when a sample/none rule matches."""
-        if self.rules is None:
-            return False
         from kefu.callbacks.choices import RuleMode
         from kefu.callbacks.services import rule_for
 
@@ -182,12 +176,12 @@ class DemoClocks:
                     stop(live.pop(ClockKind.ARRIVAL), at)
             elif step == "hold":
                 if policy is not None and waiting_for in policy.pause_reasons:
-                    for kind, clock in live.items():
+                    for kind, clock in live.items():  # type: ignore[assignment]  # values of several types in one dict or variable
                         if kind != ClockKind.PROMISE and clock.paused_at is None:
                             self._fire(clock, until=at, inclusive=False)
                             clock.paused_at, clock.state = at, ClockState.PAUSED
             elif step == "resolve":
-                for kind, clock in list(live.items()):
+                for kind, clock in list(live.items()):  # type: ignore[assignment]  # values of several types in one dict or variable
                     stop(clock, at, cancelled=kind in (ClockKind.DISPATCH, ClockKind.ARRIVAL))
                 live.clear()
                 target = self.target(policy, ClockKind.CALLBACK, order)

@@ -119,7 +119,7 @@ class WorkOrder(models.Model):
                                  on_delete=models.PROTECT, related_name="assigned_work_orders")
     promised_at = models.DateTimeField(_("promised time"), null=True, blank=True)
     # The earliest due time of the order's running SLA clocks (empty when none runs); kept by
-    # sla.services.clocks_on_event inside the transition, so queues sort by it on an index.
+    # sla.clocks.clocks_on_events inside the transition, so queues sort by it on an index.
     sla_due_at = models.DateTimeField(_("next SLA due"), null=True, blank=True, editable=False)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="work_orders")
 

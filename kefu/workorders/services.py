@@ -18,15 +18,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kefu.callbacks.services import callbacks_on_event
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error, required_field
+from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
+from kefu.core.workflow import Change, Refusal, Workflow, choices_label, lock_for_update, run_transition
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.models import Department
 from kefu.org.selectors import Actor, actor_for_user, approver_role_for, require_actor, user_display_name
-from kefu.reports.facts import order_facts_on_event, order_facts_refresh
-from kefu.sla.services import clocks_on_event
 from kefu.workorders import workflow
 from kefu.workorders.choices import (
     OPEN_STATUSES,
@@ -38,6 +37,7 @@ from kefu.workorders.choices import (
     Status,
     WorkOrderType,
 )
+from kefu.workorders.hooks import work_order_record_event, work_order_record_events
 from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
 from kefu.workorders.selectors import can_see, can_work_on
 
@@ -104,30 +104,6 @@ def _assignee_for_team(user, team: Department):
     return user
 
 
-def work_order_record_system_event(*, order: WorkOrder, action: str, at, data: dict, body: str = "",
-                                   notify: bool = True) -> WorkOrderEvent:
-    """Record something that happened to the order without a person acting and without changing
-    it (an SLA warning or escalation): one event, notifications after commit (or, with
-    notify=False, by the caller, which batches them)."""
-    event = WorkOrderEvent.objects.create(work_order=order, action=action, actor=None, created_at=at,
-                                          from_status=order.status, to_status=order.status, body=body,
-                                          internal=True, data=data)
-    if notify:
-        transaction.on_commit(lambda: _enqueue_notifications(event.pk))
-    return event
-
-
-def work_order_record_system_events(*, rows: list[tuple[int, dict]], action: str, at) -> list[WorkOrderEvent]:
-    """The batch form of `work_order_record_system_event` for the SLA sweeper: one event per
-    (order id, data), inserted together; the orders' statuses are read in one query. The caller
-    queues the notifications (one task per batch)."""
-    statuses = dict(WorkOrder.objects.filter(pk__in={pk for pk, _d in rows}).values_list("pk", "status"))
-    return WorkOrderEvent.objects.bulk_create([
-        WorkOrderEvent(work_order_id=pk, action=action, actor=None, created_at=at, from_status=statuses[pk],
-                       to_status=statuses[pk], internal=True, data=data) for pk, data in rows])
-
-
-
 @transaction.atomic
 def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> int:
     """Move every work order of a customer merged into another to the surviving customer.
@@ -143,14 +119,15 @@ def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> in
     WorkOrder.objects.filter(pk__in=[pk for pk, _s in orders]).update(
         customer=to_customer, version=F("version") + 1, updated_at=now)
     body = _("Customer record merged: %(old)s → %(new)s") % {"old": from_customer.name, "new": to_customer.name}
-    WorkOrderEvent.objects.bulk_create([
+    # The facts hook refreshes the moved complaints and those they may now repeat (or be
+    # repeated by) among the surviving customer's complaints.
+    work_order_record_events(events=[
         WorkOrderEvent(work_order_id=pk, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=status,
                        to_status=status, internal=True, body=body,
                        data={"customer_relinked": {"from": from_customer.pk, "to": to_customer.pk}})
-        for pk, status in orders])
-    # The moved complaints may now repeat (or be repeated by) the surviving customer's complaints.
-    order_facts_refresh(order_ids=[pk for pk, _s in orders], neighbours=True)
+        for pk, status in orders], notify=False)
     return len(orders)
+
 
 PRIORITY_LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 
@@ -164,7 +141,8 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
     The system's own transition: the order row is locked, the version bumped (so a person acting
     on the page they read before gets a clear 409, never a lost update) and one "escalate" event
     records old → new. Orders already resolved, closed or cancelled are only noted, not changed.
-    Runs in the caller's transaction; returns the event, or None when the order is gone.
+    Runs in the caller's transaction; returns the event (recorded with the hooks and notified
+    after commit), or None when the order is gone.
     """
     order = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=work_order_id).select_related("team").first()
     if order is None:
@@ -187,35 +165,12 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
                 # nothing they can no longer see.
                 changes.update(team=team, assignee=None)
                 changed["team"] = [order.team.name if order.team else "", team.name]
+                # The SLA hook moves the team-calendar clocks to the new team, as on a dispatch.
+                data = {**data, "team": team.pk}
     if changes:
         WorkOrder.objects.filter(pk=order.pk).update(version=F("version") + 1, updated_at=at, **changes)
-        order_facts_refresh(order_ids=[order.pk])
-    event = WorkOrderEvent.objects.create(work_order=order, action=Action.ESCALATE, actor=None, created_at=at,
-                                          from_status=order.status, to_status=order.status, internal=True,
-                                          data={**data, "changes": changed})
-    return event
-
-
-def _record(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
-            body: str = "", internal: bool = False, data: dict | None = None) -> WorkOrderEvent:
-    event = WorkOrderEvent.objects.create(
-        work_order=order, action=action, actor=actor_user, created_at=now, from_status=from_status,
-        to_status=to_status, body=body, internal=internal, data=data or {},
-    )
-    # Explicit, same transaction (no signals): SLA clocks start, pause and stop with the events.
-    clocks_on_event(order=order, event=event)
-    # After the clocks, so a callback created on "resolve" reads the callback clock's due time.
-    callbacks_on_event(order=order, event=event)
-    # Last: the report facts read what the hooks above wrote (callbacks cancelled on reopen).
-    order_facts_on_event(order=order, event=event)
-    transaction.on_commit(lambda: _enqueue_notifications(event.pk))
-    return event
-
-
-def _enqueue_notifications(event_id: int) -> None:
-    from kefu.notifications.tasks import notify_work_order_event_task
-
-    notify_work_order_event_task(event_id)
+    return work_order_record_event(order=order, action=Action.ESCALATE, at=at, internal=True,
+                                   data={**data, "changes": changed})
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -299,10 +254,11 @@ def work_order_create(
             if name not in existing:
                 existing[name], _created = Tag.objects.get_or_create(name=name)
         order.tags.set(existing.values())
-    _record(order, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.NEW,
-            data={"type": type, "channel": channel, "category": category.code,
-                  "priority": priority, "complaint_level": complaint_level,
-                  "received_at": received_at.isoformat(), "first_contact_owner": owner.pk})
+    work_order_record_event(
+        order=order, action=Action.CREATE, actor_user=actor_user, at=now, from_status="", to_status=Status.NEW,
+        data={"type": type, "channel": channel, "category": category.code, "priority": priority,
+              "complaint_level": complaint_level, "received_at": received_at.isoformat(),
+              "first_contact_owner": owner.pk})
     # The day's counter row stays locked from its increment until commit, so every other intake
     # waits on it: take it as the last statement of the transaction to keep that wait short.
     order.number = next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now))
@@ -312,8 +268,8 @@ def work_order_create(
 
 # --- transitions -------------------------------------------------------------------------------
 
-def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> tuple[dict, dict, str, bool]:
-    """Validate the action's own data; return (field changes, event data, event body, internal)."""
+def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> Change:
+    """The action's own validation and changes (the kernel's gate did the rest)."""
     changes: dict = {}
     event_data: dict = {}
     body = ""
@@ -382,65 +338,58 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> tupl
         approved = action == Action.APPROVE_PLAN
         changes["plan_status"] = PlanStatus.APPROVED if approved else PlanStatus.REJECTED
         body = note
-    return changes, event_data, body, internal
+    return Change(changes=changes, data=event_data, body=body, internal=internal,
+                  # A comment does not claim the order: a colleague's open dialog stays valid.
+                  moves=action != Action.COMMENT, after=_plan_rows(order, actor, action, changes, body, now))
+
+
+def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict, note: str, now):
+    """The plan-approval row that a plan action writes after the order row (None otherwise)."""
+    if action == Action.SUBMIT_PLAN:
+        return lambda: PlanApproval.objects.create(
+            work_order=order, plan=changes["plan"], compensation_amount=changes["compensation_amount"],
+            complaint_level=order.complaint_level, required_role=changes["plan_role"],
+            submitted_by_id=actor.user_id, submitted_at=now)
+    if action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
+        return lambda: PlanApproval.objects.filter(work_order=order, decision=PlanApproval.Decision.PENDING).update(
+            decision=changes["plan_status"], decided_by_id=actor.user_id, decided_at=now, note=note)
+    return None
+
+
+
+def _authorize(actor: Actor, order: WorkOrder, action: str, refusal) -> None:
+    # Technicians and vendors act only on work dispatched to their team or to them (comments are
+    # open to everyone who can see the order).
+    if action != Action.COMMENT and not can_work_on(actor, order):
+        raise FLOW.refuse(Refusal.ROLE, action=action, status=order.status)
+
+
+def _record_transition(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
+                       change: Change) -> WorkOrderEvent:
+    return work_order_record_event(order=order, action=action, actor_user=actor_user, at=now,
+                                   from_status=from_status, to_status=to_status, body=change.body,
+                                   internal=change.internal, data=change.data)
+
+
+FLOW = Workflow(
+    model=WorkOrder, table=workflow.TABLE, subject=gettext_lazy("work order"),
+    not_found=gettext_lazy("Work order not found."), action_label=choices_label(Action),
+    status_label=choices_label(Status), queryset=lambda: WorkOrder.objects.select_related("team", "plan_role"),
+    can_see=can_see, authorize=_authorize, apply=_apply, record_event=_record_transition)
 
 
 def work_order_transition(*, work_order: WorkOrder | int, action: str, actor_user,
                           expected_version: int | None = None, **data) -> WorkOrder:
-    """Take `action` on the order as `actor_user`: the only path that changes a work order.
+    """Take `action` on the order as `actor_user`: the only path that changes a work order's
+    status (the kernel's gate, `kefu.core.workflow.run_transition`, with this app's table and
+    `_apply`).
 
     Raises NotFound (not visible), NotAllowed (role/authority), Conflict (state, or the order
     changed since it was read / since `expected_version`), InvalidInput (missing or bad data).
     Nothing is written unless everything passes.
     """
-    actor = require_actor(actor_user)
-    pk = work_order.pk if isinstance(work_order, WorkOrder) else work_order
-    with transaction.atomic():
-        order = WorkOrder.objects.select_related("team", "plan_role").filter(pk=pk).first()
-        if order is None or not can_see(actor, order):
-            raise NotFound(_("Work order not found."))
-        refusal = workflow.check(action=action, status=order.status, role=actor.role)
-        if refusal is workflow.Refusal.UNKNOWN_ACTION:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
-        if refusal is workflow.Refusal.ROLE or (action != Action.COMMENT and not can_work_on(actor, order)):
-            raise NotAllowed(_("Your role may not take the action “%(action)s” on this work order.") % {
-                "action": Action(action).label}, code="role_not_allowed")
-        if refusal is workflow.Refusal.STATE:
-            raise Conflict(_("The action “%(action)s” is not possible while the work order is “%(status)s”.") % {
-                "action": Action(action).label, "status": Status(order.status).label},
-                code="invalid_transition")
-        if expected_version is not None and expected_version != order.version:
-            raise Conflict(_("Someone else changed this work order; reload it and try again."),
-                           code="concurrent_change")
-        missing = workflow.missing_fields(action=action, data=data)
-        if missing:
-            raise InvalidInput(_("This field is required: %(field)s") % {"field": missing[0]}, code="required",
-                               fields={name: [_("This field is required.")] for name in missing})
-        now = timezone.now()
-        changes, event_data, body, internal = _apply(order, actor, action, data, now)
-        from_status = order.status
-        to_status = workflow.target_status(action=action, status=from_status)
-
-        if action != Action.COMMENT:
-            # Compare-and-swap on version: a concurrent transition that committed first makes
-            # this match no row (PostgreSQL re-checks the WHERE after waiting on the row lock).
-            updated = WorkOrder.objects.filter(pk=order.pk, version=order.version).update(
-                status=to_status, version=F("version") + 1, updated_at=now, **changes)
-            if updated != 1:
-                raise Conflict(_("Someone else changed this work order; reload it and try again."),
-                               code="concurrent_change")
-        if action == Action.SUBMIT_PLAN:
-            PlanApproval.objects.create(
-                work_order=order, plan=changes["plan"], compensation_amount=changes["compensation_amount"],
-                complaint_level=order.complaint_level, required_role=changes["plan_role"],
-                submitted_by=actor_user, submitted_at=now)
-        elif action in (Action.APPROVE_PLAN, Action.REJECT_PLAN):
-            PlanApproval.objects.filter(work_order=order, decision=PlanApproval.Decision.PENDING).update(
-                decision=changes["plan_status"], decided_by=actor_user, decided_at=now, note=body)
-        _record(order, action=action, actor_user=actor_user, now=now, from_status=from_status,
-                to_status=to_status, body=body, internal=internal, data=event_data)
-    order.refresh_from_db()
-    return order
+    return run_transition(FLOW, obj=work_order, action=action, actor=require_actor(actor_user),
+                          actor_user=actor_user, expected_version=expected_version, data=data)
 
 
 # --- attachments ---------------------------------------------------------------------------------
@@ -458,7 +407,7 @@ def _sniff(head: bytes) -> str | None:
 def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: UploadedFile) -> Attachment:
     """Attach a photo (JPEG, PNG, GIF, WebP) or PDF within the size limit; writes an event."""
     actor = require_actor(actor_user)
-    order = WorkOrder.objects.filter(pk=work_order.pk).first()
+    order = lock_for_update(WorkOrder.objects.all(), work_order.pk)  # the order row first (lock order)
     if order is None or not can_see(actor, order):
         raise NotFound(_("Work order not found."))
     if not can_work_on(actor, order):
@@ -486,9 +435,9 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: Uplo
     attachment = Attachment.objects.create(
         work_order=order, file=upload, original_name=original, content_type=content_type, size=upload.size,
         uploaded_by=actor_user, uploaded_at=now)
-    _record(order, action=Action.ATTACH, actor_user=actor_user, now=now, from_status=order.status,
-            to_status=order.status, body=original,
-            data={"attachment": attachment.pk, "name": original, "size": upload.size, "content_type": content_type})
+    work_order_record_event(
+        order=order, action=Action.ATTACH, actor_user=actor_user, at=now, body=original,
+        data={"attachment": attachment.pk, "name": original, "size": upload.size, "content_type": content_type})
     return attachment
 
 
@@ -512,14 +461,15 @@ def work_order_erase_contact(*, customer_id: int, actor_user, reason: str) -> in
     saying what was erased and why. Called by `customers.services.customer_erase`; returns the
     number of orders changed."""
     now = timezone.now()
-    orders = list(WorkOrder.objects.select_for_update().filter(customer_id=customer_id)
-                  .only("pk", "status", "contact_name", "contact_phone"))
-    for order in orders:
-        WorkOrder.objects.filter(pk=order.pk).update(contact_name="", contact_phone="", updated_at=now,
-                                                     version=F("version") + 1)
-        WorkOrderEvent.objects.create(
-            work_order=order, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=order.status,
-            to_status=order.status, internal=True, body=_("Contact data erased (personal-data deletion request)."),
-            data={"erased": ["contact_name", "contact_phone"], "reason": reason})
-    order_facts_refresh(order_ids=[order.pk for order in orders])  # their updated_at moved
+    orders = list(WorkOrder.objects.select_for_update().filter(customer_id=customer_id).values_list("pk", "status"))
+    if not orders:
+        return 0
+    WorkOrder.objects.filter(pk__in=[pk for pk, _s in orders]).update(
+        contact_name="", contact_phone="", updated_at=now, version=F("version") + 1)
+    body = _("Contact data erased (personal-data deletion request).")
+    work_order_record_events(events=[
+        WorkOrderEvent(work_order_id=pk, action=Action.COMMENT, actor=actor_user, created_at=now, from_status=status,
+                       to_status=status, internal=True, body=body,
+                       data={"erased": ["contact_name", "contact_phone"], "reason": reason})
+        for pk, status in orders], notify=False)
     return len(orders)

@@ -86,10 +86,10 @@ def _grouped_categories() -> list[tuple[str, list]]:
     for c in categories:
         if c.pk in has_children:
             continue
-        path, parent = [], by_id.get(c.parent_id)
+        path, parent = [], by_id.get(c.parent_id)  # type: ignore[var-annotated, arg-type]  # not None on this path (set or checked before)
         while parent is not None:
             path.insert(0, parent.display_name)
-            parent = by_id.get(parent.parent_id)
+            parent = by_id.get(parent.parent_id)  # type: ignore[arg-type]  # not None on this path (set or checked before)
         label = industry_labels.get(c.industry, c.industry or _("Other"))
         if path:
             label = f"{label} · {' › '.join(path)}"
@@ -340,7 +340,7 @@ def _action_forms(order, actions, bound: dict | None = None) -> list[tuple[str, 
             continue
         form = (bound or {}).get(name) or ACTION_FORMS[name](initial={"version": order.version},
                                                              auto_id=f"id_{name}_%s")
-        result.append((name, Action(name).label, form))
+        result.append((name, str(Action(name).label), form))
     return result
 
 

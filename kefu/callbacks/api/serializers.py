@@ -25,7 +25,7 @@ class CallbackOutput(serializers.Serializer):
     work_order = serializers.IntegerField(source="work_order_id", allow_null=True)
     work_order_number = serializers.SerializerMethodField()
     customer = serializers.IntegerField(source="customer_id", allow_null=True)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a serializer field named like a Field attribute, as DRF allows
     reference = serializers.CharField()
     reason = serializers.CharField()
     status = serializers.ChoiceField(choices=CallbackStatus.choices)

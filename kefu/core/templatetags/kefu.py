@@ -1,6 +1,7 @@
 """Template helpers of the agent UI: status/priority badges, local times, the unread count."""
 
 from functools import lru_cache
+from typing import Any
 
 from django import template
 from django.utils import formats, timezone
@@ -23,19 +24,20 @@ def _badge(color: str, label: str, extra: str = "") -> str:
 
 
 @register.filter
-def status_color(value) -> str:
+def status_color(value: Any) -> str:
     return STATUS_COLORS.get(value, "secondary")
 
 
 @register.filter
-def priority_color(value) -> str:
+def priority_color(value: Any) -> str:
     return PRIORITY_COLORS.get(value, "secondary")
 
 
 @lru_cache(maxsize=256)
 def _choice_badge(kind: str, value: str, language: str) -> str:
     # Cached per value and language: a queue page draws ~75 badges from a dozen distinct ones.
-    choices, colors = (Status, STATUS_COLORS) if kind == "status" else (Priority, PRIORITY_COLORS)
+    choices: type[Status] | type[Priority] = Status if kind == "status" else Priority
+    colors: dict[Any, str] = STATUS_COLORS if kind == "status" else PRIORITY_COLORS
     try:
         label = choices(value).label
     except ValueError:
@@ -44,45 +46,45 @@ def _choice_badge(kind: str, value: str, language: str) -> str:
 
 
 @register.simple_tag
-def status_badge(value):
+def status_badge(value: Any) -> str:
     if not value:
         return ""
     return _choice_badge("status", value, get_language() or "")
 
 
 @register.simple_tag
-def priority_badge(value):
+def priority_badge(value: Any) -> str:
     if not value:
         return ""
     return _choice_badge("priority", value, get_language() or "")
 
 
 @register.filter
-def action_label(value) -> str:
+def action_label(value: Any) -> str:
     try:
-        return Action(value).label
+        return str(Action(value).label)
     except ValueError:
-        return value
+        return str(value)
 
 
 @register.filter
-def status_label(value) -> str:
+def status_label(value: Any) -> str:
     try:
-        return Status(value).label
-    except ValueError:
-        return value or ""
-
-
-@register.filter
-def type_label(value) -> str:
-    try:
-        return WorkOrderType(value).label
+        return str(Status(value).label)
     except ValueError:
         return value or ""
 
 
 @register.filter
-def local(value, fmt: str = "Y-m-d H:i") -> str:
+def type_label(value: Any) -> str:
+    try:
+        return str(WorkOrderType(value).label)
+    except ValueError:
+        return value or ""
+
+
+@register.filter
+def local(value: Any, fmt: str = "Y-m-d H:i") -> str:
     """An aware datetime in the site's time zone ('2026-11-23 18:05'); '' for None.
 
     `fmt` is a date format string or a format setting name such as "MONTH_DAY_FORMAT"."""
@@ -98,34 +100,34 @@ _STRFTIME = {"Y-m-d H:i": "%Y-%m-%d %H:%M", "m-d H:i": "%m-%d %H:%M", "Y-m-d": "
 
 
 @register.filter
-def datetime_local_input(value) -> str:
+def datetime_local_input(value: Any) -> str:
     """The value of an <input type="datetime-local"> for an aware datetime (site time zone)."""
     if not value:
         return ""
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%dT%H:%M")
+    return str(value.strftime("%Y-%m-%dT%H:%M"))
 
 
 @register.filter
-def staff_name(user) -> str:
+def staff_name(user: Any) -> str:
     """A user's staff display name (or username); 'System' for None (SLA sweeper events)."""
     if user is None:
         return _("System")
     staff = getattr(user, "staff", None)
-    return staff.display_name if staff else user.get_username()
+    return str(staff.display_name if staff else user.get_username())
 
 
 @register.simple_tag(takes_context=True)
-def unread_notifications(context) -> int:
+def unread_notifications(context: template.Context) -> int:
     """Unread notices of the signed-in user (one COUNT on a partial index), cached per request."""
-    request = context.get("request")
+    request: Any = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    cached = getattr(request, "_kefu_unread", None)
+    cached: int | None = getattr(request, "_kefu_unread", None)
     if cached is None:
-        from kefu.notifications.services import unread_count
+        from kefu.notifications.selectors import unread_count
 
         cached = unread_count(user=user)
         request._kefu_unread = cached
@@ -133,7 +135,7 @@ def unread_notifications(context) -> int:
 
 
 @register.simple_tag
-def event_details(event) -> list[tuple[str, str]]:
+def event_details(event: Any) -> list[tuple[str, str]]:
     """The interesting bits of an event's data as (label, value) pairs for the timeline."""
     from kefu.workorders.choices import HoldReason
 
@@ -147,10 +149,10 @@ def event_details(event) -> list[tuple[str, str]]:
         from django.utils.dateparse import parse_datetime
 
         when = parse_datetime(data["promised_at"])
-        rows.append((_("Promised"), local(when) if when else data["promised_at"]))
+        rows.append((_("Promised"), local(when) if when else str(data["promised_at"])))
     if data.get("waiting_for"):
         try:
-            rows.append((_("Waiting for"), HoldReason(data["waiting_for"]).label))
+            rows.append((_("Waiting for"), str(HoldReason(data["waiting_for"]).label)))
         except ValueError:
             pass
     if event.action == Action.SUBMIT_PLAN and data.get("compensation_amount"):
@@ -162,17 +164,17 @@ def event_details(event) -> list[tuple[str, str]]:
         from kefu.sla.choices import ClockKind
 
         clock = data.get("clock", "")
-        rows.append((_("SLA clock"), ClockKind(clock).label if clock in ClockKind.values else clock))
+        rows.append((_("SLA clock"), str(ClockKind(clock).label) if clock in ClockKind.values else str(clock)))
         rows.append((_("Warning") if data.get("kind") == "warning" else _("Escalation"),
                      _("step %(step)s") % {"step": data.get("step", 0)}))
         notify = data.get("notify", "")
         rows.append((_("Notified"), _("Assignee") if notify == "assignee"
-                     else RoleCode(notify).label if notify in RoleCode.values else notify))
+                     else str(RoleCode(notify).label) if notify in RoleCode.values else str(notify)))
     return rows
 
 
 @register.filter
-def phone_for(value, user) -> str:
+def phone_for(value: Any, user: Any) -> str:
     """A phone number as `user` may see it: in full, or masked (138****8000)."""
     from kefu.core.masking import phone_for as _phone_for
 
@@ -180,7 +182,7 @@ def phone_for(value, user) -> str:
 
 
 @register.filter
-def id_number_for(value, user) -> str:
+def id_number_for(value: Any, user: Any) -> str:
     """An ID number as `user` may see it: in full, or masked (110***********1234)."""
     from kefu.core.masking import id_number_for as _id_number_for
 
@@ -188,7 +190,7 @@ def id_number_for(value, user) -> str:
 
 
 @register.filter
-def is_past(value) -> bool:
+def is_past(value: Any) -> bool:
     """Whether an instant has passed (overdue SLA due times are shown in red)."""
     from django.utils import timezone
 
@@ -196,7 +198,7 @@ def is_past(value) -> bool:
 
 
 @register.filter
-def duration(minutes) -> str:
+def duration(minutes: Any) -> str:
     """Minutes as '2 h 30 min' (absolute value; callers say whether it is left or overdue)."""
     if minutes is None:
         return "—"
@@ -214,7 +216,7 @@ def duration(minutes) -> str:
 
 
 @register.simple_tag
-def clock_badge(row) -> str:
+def clock_badge(row: Any) -> str:
     """A clock's state as a coloured badge (a running clock past due reads as breached)."""
     from kefu.sla.choices import CLOCK_STATE_COLORS, ClockState
 
@@ -224,7 +226,7 @@ def clock_badge(row) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def can_create_orders(context) -> bool:
+def can_create_orders(context: template.Context) -> bool:
     """Whether the signed-in user's role may log new work orders (shows the intake link)."""
     request = context.get("request")
     from kefu.org.selectors import actor_for_user
@@ -235,7 +237,7 @@ def can_create_orders(context) -> bool:
 
 
 @register.filter
-def detail_href(zero_url: str, pk) -> str:
+def detail_href(zero_url: str, pk: Any) -> str:
     """A row's URL from the URL reversed once for pk 0 ('/work-orders/0/' → '/work-orders/42/'):
     a 25-row queue otherwise reverses the same pattern 75 times."""
     if not zero_url.endswith("/0/"):

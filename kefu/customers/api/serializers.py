@@ -191,4 +191,4 @@ class UnitListOutput(serializers.ModelSerializer):
         return bool(obj.occupants)
 
     def get_occupants(self, obj) -> list[dict]:
-        return UnitOccupantOutput(obj.occupants, many=True, context=self.context).data
+        return UnitOccupantOutput(obj.occupants, many=True, context=self.context).data  # type: ignore[return-value]  # many=True gives a list (ReturnList); the stubs say ReturnDict

@@ -21,8 +21,7 @@ def export_button(context, list_name: str, **extra):
 @register.inclusion_tag("exchange/partials/nav.html", takes_context=True)
 def exchange_nav(context):
     """Navbar entries of the data pages, each only for the roles that may use it."""
-    from kefu.exchange.selectors import MERGE_ROLES
-    from kefu.exchange.services import may_import
+    from kefu.exchange.selectors import MERGE_ROLES, may_import
     from kefu.org.selectors import actor_for_user
     from kefu.privacy.selectors import may_audit
 

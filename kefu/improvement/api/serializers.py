@@ -30,7 +30,7 @@ class CorrectiveActionOutput(serializers.ModelSerializer):
 
 class CorrectiveActionEvidenceInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["work_order", "survey_item", "qa_check", "link"], default="link")
-    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")  # type: ignore[assignment]  # a serializer field named like a Field attribute, as DRF allows
     url = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

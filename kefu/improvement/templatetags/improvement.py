@@ -30,7 +30,7 @@ def ca_status_badge(value):
 @register.filter
 def ca_action_label(value) -> str:
     try:
-        return Action(value).label
+        return str(Action(value).label)
     except ValueError:
         return value
 
@@ -38,7 +38,7 @@ def ca_action_label(value) -> str:
 @register.filter
 def ca_source_label(value) -> str:
     try:
-        return Source(value).label
+        return str(Source(value).label)
     except ValueError:
         return value
 
@@ -46,7 +46,7 @@ def ca_source_label(value) -> str:
 @register.filter
 def role_label(value) -> str:
     try:
-        return RoleCode(value).label
+        return str(RoleCode(value).label)
     except ValueError:
         return value or "—"
 

@@ -127,12 +127,9 @@ def test_effect_before_and_after(cast, org):
     assert selectors.notice_effect(notice=notice, history=HISTORY[:2])["after"] is None
 
 
-def test_effect_without_surveys_or_item(cast, org, monkeypatch):
+def test_effect_without_an_item(cast, org):
     notice = make_notice(actor=cast["qa"], owner=cast["agent"], department=org["front"])
     assert selectors.notice_effect(notice=notice) is None  # no survey item
-    proposal = make_proposal()
-    monkeypatch.setattr(selectors, "surveys_available", lambda: False)
-    assert selectors.notice_effect(notice=proposal) is None
 
 
 def test_effect_reads_the_surveys_selector(db, monkeypatch):
@@ -140,7 +137,6 @@ def test_effect_reads_the_surveys_selector(db, monkeypatch):
     calls = []
     fake.item_rate_history = lambda code: calls.append(code) or HISTORY
     monkeypatch.setitem(sys.modules, "kefu.surveys.selectors", fake)
-    monkeypatch.setattr(selectors, "surveys_available", lambda: True)
     proposal = make_proposal()
     effect = selectors.notice_effect(notice=proposal)
     assert calls == ["cleaning"]
@@ -148,9 +144,7 @@ def test_effect_reads_the_surveys_selector(db, monkeypatch):
     assert len(effect["history"]) == 3
 
 
-def test_effect_with_the_real_surveys_app_when_installed(db):
-    if not selectors.surveys_available():
-        pytest.skip("kefu.surveys is not installed")
+def test_effect_with_the_real_surveys_app(db):
     effect = selectors.notice_effect(notice=make_proposal(reference="survey:999:no-such-item"))
     assert effect["item_code"] == "cleaning"
     assert effect["history"] == [] and effect["before"] is None and effect["after"] is None

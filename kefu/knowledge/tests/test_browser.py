@@ -9,7 +9,6 @@ import pytest
 
 from kefu.customers.tests.factories import make_asset, make_customer, make_site
 from kefu.knowledge import services
-from kefu.knowledge.index import search_index_refresh
 from kefu.knowledge.keywords import keywords
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 from kefu.workorders.tests.factories import advance, make_work_order
@@ -34,7 +33,6 @@ def _world(cast, org):
                                       body="先关闭**总阀**。", answer="您好，请先关闭总阀，我们马上安排师傅上门。")
     services.article_transition(article=article, action="submit", actor_user=cast["agent"])
     services.article_transition(article=article, action="publish", actor_user=cast["supervisor"])
-    search_index_refresh(order_ids=WorkOrder.objects.values_list("pk", flat=True))
     keywords("预热分词词典")  # jieba loads its dictionary once per process (~1 s): not inside a 5 s wait
     return {"order": order, "customer": customer, "article": article}
 

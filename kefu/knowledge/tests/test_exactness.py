@@ -9,7 +9,7 @@ import pytest
 
 from kefu.customers.tests.factories import make_asset, make_customer
 from kefu.knowledge import selectors
-from kefu.knowledge.index import search_index_on_events, search_index_rebuild, search_index_refresh
+from kefu.knowledge.index import search_index_rebuild, search_index_refresh
 from kefu.knowledge.models import WorkOrderSearch
 from kefu.knowledge.tests.corpus import QUERIES, make_corpus, order_segments, reference_scan
 from kefu.knowledge.text import parse_query
@@ -84,18 +84,16 @@ def test_index_follows_comments_edits_renames_and_merges(corpus, cast):
     order = WorkOrder.objects.filter(team__code="VEND", status="dispatched").order_by("pk").first()
     assert order is not None
     # a public comment: found by both; an internal one: by the agent only
+    # (no explicit index call anywhere below: the gate's hook keeps the index, in its transaction)
     order = work_order_transition(work_order=order, action="comment", actor_user=agent, body="渗水点在吊顶ＸＹ７",
                                   internal=False)
-    search_index_on_events(events=[order.events.latest("id")])
     work_order_transition(work_order=order, action="comment", actor_user=agent, body="业主脾气暴躁请注意",
                           internal=True)
-    search_index_on_events(events=[order.events.latest("id")])
     assert order.pk in _search_ids(vendor, "吊顶xy7") and order.pk in _search_ids(agent, "吊顶xy7")
     assert order.pk in _search_ids(agent, "脾气暴躁") and order.pk not in _search_ids(vendor, "脾气暴躁")
     # the vendor works the order to resolution: the resolution text becomes searchable
     for action, data in (("start", {}), ("resolve", {"resolution": "更换角阀后不再渗漏"})):
         order = work_order_transition(work_order=order, action=action, actor_user=vendor, **data)
-        search_index_on_events(events=[order.events.latest("id")])
     assert order.pk in _search_ids(agent, "角阀")
     # a customer renamed: their orders follow
     customer = corpus["customers"][1]
@@ -106,9 +104,6 @@ def test_index_follows_comments_edits_renames_and_merges(corpus, cast):
     survivor = corpus["customers"][0]
     moved = work_orders_relink_customer(from_customer=customer, to_customer=survivor, actor_user=agent)
     assert moved == len(theirs)
-    for pk in theirs:
-        o = WorkOrder.objects.get(pk=pk)
-        search_index_on_events(events=[o.events.latest("id")])
     assert not theirs & _search_ids(agent, "王扶梯")
     # and after all that, the whole list still agrees with the scan
     _check_all(agent, internal=True)

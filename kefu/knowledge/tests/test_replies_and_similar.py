@@ -9,7 +9,6 @@ from django.utils import timezone
 from kefu.core.errors import Conflict, NotAllowed, NotFound
 from kefu.customers.tests.factories import make_asset, make_building, make_customer, make_site
 from kefu.knowledge import selectors, services
-from kefu.knowledge.index import search_index_refresh
 from kefu.knowledge.models import CannedReply, SiteServicePhone
 from kefu.org.selectors import actor_for_user
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
@@ -112,7 +111,6 @@ def test_similar_cases_unit_then_building_then_words(cast, client):
     same_building = make_work_order(actor=cast["agent"], asset=neighbour, title="楼道灯不亮", description="五楼")
     by_words = make_work_order(actor=cast["agent"], title="卫生间漏水", description="天花板渗水到楼下")
     unrelated = make_work_order(actor=cast["agent"], title="快递柜建议", description="建议增加快递柜")
-    search_index_refresh(order_ids=WorkOrder.objects.values_list("pk", flat=True))
     found = selectors.similar_orders(actor=actor_for_user(cast["agent"]), text="卫生间天花板渗水", asset_id=unit.pk)
     assert [o.pk for o in found] == [same_unit.pk, same_building.pk, by_words.pk]
     assert [o.similar_reason for o in found] == ["unit", "building", "text"]

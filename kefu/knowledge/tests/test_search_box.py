@@ -6,8 +6,6 @@ import pytest
 
 from kefu.customers.tests.factories import make_asset, make_customer, make_site
 from kefu.knowledge import services
-from kefu.knowledge.index import search_index_refresh
-from kefu.workorders.models import WorkOrder
 from kefu.workorders.tests.factories import make_work_order
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +25,6 @@ def world(cast, org):
     services.article_transition(article=article, action="submit", actor_user=cast["agent"])
     services.article_transition(article=article, action="publish", actor_user=cast["supervisor"])
     draft = services.article_create(actor_user=cast["steward"], title="漏水草稿", answer="未发布")
-    search_index_refresh(order_ids=WorkOrder.objects.values_list("pk", flat=True))
     return {"order": order, "other": other, "customer": customer, "unit": unit, "article": article, "draft": draft}
 
 

@@ -31,7 +31,7 @@ class IndicatorInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     weight = serializers.DecimalField(max_digits=5, decimal_places=2)
-    source = serializers.ChoiceField(choices=Source.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]  # a serializer field named like a Field attribute, as DRF allows
     order_type = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     rule = serializers.ChoiceField(choices=Rule.choices)
     floor = serializers.DecimalField(max_digits=8, decimal_places=2, required=False, allow_null=True, default=None)
@@ -52,7 +52,7 @@ class LineOutput(serializers.ModelSerializer):
     indicator = serializers.CharField(source="indicator.code", read_only=True)
     name = serializers.CharField(source="indicator.display_name", read_only=True)
     weight = serializers.DecimalField(source="indicator.weight", max_digits=5, decimal_places=2, read_only=True)
-    source = serializers.CharField(source="indicator.source", read_only=True)
+    source = serializers.CharField(source="indicator.source", read_only=True)  # type: ignore[assignment]  # a serializer field named like a Field attribute, as DRF allows
     rule = serializers.CharField(source="indicator.rule", read_only=True)
     entered_by = UserRefField()
     drilldown_url = serializers.SerializerMethodField()
@@ -90,7 +90,7 @@ class ScorecardDetailOutput(ScorecardOutput):
 
     def get_lines(self, scorecard) -> list[dict]:
         lines = scorecard.lines.select_related("indicator", "entered_by__staff").order_by("indicator__position")
-        return LineOutput(lines, many=True).data
+        return LineOutput(lines, many=True).data  # type: ignore[return-value]  # many=True gives a list (ReturnList); the stubs say ReturnDict
 
 
 class EnterValueInput(serializers.Serializer):

@@ -31,7 +31,7 @@ def kpi_value(line) -> str:
 @register.filter
 def kpi_source_label(value) -> str:
     try:
-        return Source(value).label
+        return str(Source(value).label)
     except ValueError:
         return value
 
@@ -42,12 +42,12 @@ def kpi_rule(indicator) -> str:
         return f"{indicator.floor} → {indicator.target}"
     if indicator.rule == Rule.THRESHOLD:
         return f"≥ {indicator.target}"
-    return Rule(indicator.rule).label
+    return Rule(indicator.rule).label  # type: ignore[return-value]  # values of several types in one dict or variable
 
 
 @register.filter
 def kpi_action_label(value) -> str:
     try:
-        return ScorecardAction(value).label
+        return str(ScorecardAction(value).label)
     except ValueError:
         return value

@@ -7,7 +7,8 @@ ORM set-up and assertions stay outside the `sync_playwright()` block.
 import pytest
 
 from kefu.kpi.models import Scorecard
-from kefu.kpi.services import current_quarter, scorecard_enter_value
+from kefu.kpi.selectors import current_quarter
+from kefu.kpi.services import scorecard_enter_value
 from kefu.kpi.tests.factories import make_scorecard
 from kefu.workorders.tests.test_browser import ARTIFACTS, CHROMIUM, _browser, _page_as, _session_cookie
 

@@ -40,7 +40,8 @@ class Recorder:
     """A channel adapter that keeps what it was given, and fails when asked to."""
 
     def __init__(self, *, delivers: bool = False, fail: bool = False):
-        self.delivers, self.fail, self.sent = delivers, fail, []
+        self.delivers, self.fail = delivers, fail
+        self.sent: list = []
 
     def send(self, *, to: str, subject: str, body: str) -> None:
         self.sent.append((to, body))

@@ -5,7 +5,8 @@ import pytest
 
 from kefu.core.errors import NotAllowed
 from kefu.notifications.models import Notification
-from kefu.notifications.services import notification_mark_read, notifications_for_event, unread_count
+from kefu.notifications.selectors import unread_count
+from kefu.notifications.services import notification_mark_read, notifications_for_event
 from kefu.org.tests.factories import make_staff
 from kefu.workorders.models import WorkOrderEvent
 from kefu.workorders.tests.factories import advance, make_work_order

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from kefu.org.models import Department, Staff
 
 
-class TeamOutput(serializers.ModelSerializer):
+class TeamOutput(serializers.ModelSerializer[Department]):
     name = serializers.CharField(source="display_name")
     parent_name = serializers.CharField(source="parent.display_name", default=None)
 
@@ -13,7 +13,7 @@ class TeamOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StaffOutput(serializers.ModelSerializer):
+class StaffOutput(serializers.ModelSerializer[Staff]):
     id = serializers.IntegerField(source="user_id")
     username = serializers.CharField(source="user.username")
     role = serializers.CharField(source="role.code")

@@ -44,7 +44,7 @@ def _passed_label(passed: bool) -> str:
 @register.filter
 def qa_action_label(value) -> str:
     try:
-        return CheckAction(value).label
+        return str(CheckAction(value).label)
     except ValueError:
         return value
 
@@ -52,6 +52,6 @@ def qa_action_label(value) -> str:
 @register.filter
 def qa_decision_label(value) -> str:
     try:
-        return AppealDecision(value).label
+        return str(AppealDecision(value).label)
     except ValueError:
         return value or ""

@@ -88,7 +88,7 @@ def test_per_agent_is_validated(cast):
 
 @pytest.mark.django_db
 def test_command_and_periodic_task_sample_last_week_with_the_configured_n(cast):
-    from kefu.quality.selectors import quality_settings
+    from kefu.quality.services import quality_settings
 
     row = quality_settings()
     row.samples_per_agent = 2

@@ -143,7 +143,7 @@ class ReportScheduleOutput(serializers.Serializer):
                 "url": reverse("reports:generated_download", args=[obj.latest_id])}
 
     def get_may_change(self, obj) -> bool:
-        from kefu.reports.services import schedule_may_change
+        from kefu.reports.selectors import schedule_may_change
 
         return schedule_may_change(actor=self.context["actor"], schedule=obj)
 

@@ -181,9 +181,10 @@ def _repeat_q():
 @pytest.mark.skipif(not IS_POSTGRES, reason="two writers at once need PostgreSQL's row and advisory locks")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_rating_and_a_callback_ending_at_once_both_reach_the_facts(cast):
-    """The rating's transaction is held open; the callback's refresh must wait for it and then
-    see the rating. Without the lock it would compute `rated = false` from its snapshot and
-    overwrite the rating's row once the rating commits."""
+    """The rating's transaction is held open; the callback must wait for it and then see the
+    rating. Without a lock it would compute `rated = false` from its snapshot and overwrite the
+    rating's row once the rating commits. Both take the order's row first (ADR 0002), so the
+    callback waits there, before any of its writes."""
     agent = cast["agent"]
     order = make_work_order(actor=agent, type="complaint", customer=make_customer(name="周八"))
     work_order_transition(work_order=order, action="accept", actor_user=agent)
@@ -219,8 +220,9 @@ def test_a_rating_and_a_callback_ending_at_once_both_reach_the_facts(cast):
     assert rated.wait(10)
     waiting = 0
     with connection.cursor() as cursor:
-        for _ in range(200):  # until the callback's refresh waits on the facts lock
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        for _ in range(200):  # until the callback waits for the rating's transaction (the order's row)
+            cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                           "WHERE NOT l.granted AND a.datname = current_database()")
             waiting = cursor.fetchone()[0]
             if waiting:
                 break

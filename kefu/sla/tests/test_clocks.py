@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from kefu.sla.clocks import policy_for
 from kefu.sla.models import SlaClock, SlaPolicy
-from kefu.sla.services import policy_for
 from kefu.workorders.tests.factories import advance, make_work_order
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -198,7 +198,7 @@ def test_queue_sorts_by_due_soonest_with_clockless_orders_last(api, cast, org):
 
 
 def test_resolution_starts_the_callback_clock_and_the_callback_stops_it(repair, cast):
-    from kefu.sla.services import callback_clock_stop
+    from kefu.sla.clocks import callback_clock_stop
 
     # resolved Monday 11:00 → called back within two business days (960 min): Wednesday 11:00
     with time_machine.travel(at(2026, 11, 23, 11), tick=False):
@@ -215,7 +215,7 @@ def test_resolution_starts_the_callback_clock_and_the_callback_stops_it(repair, 
 
 
 def test_late_callback_is_breached_and_reopen_cancels_a_pending_one(repair, cast):
-    from kefu.sla.services import callback_clock_stop
+    from kefu.sla.clocks import callback_clock_stop
 
     with time_machine.travel(at(2026, 11, 23, 11), tick=False):
         advance(repair, cast["agent"], "accept", ("resolve", {"resolution": "电话指导解决"}))

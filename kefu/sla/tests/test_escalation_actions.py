@@ -99,3 +99,32 @@ def test_bad_ladders_are_rejected_and_not_saved(org, settings, ladder, message):
         with pytest.raises(ValidationError):
             policy.full_clean()
     assert SlaPolicy.objects.get(pk=policy.pk).escalation == before
+
+
+def test_a_step_that_reassigns_moves_team_calendar_clocks_as_a_dispatch_does(cast, org):
+    from kefu.sla.models import SlaClock
+    from kefu.sla.services import calendar_create
+
+    # given an outsourced team working 08:00–20:00 Mon–Fri, repairs following team calendars, and a
+    # ladder that hands an untaken repair to that team when its first response is missed
+    long_day = [["08:00", "20:00"]]
+    vendor_hours = calendar_create(name="外包 08–20", team=org["vend"], hours={
+        "mon": long_day, "tue": long_day, "wed": long_day, "thu": long_day, "fri": long_day})
+    policy = _ladder("一般报修 Normal repairs", [{"after_breach_minutes": 0, "reassign_to": "VEND"}])
+    SlaPolicy.objects.filter(pk=policy.pk).update(use_team_calendar=True)
+    with time_machine.travel(at(2026, 11, 23, 10), tick=False):
+        order = make_work_order(actor=cast["agent"], type="repair", priority="normal")
+    office = SlaClock.objects.get(work_order=order, kind="resolution").calendar_id
+    # when the first response is missed (due 10:30) and the sweep at 10:31 reassigns it
+    sla_sweep(now=at(2026, 11, 23, 10, 31))
+    order.refresh_from_db()
+    assert (order.team_id, order.status) == (org["vend"].pk, "new")
+    live = {c.kind: c for c in SlaClock.objects.filter(work_order=order, stopped_at=None)}
+    # then arrival and resolution continue on the team's hours from 10:31 (31 office minutes used):
+    # arrival 240 − 31 = 209 min → 14:00; resolution 960 − 31 = 929 → Monday 10:31–20:00 (569) +
+    # Tuesday 08:00 + 360 = 14:00
+    assert (live["arrival"].calendar_id, live["arrival"].due_at) == (vendor_hours.pk, at(2026, 11, 23, 14))
+    assert (live["resolution"].calendar_id, live["resolution"].due_at) == (vendor_hours.pk, at(2026, 11, 24, 14))
+    assert office != vendor_hours.pk
+    # and the order's "due soonest" follows
+    assert order.sla_due_at == min(c.due_at for k, c in live.items() if k != "callback")

@@ -4,9 +4,9 @@ from kefu.surveys.models import Campaign
 
 
 class CampaignOutput(serializers.ModelSerializer):
-    questionnaire = serializers.StringRelatedField()
+    questionnaire = serializers.StringRelatedField()  # type: ignore[var-annotated]  # a read-only related field; the stubs want its model
     questionnaire_id = serializers.IntegerField()
-    department = serializers.StringRelatedField()
+    department = serializers.StringRelatedField()  # type: ignore[var-annotated]  # a read-only related field; the stubs want its model
     population_count = serializers.IntegerField(read_only=True, help_text="people asked (invitations)")
     response_count = serializers.IntegerField(read_only=True)
 

@@ -78,7 +78,7 @@ def answers_for(campaign: Campaign, scores: dict[str, int] | int, *, nps: int = 
     for question in Question.objects.filter(section__questionnaire=campaign.questionnaire).select_related(
             "section__item"):
         if question.kind == QuestionKind.SCALE5:
-            code = question.section.item.code if question.section.item_id else "general"
+            code = question.section.item.code if question.section.item_id else "general"  # type: ignore[union-attr]  # not None on this path (set or checked before)
             score = scores if isinstance(scores, int) else scores.get(code)
             out[question.field_name] = "" if score is None else str(score)
         elif question.kind == QuestionKind.NPS:
@@ -88,5 +88,5 @@ def answers_for(campaign: Campaign, scores: dict[str, int] | int, *, nps: int = 
         elif question.kind == QuestionKind.SINGLE:
             out[question.field_name] = age
         elif question.kind == QuestionKind.MULTIPLE:
-            out[question.field_name] = list(improve)
+            out[question.field_name] = list(improve)  # type: ignore[assignment]  # values of several types in one dict or variable
     return out

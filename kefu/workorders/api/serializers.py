@@ -46,7 +46,7 @@ class WorkOrderOutput(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.display_name", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     asset_code = serializers.CharField(source="asset.code", read_only=True, default=None)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)  # type: ignore[var-annotated]  # a read-only related field; the stubs want its model
     plan_role = serializers.CharField(source="plan_role.code", read_only=True, default=None)
     contact_phone = serializers.SerializerMethodField()
 

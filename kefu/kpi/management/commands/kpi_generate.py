@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from kefu.core.errors import ApplicationError
-from kefu.kpi.services import current_quarter, scorecard_generate_quarter
+from kefu.kpi.selectors import current_quarter
+from kefu.kpi.services import scorecard_generate_quarter
 
 
 class Command(BaseCommand):

@@ -1,5 +1,8 @@
 """Print the demo logins (after `demo_data`), for `make demo`."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from kefu.org.models import Staff
@@ -9,11 +12,11 @@ from kefu.workorders.demo import DEMO_PASSWORD, STAFF
 class Command(BaseCommand):
     help = "Print the demo staff logins."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args: Any, host: str, port: str, **options: Any) -> None:
         names = [s[0] for s in STAFF]
         staff = {s.user.username: s for s in Staff.objects.select_related("user", "role", "department")
                  .filter(user__username__in=names)}

@@ -1,0 +1,117 @@
+"""The one way a work-order event is written, and the declared hooks that follow every event.
+
+Every order event — a transition through the gate, an intake, an attachment, an escalation step,
+a customer merge, a contact erasure, a callback completed, a rating received, a system note — is
+inserted by `work_order_record_event(s)`, which then, in the writer's transaction, calls each hook
+of `settings.KEFU_WORK_ORDER_HOOKS` in the order listed (ADR 0001):
+
+    kefu.sla.clocks.clocks_on_events            start / pause / stop the SLA clocks, order.sla_due_at
+    kefu.callbacks.hooks.callbacks_on_events    a callback task and rating link on resolve …
+    kefu.reports.facts.order_facts_on_events    the per-order report facts (reads what the above wrote)
+    …                                           (later apps append theirs: search index …)
+
+and after commit each callable of `settings.KEFU_WORK_ORDER_ON_COMMIT` with the ids of the events
+to notify about (notifications). Plain calls, not signals: the order is fixed, a failing hook
+fails the write, and nothing runs twice. A hook is `hook(*, events, orders)`: the batch's events
+(only those whose action is in `hook.actions`, when the hook declares it) and a mapping from order
+id to the order as the writer holds it (loaded on demand for batch writers). Hooks read work
+orders' models and choices and never call the gate back.
+
+The list lives in settings because the hooks belong to apps on higher floors than work orders:
+the gate names no app above it (`docs/architecture.md`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from kefu.workorders.models import WorkOrder, WorkOrderEvent
+
+Hook = Callable[..., None]
+
+_loaded: dict[str, list[Any]] = {}
+
+
+def _callables(setting: str) -> list[Any]:
+    if setting not in _loaded:
+        _loaded[setting] = [import_string(path) for path in getattr(settings, setting)]
+    return _loaded[setting]
+
+
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    _loaded.pop(setting, None)  # a test that overrides the list gets its own
+
+
+setting_changed.connect(_forget, dispatch_uid="kefu.workorders.hooks")
+
+
+def hooks() -> list[Hook]:
+    """The declared hooks, in order (imported once per process)."""
+    return _callables("KEFU_WORK_ORDER_HOOKS")
+
+
+class OrderMap(Mapping[int, WorkOrder]):
+    """The orders of a batch by id: those the writer passed, the others read in one query when a
+    hook first asks for them."""
+
+    def __init__(self, known: Mapping[int, WorkOrder], ids: Iterable[int]):
+        self._orders = dict(known)
+        self._ids = set(ids)
+
+    def __getitem__(self, pk: int) -> WorkOrder:
+        if pk not in self._orders:
+            missing = self._ids - set(self._orders)
+            self._orders.update(WorkOrder.objects.in_bulk(missing))
+        return self._orders[pk]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def work_order_record_events(*, events: Sequence[WorkOrderEvent], orders: Mapping[int, WorkOrder] | None = None,
+                             notify: bool = True) -> list[WorkOrderEvent]:
+    """Insert these (unsaved) events — one statement — and run the hooks over them, in the
+    caller's transaction; with `notify`, the notification callables get their ids after commit.
+    The caller holds the orders' row locks (the gate does) or writes rows no one else writes."""
+    events = list(events)
+    if not events:
+        return []
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        events = WorkOrderEvent.objects.bulk_create(events)
+    order_map = OrderMap(orders or {}, {event.work_order_id for event in events})
+    for hook in hooks():
+        actions = getattr(hook, "actions", None)
+        selected = events if actions is None else [e for e in events if e.action in actions]
+        if selected:
+            hook(events=selected, orders=order_map)
+    if notify:
+        ids = [event.pk for event in events]
+        for callback in _callables("KEFU_WORK_ORDER_ON_COMMIT"):
+            transaction.on_commit(lambda callback=callback: callback(ids))
+    return events
+
+
+def work_order_record_event(*, order: WorkOrder, action: str, at, actor_user=None, from_status: str | None = None,
+                            to_status: str | None = None, body: str = "", internal: bool = False,
+                            data: dict | None = None, notify: bool = True) -> WorkOrderEvent:
+    """Record one event on `order` (statuses default to the order's current one: a note that
+    changes nothing) and run the hooks. Without `actor_user` the system acted."""
+    status = order.status
+    event = WorkOrderEvent(
+        work_order=order, action=action, actor=actor_user, created_at=at,
+        from_status=status if from_status is None else from_status,
+        to_status=status if to_status is None else to_status,
+        body=body, internal=internal, data=data or {})
+    work_order_record_events(events=[event], orders={order.pk: order}, notify=notify)
+    return event
