@@ -26,7 +26,7 @@ class ArticleEventInline(admin.TabularInline):
     model = ArticleEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["action", "actor", "created_at", "from_status", "to_status", "revision", "note"]
+    readonly_fields = ("action", "actor", "created_at", "from_status", "to_status", "revision", "note")
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):

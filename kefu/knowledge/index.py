@@ -55,7 +55,7 @@ def build_row(values: dict, comments: Iterable[tuple[str, bool]], now) -> WorkOr
     title = normalise(values["title"])
     public = [title] + [normalise(values[k]) for k in ("description", "resolution", "contact_name",
                                                        "customer__name", "asset__code")]
-    internal = []
+    internal: list[str] = []
     for body, is_internal in comments:
         (internal if is_internal else public).append(normalise(body))
     public = [s for s in public if s]

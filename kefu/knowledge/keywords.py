@@ -25,7 +25,7 @@ def _prepare() -> None:
     with _lock:
         if _ready:
             return
-        import jieba
+        import jieba  # type: ignore[import-untyped]  # publishes no types
 
         jieba.setLogLevel(logging.WARNING)
         words = set(DOMAIN_WORDS)
@@ -51,7 +51,7 @@ def keywords(text: str, *, limit: int = 8) -> list[str]:
     if not text:
         return []
     _prepare()
-    import jieba.analyse
+    import jieba.analyse  # type: ignore[import-untyped]
 
     out = []
     for word in jieba.analyse.extract_tags(text, topK=limit * 2):

@@ -1,7 +1,7 @@
 """Article bodies: Markdown rendered to HTML, then sanitised (nh3, an allow-list) on every render,
 so a stored `<script>`, an `onerror=` or a `javascript:` link is inert whoever wrote it."""
 
-import markdown
+import markdown  # type: ignore[import-untyped]  # no stubs installed (types-Markdown is not a dependency)
 import nh3
 from django.utils.safestring import mark_safe
 

@@ -2,6 +2,7 @@
 queue's `search` filter and the header box), articles, canned replies, similar cases."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -205,8 +206,8 @@ def article_suggestions(*, actor: Actor | None, category_id=None, text: str = ""
     if not words and not category_ids:
         return []
     condition = Q(category_id__in=category_ids) if category_ids else Q()
-    score = Case(When(Q(category_id__in=category_ids), then=Value(3)), default=Value(0),
-                 output_field=IntegerField()) if category_ids else Value(0, output_field=IntegerField())
+    score: Any = Case(When(Q(category_id__in=category_ids), then=Value(3)), default=Value(0),
+                      output_field=IntegerField()) if category_ids else Value(0, output_field=IntegerField())
     for word in words:
         has_word = Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
         condition |= has_word
@@ -254,7 +255,7 @@ def reply_values(*, order: WorkOrder | None, actor: Actor | None) -> dict[str, s
     if order.site_id:
         phone = SiteServicePhone.objects.filter(site_id=order.site_id).values_list("phone", flat=True).first() or ""
     return {
-        "customer_name": order.contact_name or (order.customer.name if order.customer_id else ""),
+        "customer_name": order.contact_name or (order.customer.name if order.customer is not None else ""),
         "order_number": order.number,
         "promised_time": (timezone.localtime(order.promised_at).strftime("%Y-%m-%d %H:%M")
                           if order.promised_at else ""),
@@ -380,7 +381,8 @@ def similar_orders(*, actor: Actor, text: str = "", category_id=None, asset_id=N
 
     def take(qs, reason: str, words=()):
         for order in _order_rows(qs.exclude(pk__in=list(found)).order_by("-received_at", "-id"), limit - len(found)):
-            order.similar_reason, order.similar_words = reason, list(words)
+            setattr(order, "similar_reason", reason)  # noqa: B010 — attributes for the template
+            setattr(order, "similar_words", list(words))  # noqa: B010
             found[order.pk] = order
 
     asset = Asset.objects.filter(pk=asset_id).only("pk", "building_id").first() if asset_id else None
@@ -392,7 +394,7 @@ def similar_orders(*, actor: Actor, text: str = "", category_id=None, asset_id=N
     if words and len(found) < limit:
         scoped = recent.filter(category_id=category_id) if category_id else recent
         internal = sees_internal_comments(actor)
-        score = Value(0, output_field=IntegerField())
+        score: Any = Value(0, output_field=IntegerField())
         any_word = Q()
         for word in words:
             has = Q(pk__in=backends.matching_ids(parse_query(word), internal=internal))
@@ -401,8 +403,8 @@ def similar_orders(*, actor: Actor, text: str = "", category_id=None, asset_id=N
         rows = (scoped.filter(any_word).exclude(pk__in=list(found)).annotate(similar_score=score)
                 .order_by("-similar_score", "-received_at", "-id"))
         for order in _order_rows(rows, limit - len(found)):
-            order.similar_reason = "text"
-            order.similar_words = [w for w in words if w in _normalised_order_text(order)]
+            setattr(order, "similar_reason", "text")  # noqa: B010
+            setattr(order, "similar_words", [w for w in words if w in _normalised_order_text(order)])  # noqa: B010
             found[order.pk] = order
     return list(found.values())
 

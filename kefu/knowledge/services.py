@@ -190,7 +190,7 @@ def _apply(article: Article, actor, action: str, data: dict, now) -> Change:
     note = (data.get("note") or "").strip()
     if len(note) > MAX_ANSWER:
         raise field_error("note", _("Keep this under %(n)s characters.") % {"n": MAX_ANSWER})
-    changes = {}
+    changes: dict = {}
     if action == ArticleAction.PUBLISH:
         changes.update(published_at=now, published_by_id=actor.user_id)
     return Change(changes=changes, body=note)
@@ -209,14 +209,14 @@ FLOW = Workflow(
     authorize=_authorize)
 
 
-def article_transition(*, article: Article | int, action: str, actor_user, expected_version: int | None = None,
+def article_transition(*, article: Article | int, action: str, actor_user, expected_version: int | str | None = None,
                        note: str = "") -> Article:
     """Submit (draft → review), publish (review → published: a publisher other than the author,
     unless an administrator), send back (review → draft, with a note), archive — through the
     kernel's gate (row lock, 404/403/409/400, compare-and-swap on `version`), one event each."""
     actor = require_actor(actor_user)
     return run_transition(FLOW, obj=article, action=action, actor=actor, actor_user=actor_user,
-                          expected_version=int(expected_version) if expected_version not in (None, "") else None,
+                          expected_version=int(expected_version) if expected_version is not None and expected_version != "" else None,
                           data={"note": note})
 
 
@@ -238,20 +238,21 @@ def article_attachment_add(*, article: Article | int, actor_user, upload: Upload
         raise NotAllowed(_("You may not edit this article now."), code="role_not_allowed")
     if upload is None:
         raise required_field("file")
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
         raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": MAX_ATTACHMENT_BYTES // 2**20},
                           "file_too_large")
     head = upload.read(16)
     upload.seek(0)
     content_type = _sniff(head)
-    if content_type is None or upload.size == 0:
+    if content_type is None or size == 0:
         raise field_error("file", _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted."),
                           "unsupported_file_type")
     original = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
     upload.name = f"{uuid.uuid4().hex}{mimetypes.guess_extension(content_type) or ''}"
     now = timezone.now()
     item = ArticleAttachment.objects.create(article=article, file=upload, original_name=original,
-                                            content_type=content_type, size=upload.size, uploaded_by=actor_user,
+                                            content_type=content_type, size=size, uploaded_by=actor_user,
                                             uploaded_at=now)
     _event(article, action=ArticleAction.ATTACH, actor_user=actor_user, now=now, from_status=article.status,
            data={"attachment": item.pk, "name": original})
@@ -315,14 +316,18 @@ def article_from_order(*, order: WorkOrder | int, actor_user) -> Article:
 
     actor = require_actor(actor_user)
     pk = order.pk if isinstance(order, WorkOrder) else order
-    order = WorkOrder.objects.select_related("customer", "asset", "category").filter(pk=pk).first()
-    if order is None or not can_see(actor, order):
+    found = WorkOrder.objects.select_related("customer", "asset", "category").filter(pk=pk).first()
+    if found is None or not can_see(actor, found):
         raise NotFound(_("Work order not found."))
+    return _case_from(found, actor_user)
+
+
+def _case_from(order: WorkOrder, actor_user) -> Article:
     if order.status not in (Status.RESOLVED, Status.CLOSED):
         raise Conflict(_("Only resolved or closed work orders can become cases."), code="invalid_transition")
     names = [order.contact_name]
-    codes = [order.asset.code] if order.asset_id else []
-    if order.customer_id:
+    codes = [order.asset.code] if order.asset is not None else []
+    if order.customer is not None:
         names.append(order.customer.name)
         names += list(order.customer.contacts.values_list("name", flat=True))
     comments = list(order.events.filter(action="comment", internal=False).exclude(body="")

@@ -125,7 +125,7 @@ def _article_actions(actor, article) -> list[tuple[str, str]]:
             continue
         if name == ArticleAction.PUBLISH and is_author and actor.role != "administrator":
             continue
-        out.append((name, ArticleAction(name).label))
+        out.append((name, str(ArticleAction(name).label)))
     return out
 
 

@@ -13,7 +13,7 @@ from kefu.knowledge.index import search_index_rebuild, search_index_refresh
 from kefu.knowledge.models import WorkOrderSearch
 from kefu.knowledge.tests.corpus import QUERIES, make_corpus, order_segments, reference_scan
 from kefu.knowledge.text import parse_query
-from kefu.org.selectors import actor_for_user
+from kefu.org.selectors import require_actor
 from kefu.workorders.models import WorkOrder
 from kefu.workorders.selectors import work_order_list_for_actor
 from kefu.workorders.services import work_order_transition
@@ -35,13 +35,13 @@ def corpus(cast, org):
 
 
 def _search_ids(user, raw: str) -> set[int]:
-    actor = actor_for_user(user)
+    actor = require_actor(user)
     qs = selectors.work_order_search(work_order_list_for_actor(actor=actor), actor=actor, query=parse_query(raw))
     return set(qs.values_list("pk", flat=True))
 
 
 def _visible_ids(user) -> list[int]:
-    return list(work_order_list_for_actor(actor=actor_for_user(user)).values_list("pk", flat=True))
+    return list(work_order_list_for_actor(actor=require_actor(user)).values_list("pk", flat=True))
 
 
 def _check_all(user, *, internal: bool, queries=QUERIES) -> int:
