@@ -144,7 +144,14 @@ def main():
     parser.add_argument("--like-rounds", type=int, default=3)
     parser.add_argument("--label", default="run")
     parser.add_argument("--skip-like", action="store_true")
+    parser.add_argument("--queries", help="comma-separated queries instead of the built-in list")
+    parser.add_argument("--users", default="agent,supervisor")
     args = parser.parse_args()
+
+    if args.queries:
+        QUERIES.clear()
+        for q in args.queries.split(","):
+            QUERIES.setdefault(len(q), []).append(q)
 
     import django
 
@@ -170,7 +177,7 @@ def main():
     out["index_size"] = backends.index_size_bytes()
     print("index size", out["index_size"], flush=True)
 
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["agent", "supervisor"])}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=args.users.split(","))}
     clients = {}
     for name, user in users.items():
         clients[name] = Client()
@@ -198,7 +205,7 @@ def main():
 
     side = []
     out["side_by_side"] = side
-    for username in ("agent", "supervisor"):
+    for username in users:
         actor = actor_for_user(users[username])
         for length, queries in QUERIES.items():
             for q in queries:
