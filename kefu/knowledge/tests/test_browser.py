@@ -6,6 +6,7 @@ kefu/workorders/tests/test_browser.py, whose helpers this reuses).
 """
 
 import pytest
+from django.test import Client
 
 from kefu.customers.tests.factories import make_asset, make_customer, make_site
 from kefu.knowledge import services
@@ -34,6 +35,10 @@ def _world(cast, org):
     services.article_transition(article=article, action="submit", actor_user=cast["agent"])
     services.article_transition(article=article, action="publish", actor_user=cast["supervisor"])
     keywords("预热分词词典")  # jieba loads its dictionary once per process (~1 s): not inside a 5 s wait
+    warm = Client()  # templates compiled and static finders loaded before the browser's 5 s waits
+    warm.force_login(cast["agent"])
+    for url in ("/work-orders/", f"/work-orders/{order.pk}/", "/work-orders/new/", "/search/?q=x"):
+        warm.get(url)
     return {"order": order, "customer": customer, "article": article}
 
 
