@@ -142,12 +142,14 @@ def matching_ids(query: Query, *, internal: bool) -> RawSQL:
     return RawSQL(sql, params)
 
 
-def count_matches(query: Query, *, internal: bool, limit: int) -> int:
-    """How many orders match (of all orders, up to `limit` + 1): one index lookup."""
+def matching_ids_up_to(query: Query, *, internal: bool, limit: int) -> list[int] | None:
+    """The ids of the matching orders (of all orders) when there are at most `limit`, else None:
+    one index lookup that stops after `limit` + 1 rows."""
     sql, params = matching_ids_sql(query, internal=internal)
     with default_connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(limit) + 1}) m", params)
-        return cursor.fetchone()[0]
+        cursor.execute(f"{sql} LIMIT {int(limit) + 1}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) <= limit else None
 
 
 def index_size_bytes(connection=None) -> dict:

@@ -41,28 +41,48 @@ def sees_internal_comments(actor: Actor | None) -> bool:
     return actor is not None and actor.role != RoleCode.VENDOR
 
 
-def work_order_search(qs: QuerySet, *, actor: Actor | None, query: Query) -> QuerySet:
+# A query matching at most this many orders (of all orders) is answered from the ids the index
+# lookup returns (the list then filters, counts and sorts by primary key, whatever the order);
+# a broader one stays a subquery, and newest-first lists walk the recency index, which meets a
+# match every few hundred rows at worst. Ranking reads every match's title, so it applies to the
+# narrow queries only; broader ones ("漏水" at a million orders) are listed newest first.
+RANK_LIMIT = 2000
+
+
+def search_matches(*, actor: Actor | None, query: Query) -> list[int] | None:
+    """The matching order ids (visibility not yet applied) when there are at most RANK_LIMIT."""
+    if not query:
+        return None
+    return backends.matching_ids_up_to(query, internal=sees_internal_comments(actor), limit=RANK_LIMIT)
+
+
+_UNSET: object = object()
+
+
+def work_order_search(qs: QuerySet, *, actor: Actor | None, query: Query, matches: object = _UNSET) -> QuerySet:
     """`qs` (already scoped to the actor and filtered) narrowed to the orders whose text contains
     every term of `query`: exactly the orders a substring scan of their title, description,
     resolution, contact name, customer name, unit code and comments (internal ones only for
-    roles that read them) would return, modulo case and full/half width."""
+    roles that read them) would return, modulo case and full/half width. `matches`: the result
+    of `search_matches` when the caller has it."""
     if not query:
         return qs
+    if matches is _UNSET:
+        matches = search_matches(actor=actor, query=query)
+    if matches is not None:
+        return qs.filter(pk__in=matches)
     return qs.filter(pk__in=backends.matching_ids(query, internal=sees_internal_comments(actor)))
 
 
-# Ranking reads every match's title; past this many matches (of all orders) the list is newest
-# first, which an index walk serves without reading them all (docs/search.md).
-RANK_LIMIT = 1000
-
-
-def work_order_search_ranked(qs: QuerySet, *, actor: Actor | None, query: Query) -> QuerySet:
+def work_order_search_ranked(qs: QuerySet, *, actor: Actor | None, query: Query, matches: object = _UNSET) -> QuerySet:
     """Relevance, then recency: orders whose title holds every term first (the agent typed what
     the order is about), then the rest, newest first within each — when the query matches at most
-    RANK_LIMIT orders; a broader query ("漏水" at a million orders) lists its matches newest first."""
+    RANK_LIMIT orders; a broader query lists its matches newest first."""
     if not query:
         return qs
-    if backends.count_matches(query, internal=sees_internal_comments(actor), limit=RANK_LIMIT) > RANK_LIMIT:
+    if matches is _UNSET:
+        matches = search_matches(actor=actor, query=query)
+    if matches is None:
         return qs.order_by("-received_at", "-id")
     in_title = Q()
     for term in query.terms:
@@ -313,8 +333,9 @@ def header_orders(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> list[Wor
     query = parse_query(q)
     if not query:
         return []
-    qs = work_order_search(visible, actor=actor, query=query)
-    return _order_rows(work_order_search_ranked(qs, actor=actor, query=query), limit)
+    matches = search_matches(actor=actor, query=query)
+    qs = work_order_search(visible, actor=actor, query=query, matches=matches)
+    return _order_rows(work_order_search_ranked(qs, actor=actor, query=query, matches=matches), limit)
 
 
 def header_units(*, actor: Actor, q: str, limit: int = GROUP_LIMIT) -> list:

@@ -70,7 +70,12 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         self.actor = actor or (actor_for_user(self.request.user) if self.request is not None else None)
 
     def filter_search(self, queryset, name, value):
-        from kefu.knowledge.selectors import order_number_prefix, work_order_search, work_order_search_ranked
+        from kefu.knowledge.selectors import (
+            order_number_prefix,
+            search_matches,
+            work_order_search,
+            work_order_search_ranked,
+        )
         from kefu.knowledge.text import parse_query
 
         value = value.strip()
@@ -80,10 +85,11 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         if number:
             return queryset.filter(number__startswith=number)
         query = parse_query(value)
-        queryset = work_order_search(queryset, actor=self.actor, query=query)
+        matches = search_matches(actor=self.actor, query=query)  # one index lookup for both
+        queryset = work_order_search(queryset, actor=self.actor, query=query, matches=matches)
         if self.data.get("ordering"):
             return queryset
-        return work_order_search_ranked(queryset, actor=self.actor, query=query)
+        return work_order_search_ranked(queryset, actor=self.actor, query=query, matches=matches)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -56,7 +56,11 @@ def _check_all(user, *, internal: bool, queries=QUERIES) -> int:
     return checked
 
 
-def test_every_query_returns_exactly_the_substring_scan(corpus, cast):
+@pytest.mark.parametrize("rank_limit", [0, 100_000], ids=["subquery", "id-list"])
+def test_every_query_returns_exactly_the_substring_scan(corpus, cast, monkeypatch, rank_limit):
+    # Both plans: the index lookup as a subquery of the list (broad queries), and the ids it
+    # returned as a literal list (narrow queries).
+    monkeypatch.setattr(selectors, "RANK_LIMIT", rank_limit)
     # The agent reads internal comments; the vendor does not and sees only the vendor team's orders.
     matched = _check_all(cast["agent"], internal=True)
     assert matched >= len(QUERIES) * 3 // 4  # the corpus exercises most queries with real hits
