@@ -9,11 +9,13 @@ PORT    ?= 8000
 ORDERS  ?= 300
 
 .PHONY: help demo test env assets messages lint migrations-check test-sqlite test-postgres system-deps \
-	    run worker schema lock typecheck
+	    run worker schema lock typecheck scaleout-deps scaleout soak
 
 help:
 	@echo "make demo   - set up, load demo data once, run web + worker on http://$(HOST):$(PORT)"
 	@echo "make test   - ruff, mypy, migrations check, pytest on SQLite and (if reachable) PostgreSQL"
+	@echo "make scaleout - nginx + 2 web nodes + 2 workers, SIGKILLs under load, exactly-once checks (~5 min)"
+	@echo "make soak     - the same site, 30 min of mixed traffic at half capacity (~35 min)"
 
 # --- environment ------------------------------------------------------------------------------
 .venv/.synced: requirements.lock
@@ -94,3 +96,20 @@ test-postgres: env
 	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi
 
 test: system-deps env assets messages lint typecheck migrations-check test-sqlite test-postgres
+
+# --- scale-out (docs/deployment.md, docs/performance.md) -----------------------------------------
+# Not part of `make test`: each takes minutes and loads the whole machine. PostgreSQL on
+# 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (database 12, which must hold nothing else).
+scaleout-deps:
+	@missing=""; \
+	  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	  command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	  command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	  if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+scaleout: scaleout-deps env assets messages
+	$(TEST_ENV) $(PY) bench/scaleout.py $(SCALEOUT_ARGS)
+
+soak: scaleout-deps env assets messages
+	$(TEST_ENV) $(PY) bench/soak.py $(SOAK_ARGS)

@@ -179,7 +179,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _empty_if_left_over()
         ensure_seed_data()
-        _BASELINES.update({alias: Baseline(connections[alias]) for alias in connections})
+        # Mirrors (the "replica" alias) are the same database: one baseline, the primary's.
+        _BASELINES.update({alias: Baseline(connections[alias]) for alias in connections
+                           if not connections[alias].settings_dict["TEST"].get("MIRROR")})
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TransactionTestCase, "_fixture_teardown",
                       _restore_baseline_instead_of_flush(TransactionTestCase._fixture_teardown))

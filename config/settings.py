@@ -294,6 +294,27 @@ LOGGING = {
     "loggers": {"huey": {"propagate": False}},
 }
 
+# --- scale-out: read replica, shared cache, object storage (docs/deployment.md) --------------------
+from config import scaleout as _scaleout  # noqa: E402
+
+# Reports and exports read from a streaming replica while it is at most KEFU_REPLICA_MAX_LAG_SECONDS
+# behind (probed every KEFU_REPLICA_CHECK_SECONDS; an unreachable one is retried after
+# KEFU_REPLICA_RETRY_SECONDS); everything else reads and writes the primary (kefu.core.dbrouter).
+DATABASE_ROUTERS = ["kefu.core.dbrouter.ReplicaRouter"]
+_replica = _scaleout.replica_database(DATABASES["default"])
+if _replica:
+    DATABASES["replica"] = _replica
+KEFU_READ_REPLICA = "replica" if _replica else None
+KEFU_REPLICA_MAX_LAG_SECONDS = env_int("KEFU_REPLICA_MAX_LAG_SECONDS", 30)
+KEFU_REPLICA_CHECK_SECONDS = env_int("KEFU_REPLICA_CHECK_SECONDS", 5)
+KEFU_REPLICA_RETRY_SECONDS = env_int("KEFU_REPLICA_RETRY_SECONDS", 30)
+# One cache for every web node (login throttling and rate limits must count across nodes).
+if _scaleout.redis_cache():
+    CACHES = {"default": _scaleout.redis_cache()}
+# Uploads (attachments, archives, signatures, generated reports, imports) on S3-compatible storage.
+if _scaleout.s3_storage():
+    STORAGES["default"] = _scaleout.s3_storage()
+
 # --- production hardening ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -16,3 +16,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 LANGUAGE_CODE = "zh-hans"
+
+# On PostgreSQL (the only database that replicates), a "replica" alias mirroring the test database
+# for the read-routing tests (kefu/core/tests/test_dbrouter.py); unused unless a test sets
+# KEFU_READ_REPLICA = "replica".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES = {**DATABASES, "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405
+else:
+    DATABASES.pop("replica", None)  # noqa: F405
+KEFU_READ_REPLICA = None

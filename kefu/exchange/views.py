@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kefu.core.dbrouter import replica_reads
 from kefu.core.errors import ApplicationError, InvalidInput, NotFound
 from kefu.core.masking import may_view_personal_data
 from kefu.exchange import exports, selectors, services
@@ -148,7 +149,8 @@ def export(request, list_name):
         # Refused (and not logged) before a single row is read.
         return HttpResponse(pgettext("privacy", "Say why you need to see it."), status=400,
                             content_type="text/plain; charset=utf-8")
-    out, count = exports.write_xlsx(spec, unmasked=unmasked)
+    with replica_reads():  # a list export may be up to KEFU_REPLICA_MAX_LAG_SECONDS old (kefu.core.dbrouter)
+        out, count = exports.write_xlsx(spec, unmasked=unmasked)
     if unmasked:
         filters = {k: request.GET.getlist(k) for k in request.GET if k != "page"}
         export_access_record(actor_user=request.user, list_name=list_name, row_count=count, filters=filters,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.dbrouter import replica_reads
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kefu.org.choices import Visibility
 from kefu.org.selectors import Actor, actor_for_user
@@ -40,7 +41,13 @@ def _scope_text(scope: Scope) -> str:
 
 
 def report_render(*, actor: Actor, report: str, file_format: str, period: Period, scope: Scope) -> bytes:
-    """The report's file content (xlsx or PDF) for the period and scope, seen as `actor`."""
+    """The report's file content (xlsx or PDF) for the period and scope, seen as `actor`. Reads from
+    the read replica when one is configured and fresh enough (kefu.core.dbrouter)."""
+    with replica_reads():
+        return _report_render(actor=actor, report=report, file_format=file_format, period=period, scope=scope)
+
+
+def _report_render(*, actor: Actor, report: str, file_format: str, period: Period, scope: Scope) -> bytes:
     if report == ReportKind.EVIDENCE:
         if file_format != FileFormat.XLSX:
             raise InvalidInput(_("file_format: the evidence export is xlsx only."),

@@ -35,21 +35,28 @@ def _report_transaction(fn):
     """Run a report read in one transaction with PostgreSQL's JIT off and work_mem raised. The
     report queries aggregate tens of thousands of rows with correlated subqueries, which pushes the
     planner's cost estimate past jit_above_cost; compiling them then took ~1 s per query against
-    ~50 ms of execution (bench/reports.py). SET LOCAL lasts only for this transaction."""
+    ~50 ms of execution (bench/reports.py). SET LOCAL lasts only for this transaction.
+
+    Reports read from the read replica when one is configured and fresh enough
+    (kefu.core.dbrouter): the transaction is opened on the database the reads go to."""
     import functools
 
-    from django.db import connection, transaction
+    from django.db import connections, transaction
+
+    from kefu.core.dbrouter import replica_reads
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if connection.vendor != "postgresql":
-            return fn(*args, **kwargs)
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # work_mem: the per-order grouping of a month's ~200,000 clocks and the percentile
-                # sort spilled to disk at the 4 MB default (bench/reports.py explain).
-                cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-            return fn(*args, **kwargs)
+        with replica_reads() as alias:
+            connection = connections[alias]
+            if connection.vendor != "postgresql":
+                return fn(*args, **kwargs)
+            with transaction.atomic(using=alias):
+                with connection.cursor() as cursor:
+                    # work_mem: the per-order grouping of a month's ~200,000 clocks and the percentile
+                    # sort spilled to disk at the 4 MB default (bench/reports.py explain).
+                    cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+                return fn(*args, **kwargs)
 
     return wrapper
 
