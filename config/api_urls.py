@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from kefu.callbacks.api.views import CallbackViewSet
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
+from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
@@ -30,6 +31,8 @@ router.register("surveys/campaigns", SurveyCampaignViewSet, basename="survey-cam
 router.register("qa-checks", QACheckViewSet, basename="qa-check")
 router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")
 router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-template")
+router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
+router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -37,6 +40,7 @@ urlpatterns = [
          name="notification-preferences-me"),
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
+    path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

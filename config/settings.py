@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,7 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.sla.clocks.clocks_on_events",
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
+    "kefu.knowledge.index.search_index_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
@@ -267,11 +269,15 @@ SPECTACULAR_SETTINGS = {
         "ScorecardStatusEnum": "kefu.kpi.choices.ScorecardStatus",
         "KpiSourceEnum": "kefu.kpi.choices.Source",
         "RoleCodeEnum": "kefu.org.choices.RoleCode",
+        "ArticleStatusEnum": "kefu.knowledge.choices.ArticleStatus",
+        "ArticleKindEnum": "kefu.knowledge.choices.ArticleKind",
     },
 }
 
 # --- Kefu --------------------------------------------------------------------------------------
 KEFU_WORK_ORDER_PREFIX = env_str("KEFU_WORK_ORDER_PREFIX", "GD")
+# The service phone canned replies name ({site_phone}) for sites without their own (knowledge app).
+KEFU_SERVICE_PHONE = env_str("KEFU_SERVICE_PHONE", "400-800-8888")
 KEFU_SLA_SWEEP_MINUTES = env_int("KEFU_SLA_SWEEP_MINUTES", 1)
 # Where customers reach the public pages (rating links, survey links and QR codes): links in SMS
 # and email are built on it, so production must name it (see below).

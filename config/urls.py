@@ -22,6 +22,8 @@ urlpatterns = [
     path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("knowledge/", include("kefu.knowledge.urls")),
+    path("search/", include("kefu.knowledge.search_urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"

@@ -25,7 +25,9 @@ class CappedPaginator(Paginator[Any]):
     def count(self) -> int:
         if isinstance(self.object_list, list):
             return len(self.object_list)
-        counted = cast("QuerySet[Any]", self.object_list)[: CAP + 1].count()
+        # Without its ORDER BY: how many rows there are does not depend on their order, and a
+        # ranked search would otherwise rank every match before counting (kefu.knowledge).
+        counted = cast("QuerySet[Any]", self.object_list).order_by()[: CAP + 1].count()
         self.capped = counted > CAP
         return min(counted, CAP)
 

@@ -51,7 +51,7 @@ def _work_orders(actor: Actor, params) -> Spec:
     queue = params.get("queue")
     if queue in selectors.QUEUES:
         qs = qs.filter(selectors.queue_q(actor=actor, queue=queue))
-    filterset = WorkOrderFilterSet(non_empty(params), queryset=qs)
+    filterset = WorkOrderFilterSet(non_empty(params), queryset=qs, actor=actor)
     qs = filterset.qs if filterset.is_valid() else qs.none()
     if not params.get("ordering"):
         qs = qs.order_by("-received_at", "-id")

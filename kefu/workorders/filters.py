@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from kefu.knowledge.text import validate_query
 from kefu.org.choices import DepartmentKind
 from kefu.org.models import Department
+from kefu.org.selectors import actor_for_user
 from kefu.workorders.choices import PRIORITY_RANK, Channel, Priority, Status, WorkOrderType
 from kefu.workorders.models import Category, WorkOrder
 
@@ -36,6 +38,9 @@ class WorkOrderFilterSet(django_filters.FilterSet):
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
                                                       label=_("Created before"))
     q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
+    # Full-text search (kefu.knowledge): exact for Chinese, every term (AND), ranked by relevance
+    # then recency unless `ordering` is given; an order number (or its start) finds the order.
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"), validators=[validate_query])
     ordering = django_filters.OrderingFilter(
         fields=(("received_at", "received_at"), ("created_at", "created_at"), ("updated_at", "updated_at"),
                 ("promised_at", "promised_at"), ("number", "number"), ("priority_rank", "priority"),
@@ -58,6 +63,33 @@ class WorkOrderFilterSet(django_filters.FilterSet):
                     else F("sla_due_at").desc(nulls_last=True) if f == "-sla_due_at" else f for f in fields]
         # A unique tiebreaker keeps pages stable when many rows share the sort value.
         return queryset.order_by(*order_by, "-id") if fields else queryset
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Who searches decides whether internal comments count (the API passes its request).
+        self.actor = actor or (actor_for_user(self.request.user) if self.request is not None else None)
+
+    def filter_search(self, queryset, name, value):
+        from kefu.knowledge.selectors import (
+            order_number_prefix,
+            search_matches,
+            work_order_search,
+            work_order_search_ranked,
+        )
+        from kefu.knowledge.text import parse_query
+
+        value = value.strip()
+        if not value:
+            return queryset
+        number = order_number_prefix(value)
+        if number:
+            return queryset.filter(number__startswith=number)
+        query = parse_query(value)
+        matches = search_matches(actor=self.actor, query=query)  # one index lookup for both
+        queryset = work_order_search(queryset, actor=self.actor, query=query, matches=matches)
+        if self.data.get("ordering"):
+            return queryset
+        return work_order_search_ranked(queryset, actor=self.actor, query=query, matches=matches)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -23,6 +23,7 @@ from kefu.core.masking import may_view_personal_data
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
+from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
 from kefu.org.selectors import Actor, actor_for_user, staff_list, team_list
 from kefu.sla.selectors import clocks_for_order
@@ -107,15 +108,19 @@ def queue(request):
     if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
         name = default_queue(actor)
     qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
-    filterset = WorkOrderFilterSet(non_empty(request.GET), queryset=qs)
+    filterset = WorkOrderFilterSet(non_empty(request.GET), queryset=qs, actor=actor)
     filter_errors = None
     if filterset.is_valid():
         qs = filterset.qs
     else:
         filter_errors = filterset.errors
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    orders = page.object_list
+    search = filterset.form.cleaned_data.get("search") if filter_errors is None else ""
+    if search:  # the matched text, marked (kefu.knowledge)
+        orders = work_order_highlights(list(orders), raw=search, actor=actor)
     context = {
-        "queue": name, "page": page, "orders": page.object_list, "filter_errors": filter_errors,
+        "queue": name, "page": page, "orders": orders, "filter_errors": filter_errors,
         "ordering": request.GET.get("ordering", ""), "params": request.GET,
     }
     # A history restore (back button after hx-push-url) needs the whole page again.

@@ -60,3 +60,8 @@ class Command(BaseCommand):
             live = create_demo_loop()
             follow = create_demo_follow_through()
             self.stdout.write(self.style.SUCCESS(f"{live} live orders through the callback loop; {follow}"))
+        from kefu.knowledge.demo import (
+            create_demo_knowledge,  # the search index of these orders, articles, replies
+        )
+
+        self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
