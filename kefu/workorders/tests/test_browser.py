@@ -174,7 +174,7 @@ def test_queue_on_a_phone(live_server, cast):
         page.click(".navbar-toggler")
         expect(page.locator("#kefu-nav")).to_be_visible()
         # filters update the table in place (htmx) and the URL follows
-        page.fill("#id_q", "电梯故障1")
+        page.fill("#id_search", "电梯故障1")
         expect(page.locator(".kefu-queue-table tbody tr")).to_have_count(1)
-        assert "q=" in page.url
+        assert "search=" in page.url
         browser.close()
