@@ -67,8 +67,13 @@ class Refusal(StrEnum):
 
 
 def is_blank(value: object) -> bool:
-    """Empty for a required field: None, "" or only white space."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Empty for a required field: None, "" or only white space, or an empty list/dict/tuple/set
+    (a QA check's `scores`)."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | dict | tuple | set | frozenset):
+        return not value
+    return value is None
 
 
 class Table:
