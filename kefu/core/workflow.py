@@ -177,6 +177,19 @@ class HasActorRole(Protocol):
     def user_id(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of periodic jobs (a nightly recompute): no user, the role `system`. A table lets
+    it act by listing SYSTEM_ROLE; a flow's `can_see` decides whether it sees everything."""
+
+    role: str = "system"
+    user_id: int = 0
+
+
+SYSTEM_ROLE = "system"
+SYSTEM = SystemActor()
+
+
 Record = TypeVar("Record", bound=models.Model)
 
 
