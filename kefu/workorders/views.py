@@ -5,7 +5,6 @@ actor), and turn ApplicationError into a message with the matching HTTP status.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +24,8 @@ from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
 from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
-from kefu.org.selectors import Actor, actor_for_user, staff_list, team_list
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor, staff_list, team_list
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
@@ -33,20 +33,6 @@ from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
 
 PAGE_SIZE = 25
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use the work-order pages."))
-    return actor
-
-
-def _actor_or_404(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise Http404
-    return actor
 
 
 def _order_or_404(actor: Actor, pk):
@@ -100,10 +86,10 @@ def _grouped_categories() -> list[tuple[str, list]]:
 # --- queues ------------------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 @require_GET
 def queue(request):
-    actor = _actor(request)
+    actor = request.actor
     name = request.GET.get("queue") or default_queue(actor)
     if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
         name = default_queue(actor)
@@ -211,7 +197,7 @@ def _check_related(actor: Actor, form: IntakeForm):
         return None
 
 
-@login_required
+@staff_required
 def intake(request):
     """The intake form; POST without `confirm` shows the read-back, with `confirm` saves."""
     actor = _intake_actor(request)
@@ -246,13 +232,13 @@ def intake(request):
 
 def _intake_actor(request) -> Actor:
     """The actor, if their role may log new work orders (the intake pages and their partials)."""
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.CREATE_ROLES:
         raise PermissionDenied(_("Your role may not create work orders."))
     return actor
 
 
-@login_required
+@staff_required
 @require_POST
 def intake_review(request):
     """htmx: validate the intake form and return the read-back (复述确认), or the form with errors."""
@@ -286,11 +272,11 @@ def _customer_block(request, actor: Actor, customer):
         "selected_asset": str(assets[0].pk) if len(assets) == 1 else ""})
 
 
-@login_required
+@staff_required
 @require_GET
 def intake_customer(request):
     """htmx: the chosen customer's contact fields and assets, plus their recent orders (out of band)."""
-    actor = _actor(request)
+    actor = request.actor
     customer = None
     try:
         customer = customer_selectors.customer_get(pk=int(request.GET.get("customer", "")), actor=actor)
@@ -301,7 +287,7 @@ def intake_customer(request):
     return _customer_block(request, actor, customer)
 
 
-@login_required
+@staff_required
 @require_POST
 def intake_customer_create(request):
     """htmx: record a caller who is not on file yet (name and phone), then use them at once."""
@@ -320,11 +306,11 @@ def intake_customer_create(request):
     return _customer_block(request, actor, customer_selectors.customer_get(pk=customer.pk, actor=actor))
 
 
-@login_required
+@staff_required
 @require_GET
 def intake_related(request):
     """htmx: recent orders of the customer / on the unit, when the asset changes."""
-    actor = _actor(request)
+    actor = request.actor
     related = selectors.work_order_related_for_intake(
         actor=actor, customer_id=request.GET.get("customer") or None, asset_id=request.GET.get("asset") or None)
     return render(request, "workorders/partials/intake_related.html",
@@ -365,10 +351,10 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
     }
 
 
-@login_required
+@staff_required
 @require_GET
 def detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     return render(request, "workorders/detail.html", _detail_context(request, actor, order))
 
@@ -383,11 +369,11 @@ def _fail(request, actor, order, *, action: str, form, message: str, status: int
         request, actor, order, failed_action=action, failed_form=form, error_message=message), status=status)
 
 
-@login_required
+@staff_required
 @require_POST
 def action(request, pk, action):
     """Take one workflow action (form in a dialog); the version the user saw travels along."""
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
@@ -421,10 +407,10 @@ def action(request, pk, action):
     return redirect(url)
 
 
-@login_required
+@staff_required
 @require_POST
 def attachment_upload(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -441,11 +427,10 @@ def attachment_upload(request, pk):
     return redirect("workorders:detail", pk=order.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def assignee_options(request):
     """htmx: <option>s of active staff in the chosen team (and the departments under it)."""
-    _actor(request)
     team = None
     try:
         team = team_list().filter(pk=int(request.GET.get("team", ""))).first()
@@ -455,10 +440,10 @@ def assignee_options(request):
     return render(request, "workorders/partials/assignee_options.html", {"staff": staff})
 
 
-@login_required
+@staff_required(not_staff="404")
 def attachment(request, pk, attachment_id):
     """Stream an attachment after checking that the user may see its work order."""
-    actor = _actor_or_404(request)
+    actor = request.actor
     try:
         order = selectors.work_order_get_for_actor(actor=actor, pk=pk)
     except NotFound:

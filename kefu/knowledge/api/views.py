@@ -30,12 +30,7 @@ from kefu.knowledge.api.serializers import (
 )
 from kefu.knowledge.filters import ArticleFilterSet
 from kefu.knowledge.models import Article, CannedReply
-from kefu.org.selectors import require_actor
 from kefu.workorders.selectors import work_order_get_for_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 class SearchView(APIView):
@@ -45,7 +40,7 @@ class SearchView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=SearchOutput)
     def get(self, request):
-        result = selectors.header_search(actor=_actor(request), q=request.query_params.get("q", ""))
+        result = selectors.header_search(actor=request.actor, q=request.query_params.get("q", ""))
         return Response(SearchOutput(result, context={"request": request}).data)
 
 
@@ -57,18 +52,17 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Article.objects.none()
-        return selectors.article_list(actor=_actor(self.request)).select_related("published_by__staff")
+        return selectors.article_list(actor=self.request.actor).select_related("published_by__staff")
 
     def get_object(self):
-        return selectors.article_get(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.article_get(actor=self.request.actor, pk=self.kwargs["pk"])
 
     def _out(self, request, article, code=status.HTTP_200_OK):
-        article = selectors.article_get(actor=_actor(request), pk=article.pk)
+        article = selectors.article_get(actor=request.actor, pk=article.pk)
         return Response(ArticleOutput(article).data, status=code)
 
     @extend_schema(request=ArticleInput, responses={201: ArticleOutput})
     def create(self, request):
-        _actor(request)
         data = ArticleInput(data=request.data)
         data.is_valid(raise_exception=True)
         article = services.article_create(actor_user=request.user, **data.validated_data)
@@ -125,7 +119,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """A draft case from a resolved or closed order, its personal data removed."""
         data = ArticleFromOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
-        order = work_order_get_for_actor(actor=_actor(request), pk=data.validated_data["work_order"])
+        order = work_order_get_for_actor(actor=request.actor, pk=data.validated_data["work_order"])
         article = services.article_from_order(order=order, actor_user=request.user)
         return self._out(request, article, status.HTTP_201_CREATED)
 
@@ -137,14 +131,13 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CannedReply.objects.none()
-        return selectors.canned_reply_list(actor=_actor(self.request))
+        return selectors.canned_reply_list(actor=self.request.actor)
 
     def get_object(self):
-        return selectors.canned_reply_get(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.canned_reply_get(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=CannedReplyInput, responses={201: CannedReplyOutput})
     def create(self, request):
-        _actor(request)
         data = CannedReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         reply = services.canned_reply_create(actor_user=request.user, **data.validated_data)
@@ -157,7 +150,7 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         reply = self.get_object()
         data = CannedReplyRenderInput(data=request.query_params)
         data.is_valid(raise_exception=True)
-        actor = _actor(request)
+        actor = request.actor
         order = work_order_get_for_actor(actor=actor, pk=data.validated_data["work_order"])
         return Response({"text": selectors.render_reply(reply, order=order, actor=actor)})
 
@@ -168,7 +161,7 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         reply = self.get_object()
         data = CannedReplyApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = _actor(request)
+        actor = request.actor
         order = work_order_get_for_actor(actor=actor, pk=data.validated_data["work_order"])
         text = data.validated_data.get("text")
         text = text if text is not None else selectors.render_reply(reply, order=order, actor=actor)

@@ -10,7 +10,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kefu.core.errors import NotFound
-from kefu.org.selectors import require_actor
 from kefu.sla.api.serializers import ClockOutput
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services, workflow
@@ -27,10 +26,6 @@ from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.models import Category, WorkOrder
 
 
-def _actor(request):
-    return require_actor(request.user)
-
-
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = WorkOrderOutput
     filterset_class = WorkOrderFilterSet
@@ -40,10 +35,10 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return WorkOrder.objects.none()
-        return selectors.work_order_list_for_actor(actor=_actor(self.request))
+        return selectors.work_order_list_for_actor(actor=self.request.actor)
 
     def get_object(self):
-        return selectors.work_order_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.work_order_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=WorkOrderCreateInput, responses={201: WorkOrderOutput})
     def create(self, request):
@@ -52,7 +47,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         values = dict(data.validated_data)
         values["tags"] = values.get("tags") or []
         order = services.work_order_create(actor_user=request.user, **values)
-        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
+        order = selectors.work_order_get_for_actor(actor=request.actor, pk=order.pk)
         return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
@@ -99,7 +94,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         expected = values.pop("version", None)
         order = services.work_order_transition(work_order=order, action=action_name, actor_user=request.user,
                                                expected_version=expected, **values)
-        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
+        order = selectors.work_order_get_for_actor(actor=request.actor, pk=order.pk)
         return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data)
 
 
