@@ -6,7 +6,7 @@ actor), and turn ApplicationError into a message with the matching HTTP status.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.callbacks.selectors import order_follow_up
-from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.errors import ApplicationError, NotFound, field_error
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial, pick_template
 from kefu.core.masking import may_view_personal_data
+from kefu.core.pages import add_service_errors, take_workflow_action
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
@@ -158,13 +159,6 @@ def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
     return context
 
 
-def _add_service_errors(form, error: ApplicationError) -> None:
-    for field, msgs in error.fields.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            form.add_error(target, msg)
-
-
 def _focus_first_error(form) -> None:
     for name in form.fields:
         if name in form.errors:
@@ -222,7 +216,7 @@ def intake(request):
             asset=data.get("asset"), received_at=data.get("received_at"), promised_at=data.get("promised_at"),
             tags=form.tag_list(), related_order=related)
     except ApplicationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         _focus_first_error(form)
         return render(request, "workorders/intake.html",
                       _intake_context(request, actor, form, error_message=error.message), status=error.status_code)
@@ -375,36 +369,22 @@ def action(request, pk, action):
     """Take one workflow action (form in a dialog); the version the user saw travels along."""
     actor = request.actor
     order = _order_or_404(actor, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
-        raise Http404
-    form = form_class(request.POST, auto_id=f"id_{action}_%s")
-    if not form.is_valid():
-        return _fail(request, actor, order, action=action, form=form,
-                     message=_("Please correct the errors below."), status=400)
-    data = form.service_data()
-    try:
+
+    def run(data, form):
         if action == "dispatch":
             team = team_list().filter(pk=data["team"]).first()
             if team is None:
-                form.add_error("team", _("Choose an active team."))
-                return _fail(request, actor, order, action=action, form=form,
-                             message=_("Choose an active team."), status=400)
+                raise field_error("team", _("Choose an active team."))
             data["team"] = team
             data["assignee"] = services.user_by_id(data.get("assignee"))
         services.work_order_transition(work_order=order, action=action, actor_user=request.user,
                                        expected_version=form.cleaned_data["version"], **data)
-    except ApplicationError as error:
-        _add_service_errors(form, error)
-        return _fail(request, actor, order, action=action, form=form, message=error.message,
-                     status=error.status_code)
-    messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
-    url = reverse("workorders:detail", args=[order.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+
+    return take_workflow_action(
+        request, action=action, forms=ACTION_FORMS, label=Action(action).label if action in ACTION_FORMS else "",
+        run=run, success_url=reverse("workorders:detail", args=[order.pk]),
+        failure=lambda form, message, status: _fail(request, actor, order, action=action, form=form,
+                                                    message=message, status=status))
 
 
 @staff_required
@@ -420,7 +400,7 @@ def attachment_upload(request, pk):
         item = services.work_order_attachment_add(work_order=order, actor_user=request.user,
                                                   upload=form.cleaned_data["file"])
     except ApplicationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render(request, "workorders/detail.html", _detail_context(
             request, actor, order, attachment_form=form, error_message=error.message), status=error.status_code)
     messages.success(request, _("%(name)s has been attached.") % {"name": item.original_name})

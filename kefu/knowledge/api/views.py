@@ -2,7 +2,6 @@
 /api/v1/knowledge/articles/`, `?search=`, one POST per action: submit, publish, reject, archive),
 cases from orders, votes, and canned replies (render and apply for an order)."""
 
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kefu.core.errors import NotFound
+from kefu.core.api import workflow_action_endpoint
 from kefu.knowledge import selectors, services, workflow
 from kefu.knowledge.api.serializers import (
     ArticleActionInput,
@@ -79,23 +78,13 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                                           **values)
         return self._out(request, article)
 
-    @extend_schema(
-        request=ArticleActionInput, responses=ArticleOutput,
-        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=list(workflow.ACTION_NAMES))],
-        description="Move the article: " + ", ".join(workflow.ACTION_NAMES) + " (reject needs a note).",
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
-            parser_classes=[JSONParser, FormParser])
-    def take_action(self, request, pk=None, action_name=None):
-        if action_name not in workflow.TRANSITIONS:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action_name}, code="unknown_action")
-        article = self.get_object()
-        data = ArticleActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        article = services.article_transition(article=article, action=action_name, actor_user=request.user,
-                                              expected_version=data.validated_data.get("version"),
-                                              note=data.validated_data["note"])
-        return self._out(request, article)
+    take_action = workflow_action_endpoint(
+        table=workflow.TABLE, input_serializer=ArticleActionInput, output_serializer=ArticleOutput,
+        perform=lambda view, article, action, values, version: services.article_transition(
+            article=article, action=action, actor_user=view.request.user, expected_version=version,
+            note=values["note"]),
+        subject="article", always_sent=("note",), parsers=(JSONParser, FormParser),
+        output=lambda view, article: ArticleOutput(article).data)
 
     @extend_schema(request=ArticleVoteInput, responses=ArticleOutput)
     @action(detail=True, methods=["post"])
