@@ -207,7 +207,7 @@ class Change:
     body: str = ""
     internal: bool = False
     moves: bool = True
-    after: Callable[[], None] | None = None
+    after: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
