@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
 MIDDLEWARE = [

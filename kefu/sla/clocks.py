@@ -102,7 +102,7 @@ def policy_for(*, order) -> SlaPolicy | None:
 
 class ClockEngine:
     """Clock arithmetic for one event (or one sweep), with the calendar specs built once. The demo
-    loader's replay (kefu.workorders.demo_clocks) computes with it too, so its clocks are this app's."""
+    loader's replay (kefu.workspace.demo_clocks) computes with it too, so its clocks are this app's."""
 
     def __init__(self):
         self.specs: dict[int, business_time.CalendarSpec] = {}

@@ -17,9 +17,9 @@ from kefu.sla.choices import ClockKind, ClockState
 from kefu.sla.clocks import callback_clock_stop, clocks_on_events, policy_for
 from kefu.sla.models import Escalation, SlaClock
 from kefu.sla.services import calendar_due, sla_sweep
-from kefu.workorders import demo
 from kefu.workorders.choices import Status
 from kefu.workorders.models import PlanApproval, WorkOrder, WorkOrderEvent
+from kefu.workspace import demo
 
 pytestmark = pytest.mark.django_db
 
