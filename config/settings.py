@@ -112,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kefu.core.context_processors.kefu",
+                "kefu.workspace.context_processors.kefu",
             ],
         },
     },

@@ -117,3 +117,17 @@ def order_follow_up(*, order) -> dict:
                      .order_by("-created_at", "-id")[:10])
     ratings = list(RatingLink.objects.filter(work_order=order, used_at__isnull=False).order_by("-used_at")[:5])
     return {"callbacks": callbacks, "ratings": ratings}
+
+
+# --- a customer's callbacks and ratings (the customer 360 page) ----------------------------------
+
+def customer_callbacks(*, customer, work_order_ids: list[int], limit: int = 20) -> list[Callback]:
+    """The customer's callbacks and those of these (visible) orders, newest first."""
+    return list(Callback.objects.filter(Q(customer=customer) | Q(work_order_id__in=work_order_ids))
+                .select_related("work_order").order_by("-created_at")[:limit])
+
+
+def customer_ratings(*, work_order_ids: list[int], limit: int = 20) -> list[RatingLink]:
+    """The ratings given on these (visible) orders, newest first."""
+    return list(RatingLink.objects.filter(work_order_id__in=work_order_ids, used_at__isnull=False)
+                .select_related("work_order").order_by("-used_at")[:limit])
