@@ -10,8 +10,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import NotFound, field_error
 from kefu.org.choices import Visibility
 from kefu.org.models import Department
 from kefu.org.selectors import Actor
@@ -215,3 +216,13 @@ def open_orders_by_asset(*, actor: Actor | None, asset_ids: list[int]) -> dict[i
     if actor is not None:
         orders = orders.filter(visibility_q(actor))
     return dict(orders.order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
+
+
+def user_by_id(pk) -> object | None:
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise field_error("assignee", _("Unknown staff member."))
+    return user

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -439,16 +438,6 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: Uplo
         order=order, action=Action.ATTACH, actor_user=actor_user, at=now, body=original,
         data={"attachment": attachment.pk, "name": original, "size": upload.size, "content_type": content_type})
     return attachment
-
-
-def user_by_id(pk) -> object | None:
-    """Resolve a user id from a form/API body (None for empty)."""
-    if pk in (None, ""):
-        return None
-    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
-    if user is None:
-        raise field_error("assignee", _("Unknown staff member."))
-    return user
 
 
 # --- personal data -------------------------------------------------------------------------------

@@ -403,7 +403,7 @@ def action(request, pk, action):
                 return _fail(request, actor, order, action=action, form=form,
                              message=_("Choose an active team."), status=400)
             data["team"] = team
-            data["assignee"] = services.user_by_id(data.get("assignee"))
+            data["assignee"] = selectors.user_by_id(data.get("assignee"))
         services.work_order_transition(work_order=order, action=action, actor_user=request.user,
                                        expected_version=form.cleaned_data["version"], **data)
     except ApplicationError as error:
