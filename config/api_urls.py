@@ -4,7 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
-from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
+from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
@@ -15,6 +15,7 @@ from kefu.quality.api.views import QACheckViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
+from kefu.workspace.api.views import UnitViewSet
 
 router = DefaultRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
 MIDDLEWARE = [
@@ -111,7 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kefu.core.context_processors.kefu",
+                "kefu.workspace.context_processors.kefu",
             ],
         },
     },

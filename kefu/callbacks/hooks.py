@@ -9,7 +9,8 @@ from django.conf import settings
 
 from kefu.callbacks.choices import CallbackStatus, RuleMode, Source
 from kefu.callbacks.models import Callback, RatingLink
-from kefu.callbacks.services import callback_create_for_order, rating_link_issue, rule_for
+from kefu.callbacks.selectors import rule_for
+from kefu.callbacks.services import callback_create_for_order, rating_link_issue
 from kefu.sla.choices import ClockKind
 from kefu.sla.clocks import callback_clock_stop
 from kefu.sla.models import SlaClock

@@ -1,6 +1,6 @@
-"""Customer UI: the intake lookup partial, the customer list and 360 page, the deleted customers
-with their restore, the unit list, unit archives with uploads, and the stewards' "missing
-documents" list. Thin: selectors to read, services to write."""
+"""Customer UI: the intake lookup partial, the customer list, the deleted customers with their
+restore, unit archives with uploads, and the stewards' "missing documents" list (the customer
+360 page and the units list, which show other apps' records too, are kefu.workspace.views). Thin: selectors to read, services to write."""
 
 from datetime import date
 
@@ -14,12 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError
-from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors, services
-from kefu.customers.choices import DocumentScope, UnitStatus, UnitUse
-from kefu.customers.filters import UnitFilterSet
+from kefu.customers.choices import DocumentScope
 from kefu.customers.models import DocumentType
 from kefu.customers.phones import phone_digits_query
 from kefu.org.decorators import staff_required
@@ -105,28 +103,6 @@ def restore(request, pk: int):
     return redirect("customers:deleted")
 
 
-@staff_required
-@require_GET
-def customer_detail(request, pk: int):
-    """The customer 360 page: identity, units and assets, contacts, work orders, callbacks,
-    ratings and survey answers, the customer archive and the change history."""
-    actor = request.actor
-    customer = selectors.customer_360(actor=actor, pk=pk)
-    if customer is None:
-        raise Http404
-    orders = selectors.customer_work_orders(actor=actor, customer=customer)
-    order_ids = [o.pk for o in orders["open"] + orders["past"]]
-    return render(request, "customers/detail.html", {
-        "customer": customer, "orders": orders,
-        "callbacks": selectors.customer_callbacks(customer=customer, work_order_ids=order_ids),
-        "ratings": selectors.customer_ratings(work_order_ids=order_ids),
-        "survey_responses": selectors.customer_survey_answers(customer=customer),
-        "archive": selectors.archive_for(customer=customer),
-        "history": selectors.customer_history(customer=customer, user=request.user),
-        "may_edit_archive": actor.role in services.ARCHIVE_ROLES,
-    })
-
-
 def _unit_page(request, actor: Actor, unit, *, errors: dict | None = None, status: int = 200):
     return render(request, "customers/unit.html", {
         "unit": unit, "archive": selectors.archive_for(unit=unit), "errors": errors or {},
@@ -208,28 +184,3 @@ def missing_documents(request):
         "units": rows, "page": page, "params": params, "types": types, "buildings": buildings,
         "sites": list(selectors.sites_for(actor=actor)), "required_count": len([t for t in types if t.required]),
     })
-
-
-@staff_required
-@require_GET
-def unit_list(request):
-    """Units in the user's scope: who lives there, status, area, use, archive completeness and open
-    work orders; filters by site, building, status, use, occupants and code/name. Bad filter input
-    answers 400 with the field named and no rows."""
-    actor = request.actor
-    filterset = UnitFilterSet(non_empty(request.GET), queryset=selectors.unit_list(actor=actor), request=request)
-    filter_errors = None if filterset.is_valid() else filterset.errors
-    page = None
-    rows = []
-    if filter_errors is None:
-        page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = selectors.unit_rows(actor=actor, units=list(page.object_list))
-    sites = list(selectors.sites_for(actor=actor))
-    params = {k: request.GET.get(k, "") for k in ("site", "building", "status", "use", "occupied", "q")}
-    buildings = selectors.buildings_for(actor=actor, site_id=params["site"] if params["site"].isdigit() else None)
-    labels = {name: f.label for name, f in filterset.filters.items()}
-    return render(request, "customers/units.html", {
-        "units": rows, "page": page, "params": params, "sites": sites, "buildings": buildings,
-        "statuses": UnitStatus.choices, "uses": UnitUse.choices,
-        "filter_errors": [(labels.get(k, k), k, v) for k, v in (filter_errors or {}).items()],
-    }, status=400 if filter_errors else 200)

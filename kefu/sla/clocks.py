@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
-from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar, default_escalation
-from kefu.sla.selectors import calendar_spec
+from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar
+from kefu.sla.selectors import calendar_spec, escalation_ladder, policy_for, team_calendar
 from kefu.workorders.hooks import for_actions
 
 
@@ -38,13 +38,6 @@ def relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) 
     clock.due_at, clock.warn_at, clock.missing_holiday_years = due, warn, list(missing)
     clock.next_step_at = engine.step_time(clock, clock.next_step)
     return True
-
-
-def team_calendar(team_id) -> WorkCalendar | None:
-    """The team's own work calendar, if it has one."""
-    if team_id is None:
-        return None
-    return WorkCalendar.objects.filter(team_id=team_id).order_by("id").first()
 
 
 # The clocks that measure a team's own work (and so may follow the team's calendar).
@@ -73,41 +66,18 @@ def _follow_team_calendar(engine: "ClockEngine", *, team_id, live: dict, now) ->
 
 
 
-def escalation_ladder(clock) -> list[dict]:
-    return list(clock.policy.escalation if clock.policy_id else default_escalation())
-
-
 # --- policies and clocks ---------------------------------------------------------------------------
 
 # Actions that count as the center's first response to the customer.
 RESPONSE_ACTIONS = {"accept", "dispatch", "start", "resolve"}
 
 
-def policy_for(*, order) -> SlaPolicy | None:
-    """The first active policy (by precedence) whose conditions all match the order."""
-    tier = order.customer.tier if order.customer_id else ""
-    category = order.category.code if order.category_id else ""
-    for policy in SlaPolicy.objects.filter(is_active=True, is_default=False).select_related("calendar"):
-        if policy.types and order.type not in policy.types:
-            continue
-        if policy.priorities and order.priority not in policy.priorities:
-            continue
-        if policy.channels and order.channel not in policy.channels:
-            continue
-        if policy.complaint_levels and order.complaint_level not in policy.complaint_levels:
-            continue
-        if policy.customer_tiers and tier not in policy.customer_tiers:
-            continue
-        if policy.category_prefixes and not any(category == p or category.startswith(p + ".")
-                                                for p in policy.category_prefixes):
-            continue
-        return policy
-    return SlaPolicy.objects.filter(is_active=True, is_default=True).select_related("calendar").first()
+
 
 
 class ClockEngine:
     """Clock arithmetic for one event (or one sweep), with the calendar specs built once. The demo
-    loader's replay (kefu.workorders.demo_clocks) computes with it too, so its clocks are this app's."""
+    loader's replay (kefu.workspace.demo_clocks) computes with it too, so its clocks are this app's."""
 
     def __init__(self):
         self.specs: dict[int, business_time.CalendarSpec] = {}

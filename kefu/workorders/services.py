@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F
@@ -448,16 +447,6 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user: Any, upload:
         order=order, action=Action.ATTACH, actor_user=actor_user, at=now, body=original,
         data={"attachment": attachment.pk, "name": original, "size": size, "content_type": content_type})
     return attachment
-
-
-def user_by_id(pk: Any) -> Any:
-    """Resolve a user id from a form/API body (None for empty)."""
-    if _blank(pk):
-        return None
-    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
-    if user is None:
-        raise field_error("assignee", _("Unknown staff member."))
-    return user
 
 
 # --- personal data -------------------------------------------------------------------------------

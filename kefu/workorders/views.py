@@ -14,7 +14,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.callbacks.selectors import order_follow_up
 from kefu.core.errors import ApplicationError, NotFound, field_error
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial, pick_template
@@ -341,7 +340,6 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
         "clocks": clocks_for_order(order=order, now=timezone.now()),
-        "follow_up": order_follow_up(order=order),
     }
 
 
@@ -376,7 +374,7 @@ def action(request, pk, action):
             if team is None:
                 raise field_error("team", _("Choose an active team."))
             data["team"] = team
-            data["assignee"] = services.user_by_id(data.get("assignee"))
+            data["assignee"] = selectors.user_by_id(data.get("assignee"))
         services.work_order_transition(work_order=order, action=action, actor_user=request.user,
                                        expected_version=form.cleaned_data["version"], **data)
 

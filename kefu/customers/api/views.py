@@ -1,9 +1,8 @@
 """Customer API: the ranked lookup the intake form types into, creation and edits, soft delete,
-the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) and the unit
-list. Thin: serializers in, services and selectors."""
+the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) (the unit
+list, which counts open work orders, is kefu.workspace.api.views). Thin: serializers in, services and selectors."""
 
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,9 +19,7 @@ from kefu.customers.api.serializers import (
     OccupancyEndInput,
     OccupancyInput,
     OccupancyOutput,
-    UnitListOutput,
 )
-from kefu.customers.filters import UnitFilterSet
 from kefu.customers.models import Asset, Customer, CustomerAsset
 
 
@@ -159,28 +156,3 @@ class OccupancyViewSet(viewsets.GenericViewSet):
         link = services.occupancy_end(occupancy=link, ended_on=data.validated_data["ended_on"],
                                       actor_user=request.user)
         return Response(OccupancyOutput(link).data)
-
-
-class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The unit list (as `/customers/units/`): units on the sites the user may see, with current
-    occupants (phones masked without `view_personal_data`), archive completeness and open work
-    orders; filters `site`, `building`, `status`, `use`, `occupied` (true/false), `q` (code or name)."""
-
-    serializer_class = UnitListOutput
-    filterset_class = UnitFilterSet
-    filter_backends = [DjangoFilterBackend]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Asset.objects.none()
-        return selectors.unit_list(actor=self.request.actor)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["reveal_personal_data"] = may_view_personal_data(self.request.user)
-        return context
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = selectors.unit_rows(actor=request.actor, units=list(self.paginate_queryset(queryset)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)

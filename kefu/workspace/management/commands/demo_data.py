@@ -5,8 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from kefu.workorders import demo
 from kefu.workorders.models import WorkOrder
+from kefu.workspace import demo
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{made} work orders created"))
         # Today's orders through the real services: clocks, callbacks, ratings, then surveys, QA
         # samples and corrective actions, so the pages after the fix have something to show.
-        from kefu.callbacks.demo import create_demo_follow_through, create_demo_loop
+        from kefu.workspace.demo_loop import create_demo_follow_through, create_demo_loop
 
         if orders and not append:  # benchmarks (--orders 0, then --append) fill the database themselves
             live = create_demo_loop()

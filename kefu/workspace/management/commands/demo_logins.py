@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kefu.org.models import Staff
-from kefu.workorders.demo import DEMO_PASSWORD, STAFF
+from kefu.workspace.demo import DEMO_PASSWORD, STAFF
 
 
 class Command(BaseCommand):

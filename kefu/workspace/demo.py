@@ -4,7 +4,7 @@ every state with the events that led there.
 Orders are bulk-inserted (the benchmark needs up to 1,000,000), bypassing the service on
 purpose: the rows written are exactly what `work_order_transition` would have written, with
 timestamps spread over the past weeks instead of "now" — their SLA clocks and fired escalation
-steps included (`kefu.workorders.demo_clocks`), unless the caller asks for none (the benchmarks).
+steps included (`kefu.workspace.demo_clocks`), unless the caller asks for none (the benchmarks).
 Deterministic for a given seed.
 """
 
@@ -203,7 +203,7 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
     `demo_clocks`). The benchmarks pass False: they synthesise their own (bench/reports.py), and
     without clocks the orders' times are drawn as before, regardless of targets."""
     from kefu.sla.models import Escalation, SlaClock
-    from kefu.workorders.demo_clocks import DemoClocks
+    from kefu.workspace.demo_clocks import DemoClocks
 
     rng = random.Random(seed)
     days = days or default_days(count)

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from kefu.core.models import NumberSequence
 from kefu.sla.choices import ClockKind, ClockState
-from kefu.sla.clocks import callback_clock_stop, clocks_on_events, policy_for
+from kefu.sla.clocks import callback_clock_stop, clocks_on_events
 from kefu.sla.models import Escalation, SlaClock
-from kefu.sla.services import calendar_due, sla_sweep
-from kefu.workorders import demo
+from kefu.sla.selectors import calendar_due, policy_for
+from kefu.sla.services import sla_sweep
 from kefu.workorders.choices import Status
 from kefu.workorders.models import PlanApproval, WorkOrder, WorkOrderEvent
+from kefu.workspace import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
-from kefu.sla.clocks import RESPONSE_ACTIONS, ClockEngine, escalation_ladder, policy_for
+from kefu.sla.clocks import RESPONSE_ACTIONS, ClockEngine
 from kefu.sla.models import SlaClock, WorkCalendar
+from kefu.sla.selectors import escalation_ladder, policy_for
 
 # Share of clock-stopping steps placed after the clock's deadline (first response, dispatch,
 # arrival, resolution): the breach rates of the demo land around 5–15%.
@@ -83,7 +84,7 @@ class DemoClocks:
     def _callback_cancelled(self, order) -> bool:
         """The callbacks hook cancels the callback clock on resolve when a sample/none rule matches."""
         from kefu.callbacks.choices import RuleMode
-        from kefu.callbacks.services import rule_for
+        from kefu.callbacks.selectors import rule_for
 
         rule = rule_for(order=self._standin(order), rules=self.rules)
         return rule is not None and rule.mode in (RuleMode.SAMPLE, RuleMode.NONE)
