@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Request-ID on every response and every log line (first: even other middleware's errors carry it).
+    "kefu.core.requestid.RequestIdMiddleware",
     "kefu.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Records the acting user on the change history of customers, occupancies and archives.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view's leftover lock conflict → 409; an API view's unexpected error → JSON 500 (kefu.core.db).
+    "kefu.core.middleware.ErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -289,7 +293,10 @@ KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line names the request it was written for (kefu.core.requestid.RequestIdMiddleware).
+    "filters": {"request_id": {"()": "kefu.core.requestid.RequestIdLogFilter"}},
+    "formatters": {"kefu": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "kefu"}},
     "root": {"handlers": ["console"], "level": env_str("KEFU_LOG_LEVEL", "INFO")},
     # run_huey gives the "huey" logger its own handler; propagating as well printed every line twice.
     "loggers": {"huey": {"propagate": False}},
