@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # request.actor: the acting staff member, resolved lazily once per request.
     "kefu.org.middleware.ActorMiddleware",
     "kefu.core.middleware.UserLanguageMiddleware",
+    # Body size, JSON depth and NUL characters refused with a 400 naming the field (kefu.core.limits).
+    "kefu.core.limits.InputLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,6 +202,10 @@ MEDIA_URL = "/media-not-public/"
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Soft-deleted customers are erased (personal fields blanked) this many days later.
 KEFU_CUSTOMER_RETENTION_DAYS = env_int("KEFU_CUSTOMER_RETENTION_DAYS", 3 * 365)
+# A JSON request body at most this large and this deeply nested (kefu.core.limits); uploads are
+# multipart and limited by KEFU_ATTACHMENT_MAX_BYTES.
+KEFU_JSON_MAX_BYTES = env_int("KEFU_JSON_MAX_BYTES", 1024 * 1024)
+KEFU_JSON_MAX_DEPTH = env_int("KEFU_JSON_MAX_DEPTH", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEFU_ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
