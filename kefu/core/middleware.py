@@ -64,6 +64,20 @@ def server_error_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("server_error", message), status=500)
 
 
+class SecurityHeadersMiddleware:
+    """Headers Django and django-csp do not set: Permissions-Policy (KEFU_PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.permissions_policy = settings.KEFU_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.permissions_policy:
+            response.setdefault("Permissions-Policy", self.permissions_policy)
+        return response
+
+
 class ServerTimingMiddleware:
     """Adds `Server-Timing: app;dur=<ms>` to every response.
 
