@@ -35,6 +35,7 @@ urlpatterns = [
     path("search/", include("kefu.knowledge.search_urls")),
 ]
 
+handler400 = "kefu.core.views.bad_request"
 handler404 = "kefu.core.views.page_not_found"
 handler403 = "kefu.core.views.permission_denied"
 handler500 = "kefu.core.views.server_error"
