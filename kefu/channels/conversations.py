@@ -59,7 +59,7 @@ def _apply(conversation: Conversation, actor: Actor, action: str, data: dict, no
     if action == A.CONVERT:
         raw_category = data.get("category")
         category = raw_category if isinstance(raw_category, Category) else (
-            Category.objects.filter(pk=int(raw_category)).first() if str(raw_category or "").isdigit() else None)
+            Category.objects.filter(pk=int(str(raw_category))).first() if str(raw_category or "").isdigit() else None)
         description = (data.get("description") or "").strip() or conversation_text(conversation)
         title = (data.get("title") or "").strip() or (conversation.subject or description)[:60]
         customer = conversation.customer
@@ -72,19 +72,23 @@ def _apply(conversation: Conversation, actor: Actor, action: str, data: dict, no
         return Change(changes={"work_order": order}, data={"work_order": order.pk, "number": order.number},
                       after=lambda: _link(conversation, order))
     if action == A.APPEND:
-        raw_order = data["work_order"]
-        order = raw_order if isinstance(raw_order, WorkOrder) else (
-            WorkOrder.objects.filter(pk=int(raw_order)).first() if str(raw_order).isdigit() else None)
-        if (order is None or order.status in CLOSED_ORDER_STATUSES
-                or (conversation.customer_id and order.customer_id != conversation.customer_id)):
-            raise field_error("work_order", _("Choose an open work order of the same customer."))
-        body = conversation_text(conversation)
-        work_order_transition(work_order=order, action=WorkOrderAction.COMMENT, actor_user=data["actor_user"],
-                              body=_("Customer message (%(channel)s): %(text)s") % {
-                                  "channel": conversation.account.name, "text": body}, internal=False)
-        return Change(changes={"work_order": order}, data={"work_order": order.pk, "number": order.number},
-                      after=lambda: _link(conversation, order))
+        return _append(conversation, data)
     return Change(body=(data.get("reason") or "").strip()[:500])
+
+
+def _append(conversation: Conversation, data: dict) -> Change:
+    raw_order = data["work_order"]
+    order: WorkOrder | None = raw_order if isinstance(raw_order, WorkOrder) else (
+        WorkOrder.objects.filter(pk=int(raw_order)).first() if str(raw_order).isdigit() else None)
+    if (order is None or order.status in CLOSED_ORDER_STATUSES
+            or (conversation.customer_id and order.customer_id != conversation.customer_id)):
+        raise field_error("work_order", _("Choose an open work order of the same customer."))
+    body = conversation_text(conversation)
+    work_order_transition(work_order=order, action=WorkOrderAction.COMMENT, actor_user=data["actor_user"],
+                          body=_("Customer message (%(channel)s): %(text)s") % {
+                              "channel": conversation.account.name, "text": body}, internal=False)
+    return Change(changes={"work_order": order}, data={"work_order": order.pk, "number": order.number},
+                  after=lambda: _link(conversation, order))
 
 
 def _link(conversation: Conversation, order: WorkOrder) -> None:
