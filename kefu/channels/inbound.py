@@ -163,7 +163,9 @@ def message_receive(*, item: InboundItem | None, account: ChannelAccount, addres
             data={"message": message.pk, "kind": kind})
     if item is not None:
         InboundItem.objects.filter(pk=item.pk).update(processed_at=now)
-    append_to_order_if_named(conversation=conversation, message=message)
+    appended_to = append_to_order_if_named(conversation=conversation, message=message)
+    if appended_to is not None:
+        message.work_order = appended_to
     return message
 
 

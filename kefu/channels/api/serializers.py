@@ -4,7 +4,7 @@ never their values."""
 from rest_framework import serializers
 
 from kefu.channels.choices import AccountKind
-from kefu.channels.models import ChannelAccount
+from kefu.channels.models import Call, ChannelAccount, Conversation, Message
 
 
 class ChannelAccountInput(serializers.Serializer):
@@ -34,3 +34,41 @@ class ChannelAccountOutput(serializers.ModelSerializer):
         model = ChannelAccount
         fields = ["id", "kind", "provider", "name", "department", "config", "is_paused", "secret_names",
                   "version", "created_at", "updated_at"]
+
+
+class CallOutput(serializers.ModelSerializer):
+    work_orders = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Call
+        fields = ["id", "account", "call_id", "caller", "line", "agent", "status", "ring_seconds", "ringing_at",
+                  "answered_at", "ended_at", "missed_at", "recording_url", "customer", "callback", "work_orders"]
+
+    def get_work_orders(self, call) -> list[int]:
+        return sorted(o.pk for o in call.work_orders.all())
+
+
+class MessageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "direction", "kind", "text", "received_at", "work_order"]
+
+
+class ConversationOutput(serializers.ModelSerializer):
+    messages = MessageOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "account", "address", "customer", "subject", "status", "work_order", "version",
+                  "created_at", "last_message_at", "messages"]
+
+
+class ConversationActionInput(serializers.Serializer):
+    type = serializers.CharField(required=False, max_length=32)
+    category = serializers.IntegerField(required=False)
+    title = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    description = serializers.CharField(required=False, max_length=20000, allow_blank=True)
+    priority = serializers.CharField(required=False, max_length=16)
+    work_order = serializers.IntegerField(required=False)
+    reason = serializers.CharField(required=False, max_length=500, allow_blank=True)
+    version = serializers.IntegerField(required=False, min_value=1)
