@@ -290,6 +290,8 @@ KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
 # Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
 # Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
 KEFU_CHANNEL_SECRET_KEYS = env_list("KEFU_CHANNEL_SECRET_KEYS", [])
+# Where the WeChat API is (tests point it at a local server).
+KEFU_WECHAT_API_BASE = env_str("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 LOGGING = {
     "version": 1,

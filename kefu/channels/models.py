@@ -162,6 +162,8 @@ class InboundItem(models.Model):
     payload = models.JSONField(_("parsed"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received at"))
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
@@ -257,3 +259,21 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caller} · {self.call_id}"
+
+
+class PollState(models.Model):
+    """The worker's place in a polled mailbox: one lease at a time (so two workers never fetch the
+    same mailbox at once), the last poll and its error."""
+
+    account = models.OneToOneField(ChannelAccount, on_delete=models.CASCADE, related_name="poll_state")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    fetched = models.PositiveIntegerField(_("mails fetched"), default=0)
+
+    class Meta:
+        verbose_name = _("poll state")
+        verbose_name_plural = _("poll states")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}"
