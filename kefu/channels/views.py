@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kefu.channels import selectors
-from kefu.channels.choices import AccountKind, ConversationStatus
+from kefu.channels.choices import AccountKind, CallStatus, ConversationStatus
 from kefu.channels.conversations import CLOSED_ORDER_STATUSES, conversation_text, conversation_transition
 from kefu.channels.forms import AppendForm, CloseForm, ConvertForm
 from kefu.channels.models import MessageAttachment
@@ -112,3 +112,52 @@ def attachment(request, pk: int):
                             filename=found.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _period(request):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date
+
+    today = timezone.localdate()
+    start_day = parse_date(request.GET.get("from") or "") or today - timedelta(days=6)
+    end_day = parse_date(request.GET.get("to") or "") or today
+    if end_day < start_day:
+        start_day, end_day = end_day, start_day
+    tz = timezone.get_current_timezone()
+    return (start_day, end_day, datetime.combine(start_day, time.min, tz),
+            datetime.combine(end_day + timedelta(days=1), time.min, tz))
+
+
+@staff_required
+@require_GET
+def figures(request):
+    """Answered-within-N, abandon rate, calls per hour, ring time per line and agent; intake per channel."""
+    from kefu.channels.figures import call_figures, intake_per_channel
+
+    start_day, end_day, start, end = _period(request)
+    calls = selectors.call_list_for_actor(actor=request.actor)
+    data = call_figures(calls, start=start, end=end)
+    intake = intake_per_channel(selectors.conversation_list_for_actor(actor=request.actor), start=start, end=end)
+    labels = dict(AccountKind.choices)
+    return render(request, "channels/figures.html", {
+        **data, "from": start_day, "to": end_day,
+        "intake": [{"kind": labels.get(r["account__kind"], r["account__kind"]), "count": r["count"]} for r in intake]})
+
+
+@staff_required
+@require_GET
+def calls(request):
+    """The drill-down: the calls behind a figure (line, agent, status, period)."""
+    start_day, end_day, start, end = _period(request)
+    qs = selectors.call_list_for_actor(actor=request.actor).filter(created_at__gte=start, created_at__lt=end)
+    for param, lookup in (("account", "account_id"), ("agent", "agent_user_id")):
+        value = request.GET.get(param)
+        if value and value.isdigit():
+            qs = qs.filter(**{lookup: int(value)})
+    status = request.GET.get("status")
+    if status in CallStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "channels/calls.html", {"page": page, "from": start_day, "to": end_day})
