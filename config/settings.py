@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.channels",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
@@ -319,6 +320,12 @@ KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
 KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
 KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
+
+# Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
+# Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
+KEFU_CHANNEL_SECRET_KEYS = env_list("KEFU_CHANNEL_SECRET_KEYS", [])
+# Where the WeChat API is (tests point it at a local server).
+KEFU_WECHAT_API_BASE = env_str("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 LOGGING = {
     "version": 1,

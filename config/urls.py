@@ -33,6 +33,7 @@ urlpatterns = [
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
+    path("channels/", include("kefu.channels.urls")),
 ]
 
 handler400 = "kefu.core.views.bad_request"

@@ -52,6 +52,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("corrective-actions", _("Corrective actions"), "clipboard-check", "improvement:list",
             active_apps=("improvement",)),
     NavItem("surveys", _("Satisfaction surveys"), "emoji-smile", "surveys:list", active_apps=("surveys",)),
+    NavItem("inbound", _("Inbound"), "inbox", "channels:inbox", active_apps=("channels",)),
     NavItem("callbacks", _("Callbacks"), "telephone-outbound", "callbacks:list", active_apps=("callbacks",)),
     NavItem("data", pgettext_lazy("import", "Customer data"), "database", active_apps=("exchange", "privacy"),
             children=(

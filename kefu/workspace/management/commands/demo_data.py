@@ -65,3 +65,9 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
+        from kefu.channels.demo import (
+            create_demo_channels,  # calls, WeChat messages, callbacks for missed calls
+        )
+
+        if orders and not append:
+            self.stdout.write(self.style.SUCCESS(create_demo_channels()))
