@@ -4,6 +4,7 @@ Defaults give a working single-machine install (SQLite and an SQLite task queue 
 With KEFU_DEBUG off, settings that production must set explicitly fail fast.
 """
 
+import json
 import secrets
 from pathlib import Path
 from typing import Any
@@ -285,6 +286,14 @@ KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
 KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
 KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
+# Outbound messages (kefu.notifications): provider accounts per channel as JSON (see
+# kefu/notifications/accounts.py and docs/notifications.md; none: SMS/WeChat/WeCom log only), and
+# the SMS quiet hours "22-8" in the center's time zone ("" switches them off).
+KEFU_OUTBOUND_ACCOUNTS: dict = json.loads(env_str("KEFU_OUTBOUND_ACCOUNTS") or "{}")
+_quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
+KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
+    (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
+KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
 
 LOGGING = {
     "version": 1,

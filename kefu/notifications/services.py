@@ -2,6 +2,7 @@
 marking notices read."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -132,6 +133,27 @@ MAX_ATTEMPTS = 6
 LEASE = timedelta(minutes=5)
 
 
+def quiet_until(local: datetime) -> datetime | None:
+    """When the SMS quiet hours (settings.KEFU_SMS_QUIET_HOURS, default 22:00–08:00 in the
+    center's time zone) that `local` falls in end; None outside them or when switched off."""
+    window = getattr(settings, "KEFU_SMS_QUIET_HOURS", (22, 8))
+    if not window:
+        return None
+    start, end = window
+    hour = local.hour
+    inside = (start <= hour or hour < end) if start > end else (start <= hour < end)
+    if not inside:
+        return None
+    day = local.date() if hour < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, datetime.min.time(), tzinfo=local.tzinfo).replace(hour=end)
+
+
+def _held_by_quiet_hours(channel: str, kind: str, urgent: bool, now: datetime) -> datetime | None:
+    if channel != Channel.SMS or urgent or kind == "staff":
+        return None
+    return quiet_until(timezone.localtime(now))
+
+
 def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     """Send due outbox rows; returns counts by outcome. Safe with several workers.
 
@@ -139,37 +161,57 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     worker that dies mid-send leaves the row to be retried when the lease runs out. Two statements
     per message: the claim, and the UPDATE recording the outcome, which also replaces the body of
     a row turning final by its `redacted_body` when it has one (no link outlives its sending).
+
+    A provider error that no retry can help (invalid number, template not approved) fails the
+    row at once with the provider's reason; others are retried with backoff. SMS to customers is
+    held during quiet hours (unless urgent) without spending an attempt.
     """
     now = now or timezone.now()
     counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
     State = OutboundMessage.State
+    adapters: dict[str, object] = {}
     # The text is read with the due list: a pending row's text never changes, and the claim below
     # (same attempts, still pending) proves nobody else has touched the row since.
     due = list(OutboundMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at", "id")
-               .values_list("pk", "attempts", "channel", "to_address", "subject", "body", "redacted_body")[:limit])
-    for pk, attempts, channel, to_address, subject, body, redacted_body in due:
+               .values_list("pk", "attempts", "channel", "to_address", "subject", "body", "redacted_body",
+                            "kind", "params", "urgent")[:limit])
+    for pk, attempts, channel, to_address, subject, body, redacted_body, kind, params, urgent in due:
         row = OutboundMessage.objects.filter(pk=pk)
+        if channel not in adapters:
+            adapters[channel] = adapter_for(channel)
+        adapter: Any = adapters[channel]
+        # A log-only adapter reaches no phone, so only a real SMS gateway waits for the morning.
+        held = _held_by_quiet_hours(channel, kind, urgent, now) if adapter.delivers else None
+        if held is not None:
+            row.filter(state=State.PENDING, attempts=attempts).update(next_attempt_at=held,
+                                                                      reason=_("Held for quiet hours"))
+            counts["retry"] += 1
+            continue
         claimed = row.filter(state=State.PENDING, attempts=attempts, next_attempt_at__lte=now).update(
             attempts=attempts + 1, next_attempt_at=now + LEASE)
         if not claimed:
             continue
         attempts += 1
         final = {} if redacted_body is None else {"body": redacted_body}
-        adapter = adapter_for(channel)
         try:
-            adapter.send(to=to_address, subject=subject, body=body)
+            result = adapter.send(to=to_address, subject=subject, body=body, kind=kind, params=params,
+                                  out_id=str(pk))
         except DeliveryError as exc:
             error = str(exc)[:2000]
-            if attempts >= MAX_ATTEMPTS:
-                row.update(state=State.FAILED, last_error=error, **final)
+            if attempts >= MAX_ATTEMPTS or getattr(exc, "retry", True) is False:
+                row.update(state=State.FAILED, last_error=error, reason=error[:255],
+                           provider=getattr(adapter, "provider", ""), **final)
                 counts["failed"] += 1
             else:
                 # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while still gets it.
                 row.update(next_attempt_at=now + timedelta(minutes=2 ** (attempts - 1)), last_error=error)
                 counts["retry"] += 1
             continue
-        row.update(state=State.SENT if adapter.delivers else State.LOGGED, sent_at=now, **final)
+        extra = {"provider": getattr(adapter, "provider", "")}
+        if result is not None:
+            extra.update(provider_id=result.provider_id[:64], parts=result.parts)
+        row.update(state=State.SENT if adapter.delivers else State.LOGGED, sent_at=now, reason="", **extra, **final)
         counts["sent" if adapter.delivers else "logged"] += 1
     return counts
 

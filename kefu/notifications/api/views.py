@@ -14,7 +14,7 @@ FIELDS = ["email_enabled", "email_actions", "sms_enabled", "wechat_enabled"]
 
 def _output(pref) -> dict:
     data = {name: getattr(pref, name) for name in FIELDS}
-    data["channels"] = [adapter_info(channel) for channel in Channel.values]
+    data["channels"] = [adapter_info(channel) for channel in (Channel.EMAIL, Channel.SMS, Channel.WECHAT)]
     return NotificationPreferenceOutput(data).data
 
 
