@@ -230,6 +230,7 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
+    "kefu.notifications.customer_messages.customer_messages_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
@@ -294,6 +295,8 @@ _quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
 KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
     (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
 KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
+# The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
+KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,13 @@ def _template_code(templates: dict, kind: str) -> str:
     return str(code)
 
 
+def _phone(to: str) -> str:
+    """A mainland mobile as the providers want it (11 digits, no spaces or +86); others as given."""
+    from kefu.notifications.customer_messages import mainland_mobile
+
+    return mainland_mobile(to) or to.strip()
+
+
 def _ordered(kind: str, params: dict) -> list[str]:
     from kefu.notifications.templates_text import VARIABLES
 
@@ -85,7 +92,7 @@ class AliyunSmsAdapter:
         from kefu.notifications.sms import sms_parts
 
         params = params or {"text": body}
-        return self.client.send(phone=to, template_code=_template_code(self.templates, kind),
+        return self.client.send(phone=_phone(to), template_code=_template_code(self.templates, kind),
                                 params={k: str(v) for k, v in params.items()}, out_id=out_id,
                                 parts=sms_parts(body, self.sign_name))
 
@@ -109,7 +116,7 @@ class TencentSmsAdapter:
         from kefu.notifications.sms import sms_parts
 
         params = params or {"text": body}
-        return self.client.send(phone=to, template_id=_template_code(self.templates, kind),
+        return self.client.send(phone=_phone(to), template_id=_template_code(self.templates, kind),
                                 params=_ordered(kind, params), session=out_id, parts=sms_parts(body, self.sign_name))
 
 

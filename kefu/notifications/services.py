@@ -96,14 +96,16 @@ def _queue_messages(event, notifications) -> int:
 
 
 def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str,
-                   redacted_body: str | None = None) -> OutboundMessage:
+                   redacted_body: str | None = None, kind: str = "staff", work_order=None,
+                   params: dict | None = None) -> OutboundMessage:
     """Queue one message to someone outside the app (a customer's rating link, a survey reminder).
 
     Written in the caller's transaction and sent by the worker after commit, with the same retries
     as notification messages; SMS and WeChat go to the log-only adapter until a real gateway exists.
     A message carrying a credential (a link that lets its holder act as the customer) passes
     `redacted_body`, the text to keep once the row is final (`without_link`); the link itself is
-    kept only while the message may still be sent.
+    kept only while the message may still be sent. `kind`, `work_order` and `params` (the
+    template values for providers with a template model) file it with the order's messages.
     """
     from kefu.core.errors import InvalidInput
 
@@ -115,7 +117,8 @@ def outbox_enqueue(*, channel: str, to_address: str, subject: str, body: str,
     now = timezone.now()
     message = OutboundMessage.objects.create(channel=channel, to_address=to_address[:254], subject=subject[:255],
                                              body=body, redacted_body=redacted_body, next_attempt_at=now,
-                                             created_at=now)
+                                             created_at=now, kind=kind, work_order=work_order,
+                                             params=params or {})
     transaction.on_commit(_enqueue_delivery)
     return message
 
@@ -193,7 +196,8 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
         if not claimed:
             continue
         attempts += 1
-        final = {} if redacted_body is None else {"body": redacted_body}
+        # A credential may sit in the template values too (a rating link's url): they go with it.
+        final = {} if redacted_body is None else {"body": redacted_body, "params": {}}
         try:
             result = adapter.send(to=to_address, subject=subject, body=body, kind=kind, params=params,
                                   out_id=str(pk))
@@ -214,6 +218,23 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
         row.update(state=State.SENT if adapter.delivers else State.LOGGED, sent_at=now, reason="", **extra, **final)
         counts["sent" if adapter.delivers else "logged"] += 1
     return counts
+
+
+def outbox_apply_receipts(*, provider: str, receipts, now=None) -> int:
+    """Record delivery reports: a `sent` row of `provider` with the report's id becomes
+    `delivered`, or `failed` with the provider's code and reason. Reports for unknown ids, or
+    for rows already final, change nothing (providers repeat their pushes). Returns rows changed."""
+    now = now or timezone.now()
+    State = OutboundMessage.State
+    changed = 0
+    for receipt in receipts:
+        rows = OutboundMessage.objects.filter(provider=provider, provider_id=receipt.provider_id, state=State.SENT)
+        if receipt.delivered:
+            changed += rows.update(state=State.DELIVERED, delivered_at=receipt.at or now)
+        else:
+            reason = " ".join(filter(None, [receipt.code, receipt.reason if receipt.reason != receipt.code else ""]))
+            changed += rows.update(state=State.FAILED, reason=reason[:255], last_error=reason[:2000])
+    return changed
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.notifications import views
+from kefu.notifications import receipts, views
 
 app_name = "notifications"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/open/", views.notification_open, name="open"),
     path("read-all/", views.notification_mark_all_read, name="mark_all_read"),
     path("preferences/", views.notification_preferences, name="preferences"),
+    path("receipts/<slug:provider>/<str:token>/", receipts.sms_receipts, name="sms_receipts"),
 ]
