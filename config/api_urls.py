@@ -4,6 +4,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
+from kefu.channels.api.views import CallViewSet, ChannelAccountViewSet, ConversationViewSet
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
@@ -27,6 +28,9 @@ router.register("staff", StaffViewSet, basename="staff")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("corrective-actions", CorrectiveActionViewSet, basename="corrective-action")
 router.register("callbacks", CallbackViewSet, basename="callback")
+router.register("channel-accounts", ChannelAccountViewSet, basename="channel-account")
+router.register("calls", CallViewSet, basename="call")
+router.register("conversations", ConversationViewSet, basename="conversation")
 router.register("surveys/campaigns", SurveyCampaignViewSet, basename="survey-campaign")
 router.register("qa-checks", QACheckViewSet, basename="qa-check")
 router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")

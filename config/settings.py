@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.channels",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +298,12 @@ KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
 KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
 # The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
 KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
+
+# Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
+# Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
+KEFU_CHANNEL_SECRET_KEYS = env_list("KEFU_CHANNEL_SECRET_KEYS", [])
+# Where the WeChat API is (tests point it at a local server).
+KEFU_WECHAT_API_BASE = env_str("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
+    path("channels/", include("kefu.channels.urls")),
 ]
 
 handler404 = "kefu.core.views.page_not_found"
