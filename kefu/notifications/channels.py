@@ -131,7 +131,8 @@ class WeChatTemplateAdapter:
 
         self.templates = account.get("templates") or {}
         self.client = WeChatOfficialAccount(app_id=account["app_id"], app_secret=account["app_secret"],
-                                            endpoint=account.get("endpoint") or MP_ENDPOINT)
+                                            endpoint=account.get("endpoint") or MP_ENDPOINT,
+                                            cache_key=account.get("cache_key", ""))
 
     def send(self, *, to: str, body: str, kind: str = "staff", params: dict | None = None, **_context):
         params = {k: str(v) for k, v in (params or {"text": body}).items()}

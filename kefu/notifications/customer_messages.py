@@ -47,10 +47,27 @@ def mainland_mobile(raw: str | None) -> str:
     return digits if MOBILE.match(digits) else ""
 
 
+def wechat_openid(customer) -> str:
+    """The customer's OpenID on the official account that sends template messages, or ""."""
+    from kefu.channels.models import ChannelIdentity
+    from kefu.notifications.accounts import account_for
+
+    account = account_for(Channel.WECHAT)
+    if not account or not account.get("account_id"):
+        return ""
+    return (ChannelIdentity.objects.filter(customer=customer, account_id=account["account_id"])
+            .order_by("-bound_at").values_list("address", flat=True).first() or "")
+
+
 def customer_address(order) -> tuple[str, str] | None:
-    """(channel, address) to reach the order's customer: SMS to a mobile, else email; None."""
-    mobile = mainland_mobile(order.contact_phone)
+    """(channel, address) to reach the order's customer: WeChat when they follow the sending
+    official account (free, and where they are), else SMS to a mobile, else email; None."""
     customer = order.customer if order.customer_id else None
+    if customer is not None:
+        openid = wechat_openid(customer)
+        if openid:
+            return Channel.WECHAT, openid
+    mobile = mainland_mobile(order.contact_phone)
     if not mobile and customer is not None:
         for number in customer.phones.values_list("number", flat=True):
             mobile = mainland_mobile(number)

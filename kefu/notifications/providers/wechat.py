@@ -32,17 +32,20 @@ class _TokenClient:
     token_path = ""
     cache_prefix = ""
 
-    def __init__(self, *, endpoint: str, app_id: str, secret: str, timeout: float = 10):
+    def __init__(self, *, endpoint: str, app_id: str, secret: str, timeout: float = 10, cache_key: str = ""):
         self.endpoint = endpoint.rstrip("/")
         self.app_id = app_id
         self.secret = secret
         self.timeout = timeout
+        self.shared_cache_key = cache_key
 
     def _token_query(self) -> dict[str, str]:
         raise NotImplementedError
 
     @property
     def _cache_key(self) -> str:
+        if self.shared_cache_key:
+            return self.shared_cache_key
         # The secret's hash is part of the key: a changed secret never reuses a token of the old one.
         digest = hashlib.sha256(f"{self.endpoint}|{self.app_id}|{self.secret}".encode()).hexdigest()[:16]
         return f"kefu:{self.cache_prefix}:token:{digest}"
@@ -90,8 +93,9 @@ class WeChatOfficialAccount(_TokenClient):
     token_path = "/cgi-bin/token"
     cache_prefix = "wechat_mp"
 
-    def __init__(self, *, app_id: str, app_secret: str, endpoint: str = MP_ENDPOINT, timeout: float = 10):
-        super().__init__(endpoint=endpoint, app_id=app_id, secret=app_secret, timeout=timeout)
+    def __init__(self, *, app_id: str, app_secret: str, endpoint: str = MP_ENDPOINT, timeout: float = 10,
+                 cache_key: str = ""):
+        super().__init__(endpoint=endpoint, app_id=app_id, secret=app_secret, timeout=timeout, cache_key=cache_key)
 
     def _token_query(self) -> dict[str, str]:
         return {"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret}

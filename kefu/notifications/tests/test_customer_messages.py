@@ -182,3 +182,68 @@ def test_the_rating_invitation_is_listed_with_the_order_and_keeps_no_link(cast, 
     assert rating.state == "sent"
     assert "/callbacks/rate/" in sms_server.sent[1]["TemplateParam"]["url"]
     assert "/callbacks/rate/" not in rating.body and rating.params == {}
+
+
+# --- accounts from kefu.channels (secrets encrypted at rest) ------------------------------------------
+
+def test_a_tencent_channel_account_sends_and_its_callback_delivers(cast, org, api, settings,
+                                                                  django_capture_on_commit_callbacks):
+    from kefu.channels.models import ChannelAccount
+    from kefu.notifications.tests.provider_servers import TencentServer
+
+    server = TencentServer(secrets={"AKIDkefu": "tsecret"}, app_id="1400006666", sign_names={"金桂物业"},
+                           templates={"2001": 3}).start()
+    try:
+        account = ChannelAccount(kind="sms", provider="tencent", name="腾讯云短信", department=org["cs"], config={
+            "secret_id": "AKIDkefu", "sdk_app_id": "1400006666", "sign_name": "金桂物业",
+            "endpoint": server.url + "/", "host": "sms.tencentcloudapi.com", "templates": {"acknowledgement": "2001"}})
+        account.set_secret("secret", "tsecret")
+        account.save()
+        settings.KEFU_RECEIPT_TOKEN = "r3ceipt-t0ken"
+        with time_machine.travel(at(2026, 12, 7, 10), tick=False), django_capture_on_commit_callbacks(execute=True):
+            order = _order(cast)
+        [sent] = server.sent
+        assert (sent["PhoneNumber"], sent["TemplateId"], sent["TemplateParamSet"]) == (
+            "+8613800138000", "2001", [order.number, "卫生间漏水", "400-800-8888"])
+        message = OutboundMessage.objects.get(work_order=order)
+        assert (message.state, message.provider, message.provider_id) == ("sent", "tencent", sent["SerialNo"])
+        response = Client().post("/notifications/receipts/tencent/r3ceipt-t0ken/", json.dumps([{
+            "user_receive_time": "2026-12-07 10:00:09", "nationcode": "86", "mobile": "13800138000",
+            "report_status": "FAIL", "errmsg": "MK:0005", "description": "空号", "sid": sent["SerialNo"]}]),
+            content_type="application/json")
+        assert (response.status_code, response.json()) == (200, {"result": 0, "errmsg": "OK"})
+        [row] = api(cast["agent"]).get(f"/api/v1/work-orders/{order.pk}/messages/").json()
+        assert (row["status"], row["reason"]) == ("failed", "MK:0005 空号")
+    finally:
+        server.stop()
+
+
+def test_a_follower_of_the_official_account_hears_by_wechat(cast, org, api, settings,
+                                                            django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from kefu.channels.models import ChannelAccount, ChannelIdentity
+    from kefu.notifications.tests.provider_servers import WeChatServer
+
+    cache.clear()
+    server = WeChatServer(app_id="wx123", secret="appsecret", followers={"oFOLLOWER0001"},
+                          templates={"TPL_ACK"}).start()
+    try:
+        account = ChannelAccount(kind="wechat_mp", name="金桂物业服务号", department=org["cs"], config={
+            "app_id": "wx123", "token": "tok", "endpoint": server.url, "templates": {"acknowledgement": "TPL_ACK"}})
+        account.set_secret("secret", "appsecret")
+        account.save()
+        customer = make_customer(name="王五", phones=["13900139000"])
+        ChannelIdentity.objects.create(account=account, address="oFOLLOWER0001", customer=customer,
+                                       bound_at=at(2026, 12, 1, 9))
+        with time_machine.travel(at(2026, 12, 7, 23), tick=False), django_capture_on_commit_callbacks(execute=True):
+            order = make_work_order(actor=cast["agent"], type="repair", customer=customer)
+        # WeChat has no quiet hours of ours: it is sent at once
+        [sent] = server.sent
+        assert (sent["touser"], sent["template_id"]) == ("oFOLLOWER0001", "TPL_ACK")
+        assert sent["data"] == {"number": {"value": order.number}, "title": {"value": "卫生间漏水"},
+                                "phone": {"value": "400-800-8888"}}
+        [row] = api(cast["qa"]).get(f"/api/v1/work-orders/{order.pk}/messages/").json()
+        assert (row["channel"], row["to"], row["status"]) == ("wechat", "oFO***001", "sent")
+    finally:
+        server.stop()
