@@ -9,6 +9,7 @@ from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitView
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
+from kefu.notices.api.views import NoticeViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView, WorkOrderMessagesView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.privacy.api.views import RevealView
@@ -19,6 +20,7 @@ from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("notices", NoticeViewSet, basename="notice")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("occupancies", OccupancyViewSet, basename="occupancy")
 router.register("units", UnitViewSet, basename="unit")

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kefu.reports",
     "kefu.knowledge",
     "kefu.channels",
+    "kefu.notices",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,9 @@ KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
 KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
 # The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
 KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
+# Notices to more recipients than this wait for a supervisor's approval; recipients per chunk.
+KEFU_NOTICE_APPROVAL_ABOVE = env_int("KEFU_NOTICE_APPROVAL_ABOVE", 50)
+KEFU_NOTICE_CHUNK = env_int("KEFU_NOTICE_CHUNK", 1000)
 
 # Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
 # Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
