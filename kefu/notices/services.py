@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from kefu.core.errors import Conflict, field_error, required_field
 from kefu.core.workflow import Change, Workflow, choices_label, run_transition
@@ -132,7 +132,7 @@ def _apply(notice: Notice, actor: Actor, action: str, data: dict, now) -> Change
     if action == NoticeAction.CANCEL:
         def stop_unsent() -> None:
             OutboundMessage.objects.filter(notice_recipient__notice=notice, state=OutboundMessage.State.PENDING).update(
-                state=OutboundMessage.State.SUPPRESSED, reason=_("The notice was cancelled."))
+                state=OutboundMessage.State.SUPPRESSED, reason=gettext_noop("The notice was cancelled."))
         return Change(after=stop_unsent, body=(data.get("note") or "").strip()[:500])
     return Change()
 

@@ -22,7 +22,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kefu.notifications.models import Channel, CustomerMessageOptOut, MessageKind, OutboundMessage
 from kefu.notifications.templates_text import OPTIONAL_KINDS, render
@@ -111,11 +111,12 @@ def customer_message_queue(*, order, kind: str, event_id: int | None = None, now
     state, reason = OutboundMessage.State.PENDING, ""
     with translation.override(language):
         subject = f"{order.number} {MessageKind(kind).label}"[:255]
-        if not active:
-            state, reason = OutboundMessage.State.SUPPRESSED, _("This kind of message is switched off.")
-        elif kind in OPTIONAL_KINDS and customer is not None and CustomerMessageOptOut.objects.filter(
-                customer=customer, kind=kind).exists():
-            state, reason = OutboundMessage.State.SUPPRESSED, _("The customer opted out of this kind of message.")
+    # Reasons are kept as their catalog ids and translated when read, in the reader's language.
+    if not active:
+        state, reason = OutboundMessage.State.SUPPRESSED, gettext_noop("This kind of message is switched off.")
+    elif kind in OPTIONAL_KINDS and customer is not None and CustomerMessageOptOut.objects.filter(
+            customer=customer, kind=kind).exists():
+        state, reason = OutboundMessage.State.SUPPRESSED, gettext_noop("The customer opted out of this kind of message.")
     dedup = f"wo:{order.pk}:{kind}:{event_id}" if event_id else None
     if dedup and OutboundMessage.objects.filter(dedup_key=dedup).exists():
         return None

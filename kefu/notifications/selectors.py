@@ -2,6 +2,7 @@
 user's own notification preferences."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from kefu.notifications.models import Channel, Notification, NotificationPreference
 from kefu.org.models import Staff
@@ -135,6 +136,8 @@ def order_messages_for_user(*, user, order) -> list[dict]:
         row: dict = dict(values)
         item = {name: row[name] for name in names}
         item.update(to=mask_address(user, row["channel"], row["to_address"]),
-                    status=STATUS_FOR_STATE.get(row["state"], row["state"]), text=row["body"])
+                    status=STATUS_FOR_STATE.get(row["state"], row["state"]), text=row["body"],
+                    # our reasons are catalog ids (a provider's own reason passes through unchanged)
+                    reason=gettext(row["reason"]) if row["reason"] else "")
         out.append(item)
     return out

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kefu.notifications.channels import DeliveryError, adapter_for
 from kefu.notifications.models import Channel, Notification, NotificationPreference, OutboundMessage
@@ -188,7 +189,7 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
         held = _held_by_quiet_hours(channel, kind, urgent, now) if adapter.delivers else None
         if held is not None:
             row.filter(state=State.PENDING, attempts=attempts).update(next_attempt_at=held,
-                                                                      reason=_("Held for quiet hours"))
+                                                                      reason=gettext_noop("Held for quiet hours"))
             counts["retry"] += 1
             continue
         claimed = row.filter(state=State.PENDING, attempts=attempts, next_attempt_at__lte=now).update(

@@ -106,7 +106,7 @@ def test_cancel_stops_what_is_not_sent(cast, estate):
         notice = notice_transition(notice=notice, action=action, actor_user=cast["supervisor"])
     notice_expand_chunk(notice_id=notice.pk)
     notice = notice_transition(notice=notice, action="cancel", actor_user=cast["supervisor"], note="预警解除")
-    assert set(OutboundMessage.objects.values_list("state", "reason")) == {("suppressed", "通知已取消。")}
+    assert set(OutboundMessage.objects.values_list("state", "reason")) == {("suppressed", "The notice was cancelled.")}
     assert notice.status == "cancelled"
 
 

@@ -123,7 +123,7 @@ def test_quiet_hours_hold_sms_until_the_morning(cast, sms_server, django_capture
         order = _order(cast)
     message = OutboundMessage.objects.get(work_order=order)
     assert (message.state, message.attempts, message.next_attempt_at) == ("pending", 0, at(2026, 12, 8, 8))
-    assert message.reason == "静默时段暂缓发送"
+    assert message.reason == "Held for quiet hours"
     assert sms_server.sent == []
     assert outbox_deliver(now=at(2026, 12, 8, 7, 59))["sent"] == 0
     assert outbox_deliver(now=at(2026, 12, 8, 8)) == {"sent": 1, "logged": 0, "retry": 0, "failed": 0}
@@ -132,7 +132,7 @@ def test_quiet_hours_hold_sms_until_the_morning(cast, sms_server, django_capture
     assert len(sms_server.sent) == 1
 
 
-def test_opt_out_and_switched_off_kinds_are_recorded_not_sent(cast, org, sms_server,
+def test_opt_out_and_switched_off_kinds_are_recorded_not_sent(cast, org, api, sms_server,
                                                               django_capture_on_commit_callbacks):
     MessageTemplate.objects.create(kind="on_the_way", language="zh-hans", text="{number}", is_active=False)
     with time_machine.travel(at(2026, 12, 7, 10), tick=False), django_capture_on_commit_callbacks(execute=True):
@@ -140,9 +140,9 @@ def test_opt_out_and_switched_off_kinds_are_recorded_not_sent(cast, org, sms_ser
         CustomerMessageOptOut.objects.create(customer=order.customer, kind="dispatched", created_at=at(2026, 12, 7, 10))
         order = advance(order, cast["agent"], ("dispatch", {"team": org["mep"], "assignee": cast["technician"]}))
         advance(order, cast["technician"], "start")
-    rows = {m.kind: m for m in OutboundMessage.objects.filter(work_order=order)}
-    assert (rows["dispatched"].state, rows["dispatched"].reason) == ("suppressed", "客户已退订此类消息。")
-    assert (rows["on_the_way"].state, rows["on_the_way"].reason) == ("suppressed", "此类消息已关闭。")
+    rows = {m["kind"]: m for m in api(cast["agent"]).get(f"/api/v1/work-orders/{order.pk}/messages/").json()}
+    assert (rows["dispatched"]["status"], rows["dispatched"]["reason"]) == ("suppressed", "客户已退订此类消息。")
+    assert (rows["on_the_way"]["status"], rows["on_the_way"]["reason"]) == ("suppressed", "此类消息已关闭。")
     assert [s["TemplateCode"] for s in sms_server.sent] == ["SMS_ACK"]
 
 
