@@ -97,6 +97,13 @@ class AliyunSmsAdapter:
                                 parts=sms_parts(body, self.sign_name))
 
 
+    def find_sent(self, *, to: str, out_id: str, since) -> bool:
+        from django.utils import timezone
+
+        return self.client.find_sent(phone=_phone(to), out_id=out_id,
+                                     send_date=timezone.localtime(since).strftime("%Y%m%d"))
+
+
 class TencentSmsAdapter:
     delivers = True
     provider = "tencent"

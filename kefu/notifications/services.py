@@ -179,8 +179,9 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     due = list(OutboundMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at", "id")
                .values_list("pk", "attempts", "channel", "to_address", "subject", "body", "redacted_body",
-                            "kind", "params", "urgent")[:limit])
-    for pk, attempts, channel, to_address, subject, body, redacted_body, kind, params, urgent in due:
+                            "kind", "params", "urgent", "last_error", "next_attempt_at")[:limit])
+    for (pk, attempts, channel, to_address, subject, body, redacted_body, kind, params, urgent, last_error,
+         due_at) in due:
         row = OutboundMessage.objects.filter(pk=pk)
         if channel not in adapters:
             adapters[channel] = adapter_for(channel)
@@ -192,13 +193,27 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
                                                                       reason=gettext_noop("Held for quiet hours"))
             counts["retry"] += 1
             continue
+        # The claim clears the last error: a row found again with attempts but no error had its
+        # worker stop mid-send (see below).
         claimed = row.filter(state=State.PENDING, attempts=attempts, next_attempt_at__lte=now).update(
-            attempts=attempts + 1, next_attempt_at=now + LEASE)
+            attempts=attempts + 1, next_attempt_at=now + LEASE, last_error="")
         if not claimed:
             continue
         attempts += 1
         # A credential may sit in the template values too (a rating link's url): they go with it.
         final = {} if redacted_body is None else {"body": redacted_body, "params": {}}
+        # An earlier attempt with no recorded outcome: its worker stopped between the provider and
+        # the UPDATE. Where the provider can tell (Alibaba by our OutId), a message it already
+        # took is recorded as sent, not sent again.
+        if attempts > 1 and not last_error and hasattr(adapter, "find_sent"):
+            try:
+                found = adapter.find_sent(to=to_address, out_id=str(pk), since=due_at - LEASE)
+            except DeliveryError:
+                found = False
+            if found:
+                row.update(state=State.SENT, sent_at=now, reason="", provider=adapter.provider, **final)
+                counts["sent"] += 1
+                continue
         try:
             result = adapter.send(to=to_address, subject=subject, body=body, kind=kind, params=params,
                                   out_id=str(pk))

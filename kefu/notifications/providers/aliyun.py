@@ -117,6 +117,23 @@ class AliyunSms:
         return receipts
 
 
+    def find_sent(self, *, phone: str, out_id: str, send_date: str) -> bool:
+        """Whether a message with our `out_id` went to `phone` on `send_date` (yyyyMMdd):
+        QuerySendDetails by number and day, pages of 50. Used when a worker stopped between the
+        provider's answer and recording it, so the message is not sent twice."""
+        page = 1
+        while page <= 20:
+            data = self._call("QuerySendDetails", {"PhoneNumber": phone, "SendDate": send_date, "PageSize": "50",
+                                                   "CurrentPage": str(page)})
+            rows = (data.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+            if any(str(row.get("OutId", "")) == out_id for row in rows):
+                return True
+            if len(rows) < 50:
+                return False
+            page += 1
+        return False
+
+
 def parse_report(payload: list) -> list[Receipt]:
     """The `SmsReport` HTTP push: a JSON array of reports (`biz_id`, `phone_number`, `success`,
     `err_code`, `err_msg`, `report_time`). The pusher expects `{"code": 0, "msg": "成功"}` back."""

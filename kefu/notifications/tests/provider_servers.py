@@ -151,8 +151,15 @@ class AliyunServer(LocalServer):
         return 200, {"RequestId": "F655A8D5", "Code": "OK", "Message": "OK", "BizId": biz_id}
 
     def _query(self, params):
-        report = self.reports.get(params.get("BizId", ""))
-        dtos = [report] if report else []
+        if params.get("BizId"):
+            report = self.reports.get(params["BizId"])
+            dtos = [report] if report else []
+        else:  # by number and day: every message sent to it, with our OutId
+            page, size = int(params.get("CurrentPage", 1)), int(params.get("PageSize", 10))
+            with self.lock:
+                mine = [{"PhoneNum": s["PhoneNumbers"], "SendStatus": 1, "OutId": s.get("OutId", ""),
+                         "TemplateCode": s["TemplateCode"]} for s in self.sent if s["PhoneNumbers"] == params.get("PhoneNumber")]
+            dtos = mine[(page - 1) * size:page * size]
         return 200, {"TotalCount": len(dtos), "Message": "OK", "RequestId": "819BE656", "Code": "OK",
                      "SmsSendDetailDTOs": {"SmsSendDetailDTO": dtos}}
 

@@ -247,3 +247,30 @@ def test_a_follower_of_the_official_account_hears_by_wechat(cast, org, api, sett
         assert (row["channel"], row["to"], row["status"]) == ("wechat", "oFO***001", "sent")
     finally:
         server.stop()
+
+
+def test_a_message_the_provider_took_before_the_worker_died_is_not_sent_again(cast, sms_server,
+                                                                              django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from kefu.notifications.channels import adapter_for
+    from kefu.notifications.services import LEASE
+
+    sms_server.limited.add("13800138000")  # the first attempt fails: the row stays pending
+    with time_machine.travel(at(2026, 12, 7, 10), tick=False), django_capture_on_commit_callbacks(execute=True):
+        order = _order(cast)
+    sms_server.limited.clear()
+    message = OutboundMessage.objects.get(work_order=order)
+    # a worker claims the row, the provider takes the message, and the worker is killed before its UPDATE
+    claim_at = at(2026, 12, 7, 10, 1)
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=2, next_attempt_at=claim_at + LEASE, last_error="")
+    with time_machine.travel(claim_at, tick=False):
+        adapter_for("sms").send(to=message.to_address, body=message.body, kind=message.kind, params=message.params,
+                                out_id=str(message.pk))
+    assert len(sms_server.sent) == 1
+    # when the lease runs out, the next worker asks the provider first and records it as sent
+    with time_machine.travel(claim_at + LEASE + timedelta(seconds=1), tick=False):
+        assert outbox_deliver()["sent"] == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == ("sent", 3)
+    assert len(sms_server.sent) == 1
