@@ -297,6 +297,7 @@ _quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
 KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
     (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
 KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
+KEFU_OUTBOX_LEASE_SECONDS = env_int("KEFU_OUTBOX_LEASE_SECONDS", 300)
 # The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
 KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
 # Notices to more recipients than this wait for a supervisor's approval; recipients per chunk.

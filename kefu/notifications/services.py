@@ -134,7 +134,8 @@ def without_link(text: str, url: str) -> str:
 
 
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=5)
+# How long a claimed row is a worker's before another may take it (a stopped worker's rows wait this long).
+LEASE = timedelta(seconds=int(getattr(settings, "KEFU_OUTBOX_LEASE_SECONDS", 300)))
 
 
 def quiet_until(local: datetime) -> datetime | None:
@@ -158,13 +159,33 @@ def _held_by_quiet_hours(channel: str, kind: str, urgent: bool, now: datetime) -
     return quiet_until(timezone.localtime(now))
 
 
+def _claim(ids: list[int], now: datetime) -> dict[int, int]:
+    """Take the due rows among `ids` for this worker in one statement: `UPDATE … SET attempts =
+    attempts + 1, next_attempt_at = now + lease WHERE id IN (…) AND state = 'pending' AND
+    next_attempt_at <= now RETURNING id, attempts`. PostgreSQL re-checks the WHERE after waiting
+    on a row another worker is claiming, so a row is claimed by one worker only. → {id: attempts}"""
+    from django.db import connection
+
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(OutboundMessage._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = %s, last_error = '' "
+           f"WHERE id IN ({marks}) AND state = 'pending' AND next_attempt_at <= %s RETURNING id, attempts")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(now + LEASE), *ids, adapt(now)])
+        return {int(pk): int(attempts) for pk, attempts in cursor.fetchall()}
+
+
 def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     """Send due outbox rows; returns counts by outcome. Safe with several workers.
 
-    A row is claimed by pushing `next_attempt_at` a lease ahead with a conditional UPDATE; a
-    worker that dies mid-send leaves the row to be retried when the lease runs out. Two statements
-    per message: the claim, and the UPDATE recording the outcome, which also replaces the body of
-    a row turning final by its `redacted_body` when it has one (no link outlives its sending).
+    The due rows are claimed together by pushing `next_attempt_at` a lease ahead (one UPDATE …
+    RETURNING, `_claim`); a worker that dies mid-send leaves its rows to be retried when the lease
+    runs out. The outcomes are written together too (one bulk UPDATE for everything sent or
+    logged; failures row by row), and a row turning final gets its `redacted_body` as its body
+    in that same statement (no link outlives its sending). Three statements for a batch.
 
     A provider error that no retry can help (invalid number, template not approved) fails the
     row at once with the provider's reason; others are retried with backoff. SMS to customers is
@@ -173,35 +194,37 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
     now = now or timezone.now()
     counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
     State = OutboundMessage.State
-    adapters: dict[str, object] = {}
-    # The text is read with the due list: a pending row's text never changes, and the claim below
-    # (same attempts, still pending) proves nobody else has touched the row since.
+    adapters: dict[str, Any] = {}
+    # The text is read with the due list: a pending row's text never changes, and the claim
+    # (still pending, still due) proves nobody else has taken the row since.
     due = list(OutboundMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at", "id")
-               .values_list("pk", "attempts", "channel", "to_address", "subject", "body", "redacted_body",
+               .values_list("pk", "channel", "to_address", "subject", "body", "redacted_body",
                             "kind", "params", "urgent", "last_error", "next_attempt_at")[:limit])
-    for (pk, attempts, channel, to_address, subject, body, redacted_body, kind, params, urgent, last_error,
-         due_at) in due:
-        row = OutboundMessage.objects.filter(pk=pk)
+    ready = []
+    for row in due:
+        pk, channel, kind, urgent = row[0], row[1], row[6], row[8]
         if channel not in adapters:
             adapters[channel] = adapter_for(channel)
-        adapter: Any = adapters[channel]
         # A log-only adapter reaches no phone, so only a real SMS gateway waits for the morning.
-        held = _held_by_quiet_hours(channel, kind, urgent, now) if adapter.delivers else None
+        held = _held_by_quiet_hours(channel, kind, urgent, now) if adapters[channel].delivers else None
         if held is not None:
-            row.filter(state=State.PENDING, attempts=attempts).update(next_attempt_at=held,
-                                                                      reason=gettext_noop("Held for quiet hours"))
+            OutboundMessage.objects.filter(pk=pk, state=State.PENDING).update(
+                next_attempt_at=held, reason=gettext_noop("Held for quiet hours"))
             counts["retry"] += 1
             continue
-        # The claim clears the last error: a row found again with attempts but no error had its
-        # worker stop mid-send (see below).
-        claimed = row.filter(state=State.PENDING, attempts=attempts, next_attempt_at__lte=now).update(
-            attempts=attempts + 1, next_attempt_at=now + LEASE, last_error="")
-        if not claimed:
+        ready.append(row)
+    claimed = _claim([row[0] for row in ready], now)
+    done: list[OutboundMessage] = []
+    for pk, channel, to_address, subject, body, redacted_body, kind, params, _urgent, last_error, due_at in ready:
+        if pk not in claimed:
             continue
-        attempts += 1
-        # A credential may sit in the template values too (a rating link's url): they go with it.
-        final = {} if redacted_body is None else {"body": redacted_body, "params": {}}
+        attempts = claimed[pk]
+        adapter = adapters[channel]
+        # A row turning final keeps no credential: neither in its text nor in its template values.
+        final_body, final_params = (body, params) if redacted_body is None else (redacted_body, {})
+        outcome = OutboundMessage(pk=pk, body=final_body, params=final_params, sent_at=now, reason="",
+                                  provider=getattr(adapter, "provider", ""), provider_id="", parts=0)
         # An earlier attempt with no recorded outcome: its worker stopped between the provider and
         # the UPDATE. Where the provider can tell (Alibaba by our OutId), a message it already
         # took is recorded as sent, not sent again.
@@ -211,7 +234,8 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
             except DeliveryError:
                 found = False
             if found:
-                row.update(state=State.SENT, sent_at=now, reason="", provider=adapter.provider, **final)
+                outcome.state = State.SENT
+                done.append(outcome)
                 counts["sent"] += 1
                 continue
         try:
@@ -219,21 +243,35 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
                                   out_id=str(pk))
         except DeliveryError as exc:
             error = str(exc)[:2000]
+            this = OutboundMessage.objects.filter(pk=pk)
             if attempts >= MAX_ATTEMPTS or getattr(exc, "retry", True) is False:
-                row.update(state=State.FAILED, last_error=error, reason=error[:255],
-                           provider=getattr(adapter, "provider", ""), **final)
+                this.update(state=State.FAILED, last_error=error, reason=error[:255], body=final_body,
+                           params=final_params, provider=outcome.provider)
                 counts["failed"] += 1
             else:
                 # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while still gets it.
-                row.update(next_attempt_at=now + timedelta(minutes=2 ** (attempts - 1)), last_error=error)
+                this.update(next_attempt_at=now + timedelta(minutes=2 ** (attempts - 1)), last_error=error)
                 counts["retry"] += 1
             continue
-        extra = {"provider": getattr(adapter, "provider", "")}
+        outcome.state = State.SENT if adapter.delivers else State.LOGGED
         if result is not None:
-            extra.update(provider_id=result.provider_id[:64], parts=result.parts)
-        row.update(state=State.SENT if adapter.delivers else State.LOGGED, sent_at=now, reason="", **extra, **final)
+            outcome.provider_id, outcome.parts = result.provider_id[:64], result.parts
+        done.append(outcome)
         counts["sent" if adapter.delivers else "logged"] += 1
+        if len(done) >= FLUSH_EVERY:
+            _record_done(done)
+    _record_done(done)
     return counts
+
+
+FLUSH_EVERY = 50  # outcomes written at least this often: a killed worker leaves few unrecorded
+
+
+def _record_done(done: list[OutboundMessage]) -> None:
+    if done:
+        OutboundMessage.objects.bulk_update(done, ["state", "sent_at", "reason", "provider", "provider_id", "parts",
+                                                   "body", "params"])
+        done.clear()
 
 
 def outbox_drain(*, max_seconds: float = 50, batch: int = 200) -> dict:

@@ -92,6 +92,7 @@ class AliyunServer(LocalServer):
         self.balance = 1000
         self.limited: set[str] = set()  # numbers over their per-number limit
         self.reports: dict[str, dict] = {}  # biz id -> SmsSendDetailDTO for QuerySendDetails
+        self.stamps: list[float] = []  # when each message was accepted (time.perf_counter())
 
     def _error(self, status, code, message):
         return status, {"RequestId": "A1B2", "Code": code, "Message": message, "Recommend": "https://api.aliyun.com"}
@@ -148,6 +149,7 @@ class AliyunServer(LocalServer):
             self.balance -= 1
             biz_id = f"{next(self.ids)}^0"
             self.sent.append({**params, "TemplateParam": values, "BizId": biz_id})
+            self.stamps.append(time.perf_counter())
         return 200, {"RequestId": "F655A8D5", "Code": "OK", "Message": "OK", "BizId": biz_id}
 
     def _query(self, params):
