@@ -9,7 +9,8 @@ from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
-from kefu.notifications.api.views import NotificationPreferenceMeView
+from kefu.notices.api.views import NoticeViewSet
+from kefu.notifications.api.views import NotificationPreferenceMeView, WorkOrderMessagesView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
@@ -20,6 +21,7 @@ from kefu.workspace.api.views import UnitViewSet
 
 router = DefaultRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("notices", NoticeViewSet, basename="notice")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("occupancies", OccupancyViewSet, basename="occupancy")
 router.register("units", UnitViewSet, basename="unit")
@@ -43,6 +45,7 @@ urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
+    path("v1/work-orders/<int:pk>/messages/", WorkOrderMessagesView.as_view(), name="work-order-messages"),
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
     path("v1/search/", SearchView.as_view(), name="search"),

@@ -4,6 +4,7 @@ Defaults give a working single-machine install (SQLite and an SQLite task queue 
 With KEFU_DEBUG off, settings that production must set explicitly fail fast.
 """
 
+import json
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "kefu.reports",
     "kefu.knowledge",
     "kefu.channels",
+    "kefu.notices",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
@@ -264,6 +266,7 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
+    "kefu.notifications.customer_messages.customer_messages_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
@@ -320,6 +323,20 @@ KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
 KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
 KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
+# Outbound messages (kefu.notifications): provider accounts per channel as JSON (see
+# kefu/notifications/accounts.py and docs/notifications.md; none: SMS/WeChat/WeCom log only), and
+# the SMS quiet hours "22-8" in the center's time zone ("" switches them off).
+KEFU_OUTBOUND_ACCOUNTS: dict = json.loads(env_str("KEFU_OUTBOUND_ACCOUNTS") or "{}")
+_quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
+KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
+    (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
+KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
+KEFU_OUTBOX_LEASE_SECONDS = env_int("KEFU_OUTBOX_LEASE_SECONDS", 300)
+# The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
+KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
+# Notices to more recipients than this wait for a supervisor's approval; recipients per chunk.
+KEFU_NOTICE_APPROVAL_ABOVE = env_int("KEFU_NOTICE_APPROVAL_ABOVE", 50)
+KEFU_NOTICE_CHUNK = env_int("KEFU_NOTICE_CHUNK", 1000)
 
 # Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
 # Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
