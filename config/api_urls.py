@@ -5,6 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
+from kefu.frontdesk.api.views import (
+    ArrearsView,
+    BillViewSet,
+    FeeItemViewSet,
+    PaymentViewSet,
+    ReleasePassViewSet,
+)
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
@@ -33,6 +40,10 @@ router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")
 router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-template")
 router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
+router.register("release-passes", ReleasePassViewSet, basename="release-pass")
+router.register("fees/items", FeeItemViewSet, basename="fee-item")
+router.register("fees/bills", BillViewSet, basename="fee-bill")
+router.register("fees/payments", PaymentViewSet, basename="fee-payment")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -41,6 +52,7 @@ urlpatterns = [
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
     path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/fees/arrears/", ArrearsView.as_view(), name="fee-arrears"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.frontdesk",
 ]
 
 MIDDLEWARE = [
