@@ -16,8 +16,6 @@ from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
 from kefu.frontdesk.choices import BillSource, FeeBasis, PassAction, PassStatus, PaymentKind
 
-
-
 # --- fees ---------------------------------------------------------------------------------------
 
 class FeeItem(models.Model):
