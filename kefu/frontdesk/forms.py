@@ -39,8 +39,8 @@ class ReleasePassForm(BootstrapMixin, forms.Form):
     unit_code = forms.CharField(label=_("Unit"), max_length=64,
                                 widget=forms.TextInput(attrs={
                                     "autocomplete": "off", "placeholder": "CH-1-1203",
-                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this",
-                                    "hx-trigger": "change, keyup changed delay:400ms", "hx-target": "#requester-field",
+                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this, #id_requester",
+                                    "hx-trigger": "input changed delay:300ms", "hx-target": "#requester-field",
                                     "hx-swap": "outerHTML"}))
     requester = forms.IntegerField(label=_("Requester (occupant)"), widget=forms.Select)
     items = forms.CharField(label=_("Items (one per line: name × quantity)"), max_length=5000,

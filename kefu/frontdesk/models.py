@@ -51,7 +51,7 @@ class Bill(models.Model):
     item = models.ForeignKey(FeeItem, verbose_name=_("fee item"), on_delete=models.PROTECT, related_name="bills")
     period = models.CharField(_("period"), max_length=7)  # YYYY-MM
     amount = models.DecimalField(_("amount (¥)"), max_digits=12, decimal_places=2)
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("payment due date"))
     source = models.CharField(_("source"), max_length=16, choices=BillSource.choices, default=BillSource.MANUAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
@@ -76,7 +76,7 @@ class Payment(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PaymentKind.choices, default=PaymentKind.PAYMENT)
     amount = models.DecimalField(_("amount (¥)"), max_digits=12, decimal_places=2)
     paid_at = models.DateField(_("paid on"))
-    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    reference = models.CharField(_("receipt number"), max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)

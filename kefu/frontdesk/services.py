@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,9 +21,9 @@ from kefu.core.errors import Conflict, NotAllowed, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
 from kefu.customers.models import Asset, Customer, CustomerAsset
-from kefu.customers.selectors import visible_customers
+from kefu.customers.selectors import site_scope_q, visible_customers
 from kefu.frontdesk import selectors, workflow
-from kefu.frontdesk.choices import BillSource, PassAction, PassStatus, PaymentKind
+from kefu.frontdesk.choices import BillSource, FeeBasis, PassAction, PassStatus, PaymentKind
 from kefu.frontdesk.models import Bill, FeeItem, Payment, ReleasePass, ReleasePassEvent, UnitBalance
 from kefu.org.selectors import Actor, require_actor, user_display_name
 
@@ -136,6 +136,46 @@ def bill_create(*, actor_user, unit: Asset | int | None, item: FeeItem | int | N
                                source=source, created_by=actor_user, created_at=now)
     balance_recompute(balance=balance, now=now)
     return bill
+
+
+def bill_amount(*, item: FeeItem, unit: Asset) -> Decimal | None:
+    """A month of `item` for `unit` from its rate: area × rate (rounded to the fen, half up), or
+    the fixed rate; None for an area-based fee on a unit without an area."""
+    if item.basis == FeeBasis.FIXED:
+        return item.rate.quantize(CENT, rounding=ROUND_HALF_UP)
+    if unit.area is None:
+        return None
+    return (unit.area * item.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def bills_generate(*, actor_user, item: FeeItem | int, period: str, due_date: date) -> int:
+    """The month's bills of one fee item for every unit of its site that has none yet (units
+    without an area skip area-based fees), generated from the rate; each unit's balance follows.
+    Idempotent: a second run for the same period adds nothing. Returns the number of bills made."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not enter bills."))
+    item_id = item.pk if isinstance(item, FeeItem) else item
+    fee_item = FeeItem.objects.filter(site_scope_q(actor, "site__"), pk=item_id,
+                                      is_active=True).select_related("site").first()
+    if fee_item is None:
+        raise field_error("item", _("Choose an active fee item of the unit's site."))
+    if not _PERIOD.match(period or ""):
+        raise field_error("period", _("Enter the period as YYYY-MM, e.g. 2026-11."))
+    billed = Bill.objects.filter(item=fee_item, period=period).values("unit_id")
+    units = list(Asset.objects.filter(site=fee_item.site, kind="unit").exclude(pk__in=billed).order_by("pk"))
+    now = timezone.now()
+    made = []
+    for unit in units:
+        amount = bill_amount(item=fee_item, unit=unit)
+        if amount is None or amount <= 0:
+            continue
+        made.append(Bill(unit=unit, item=fee_item, period=period, amount=amount, due_date=due_date,
+                         source=BillSource.GENERATED, created_by=actor_user, created_at=now))
+    Bill.objects.bulk_create(made, batch_size=2000)
+    for bill in made:
+        balance_recompute(balance=_locked_balance(bill.unit), now=now)
+    return len(made)
 
 
 @transaction.atomic

@@ -90,7 +90,8 @@ def occupant_options(request: HttpRequest) -> HttpResponse:
     unit = selectors.unit_by_code(actor=request.actor, code=request.GET.get("unit_code", ""))  # type: ignore[attr-defined]  # set by the middleware
     return render(request, "frontdesk/partials/occupant_select.html", {
         "occupants": selectors.occupants(actor=request.actor, unit=unit) if unit else [],  # type: ignore[attr-defined]  # set by the middleware
-        "unit": unit, "looked_up": bool(request.GET.get("unit_code")), "selected_requester": ""})
+        "unit": unit, "looked_up": bool(request.GET.get("unit_code")),
+        "selected_requester": request.GET.get("requester", "")})
 
 
 def _qr_svg(request: HttpRequest, release_pass: ReleasePass) -> str:

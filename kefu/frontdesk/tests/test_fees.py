@@ -118,3 +118,25 @@ def test_a_second_bill_for_the_same_month_is_409_and_agents_may_not_bill(month, 
         pay(cast["agent"], u["B"], "200.00", date(2026, 11, 20))
     assert Bill.objects.filter(unit=u["B"]).count() == 1
     assert not Payment.objects.filter(unit=u["B"]).exists()
+
+
+def test_bills_generated_from_rate_and_area_once(org, cast):
+    estate = make_estate(org)
+    small, _ = make_unit(estate, "CH-9-101")
+    make_unit(estate, "CH-9-102")
+    small.area = Decimal("89.35")
+    small.save(update_fields=["area"])
+    from kefu.customers.tests.factories import make_asset
+    make_asset(site=estate["site"], building=estate["building"], code="CH-9-103")  # no area: skipped
+    from kefu.frontdesk.services import bills_generate
+
+    made = bills_generate(actor_user=cast["clerk"], item=estate["mgmt"], period="2026-10", due_date=date(2026, 10, 31))
+    assert made == 2
+    assert sorted(Bill.objects.values_list("unit__code", "amount", "source")) == [
+        ("CH-9-101", Decimal("223.38"), "generated"), ("CH-9-102", Decimal("250.00"), "generated")]
+    assert UnitBalance.objects.get(unit=small).balance == Decimal("223.38")  # 89.35 × 2.5 = 223.375 → 223.38
+    assert bills_generate(actor_user=cast["clerk"], item=estate["mgmt"], period="2026-10",
+                          due_date=date(2026, 10, 31)) == 0
+    with pytest.raises(NotAllowed):
+        bills_generate(actor_user=cast["agent"], item=estate["mgmt"], period="2026-11", due_date=date(2026, 11, 30))
+    assert Bill.objects.count() == 2

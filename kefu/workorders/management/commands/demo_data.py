@@ -65,3 +65,6 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
+        from kefu.frontdesk.demo import create_demo_frontdesk  # fees, arrears and release passes at CH
+
+        self.stdout.write(self.style.SUCCESS(create_demo_frontdesk()))
