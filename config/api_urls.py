@@ -9,8 +9,11 @@ from kefu.frontdesk.api.views import (
     ArrearsView,
     BillViewSet,
     FeeItemViewSet,
+    KeyLoanViewSet,
+    ParcelViewSet,
     PaymentViewSet,
     ReleasePassViewSet,
+    VisitorPassViewSet,
 )
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
@@ -41,6 +44,9 @@ router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-templat
 router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
 router.register("release-passes", ReleasePassViewSet, basename="release-pass")
+router.register("visitor-passes", VisitorPassViewSet, basename="visitor-pass")
+router.register("key-loans", KeyLoanViewSet, basename="key-loan")
+router.register("parcels", ParcelViewSet, basename="parcel")
 router.register("fees/items", FeeItemViewSet, basename="fee-item")
 router.register("fees/bills", BillViewSet, basename="fee-bill")
 router.register("fees/payments", PaymentViewSet, basename="fee-payment")

@@ -63,3 +63,56 @@ def age_bucket(days: int) -> str:
     if days <= 180:
         return AgeBucket.D91_180
     return AgeBucket.D180_PLUS
+
+
+class VisitorKind(models.TextChoices):
+    VISITOR = "visitor", _("Visitor")
+    CONTRACTOR = "contractor", _("Contractor")
+
+
+class VisitStatus(models.TextChoices):
+    EXPECTED = "expected", _("Expected")
+    ARRIVED = "arrived", _("On site")
+    DEPARTED = "departed", _("Left")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitAction(models.TextChoices):
+    CREATE = "create", _("Registered")
+    ARRIVE = "arrive", _("Arrived")
+    DEPART = "depart", _("Left")
+    CANCEL = "cancel", _("Cancel")
+
+
+class KeyKind(models.TextChoices):
+    UNIT = "unit", _("Unit key")
+    PLANT_ROOM = "plant_room", _("Plant room key")
+    OTHER = "other", _("Other key")
+
+
+class LoanStatus(models.TextChoices):
+    OUT = "out", _("On loan")
+    RETURNED = "returned", _("Returned")
+
+
+class LoanAction(models.TextChoices):
+    CREATE = "create", _("Lent")
+    RETURN = "return", _("Return")
+
+
+class ParcelStatus(models.TextChoices):
+    RECEIVED = "received", _("At the desk")
+    DELIVERED = "delivered", _("Delivered")
+    COLLECTED = "collected", _("Collected")
+
+
+class ParcelAction(models.TextChoices):
+    CREATE = "create", _("Received")
+    DELIVER = "deliver", _("Deliver")
+    COLLECT = "collect", _("Collect")
+
+
+REGISTER_STATUS_COLORS = {
+    "expected": "warning", "arrived": "primary", "departed": "success", "cancelled": "secondary",
+    "out": "warning", "returned": "success", "received": "warning", "delivered": "success", "collected": "success",
+}

@@ -4,7 +4,7 @@ department scope (the same rule as the customers app), otherwise 404."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +14,17 @@ from django.utils import timezone
 from kefu.customers.models import Asset, CustomerAsset, Site
 from kefu.customers.selectors import asset_visibility_q, sees_all_customers, site_scope_q
 from kefu.frontdesk import workflow
-from kefu.frontdesk.choices import AgeBucket, age_bucket
-from kefu.frontdesk.models import FeeItem, ReleasePass, ReleasePassEvent, UnitBalance
+from kefu.frontdesk.choices import AgeBucket, LoanStatus, ParcelStatus, age_bucket
+from kefu.frontdesk.models import (
+    FeeItem,
+    Key,
+    KeyLoan,
+    Parcel,
+    ReleasePass,
+    ReleasePassEvent,
+    UnitBalance,
+    VisitorPass,
+)
 from kefu.org.selectors import Actor
 
 ZERO = Decimal("0.00")
@@ -93,8 +102,6 @@ def arrears_rows(balances: list[UnitBalance], *, today: date | None = None) -> l
 def ageing(*, actor: Actor | None, site_id: Any = None, today: date | None = None) -> list[dict]:
     """Units and amounts in arrears per age bucket (0–30, 31–90, 91–180, >180 days past the
     oldest unpaid due date): one grouped query over the balance rows."""
-    from datetime import timedelta
-
     today = today or timezone.localdate()
     qs = arrears_queryset(actor=actor, site_id=site_id, today=today).order_by()
     edges = [(AgeBucket.D0_30, 1, 30), (AgeBucket.D31_90, 31, 90), (AgeBucket.D91_180, 91, 180),
@@ -166,3 +173,58 @@ def occupants(*, actor: Actor | None, unit: Asset) -> list[CustomerAsset]:
 
     return list(CustomerAsset.objects.filter(asset=unit, ended_on=None, customer__in=visible_customers(actor))
                 .select_related("customer").order_by("started_on", "id"))
+
+
+def site_visible(actor: Actor | None, site_id: int | None) -> bool:
+    if sees_all_customers(actor) or site_id is None:
+        return True
+    return Site.objects.filter(site_scope_q(actor), pk=site_id).exists()
+
+
+# --- visitors, keys, parcels ---------------------------------------------------------------------
+
+def visitor_pass_list(*, actor: Actor | None) -> QuerySet[VisitorPass]:
+    return (VisitorPass.objects.filter(site_scope_q(actor, "site__")).select_related("site", "unit")
+            .order_by("-created_at", "-id"))
+
+
+def visitor_pass_get(*, actor: Actor | None, pk: Any) -> VisitorPass | None:
+    try:
+        return visitor_pass_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def key_list(*, actor: Actor | None) -> QuerySet[Key]:
+    return Key.objects.filter(site_scope_q(actor, "site__"), is_active=True).select_related("site").order_by("code")
+
+
+def key_loan_list(*, actor: Actor | None, overdue: bool = False) -> QuerySet[KeyLoan]:
+    """Loans of keys on the actor's sites, newest first; `overdue`: still out past their due time."""
+    qs = KeyLoan.objects.filter(site_scope_q(actor, "key__site__")).select_related("key", "key__site")
+    if overdue:
+        qs = qs.filter(status=LoanStatus.OUT, due_at__lt=timezone.now())
+    return qs.order_by("-created_at", "-id")
+
+
+def key_loan_get(*, actor: Actor | None, pk: Any) -> KeyLoan | None:
+    try:
+        return key_loan_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def parcel_list(*, actor: Actor | None, waiting_days: int | None = None) -> QuerySet[Parcel]:
+    """Parcels at units the actor may see; `waiting_days`: still at the desk after that many days
+    (the reminder list)."""
+    qs = Parcel.objects.filter(unit_scope_q(actor)).select_related("unit", "recipient")
+    if waiting_days is not None:
+        qs = qs.filter(status=ParcelStatus.RECEIVED, created_at__lt=timezone.now() - timedelta(days=waiting_days))
+    return qs.order_by("-created_at", "-id")
+
+
+def parcel_get(*, actor: Actor | None, pk: Any) -> Parcel | None:
+    try:
+        return parcel_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

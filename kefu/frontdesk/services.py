@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -20,11 +20,40 @@ from django.utils.translation import gettext_lazy
 from kefu.core.errors import Conflict, NotAllowed, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
-from kefu.customers.models import Asset, Customer, CustomerAsset
+from kefu.customers.models import Asset, Customer, CustomerAsset, Site
+from kefu.customers.phones import normalize_phone
 from kefu.customers.selectors import site_scope_q, visible_customers
 from kefu.frontdesk import selectors, workflow
-from kefu.frontdesk.choices import BillSource, FeeBasis, PassAction, PassStatus, PaymentKind
-from kefu.frontdesk.models import Bill, FeeItem, Payment, ReleasePass, ReleasePassEvent, UnitBalance
+from kefu.frontdesk.choices import (
+    BillSource,
+    FeeBasis,
+    LoanAction,
+    LoanStatus,
+    ParcelAction,
+    ParcelStatus,
+    PassAction,
+    PassStatus,
+    PaymentKind,
+    VisitAction,
+    VisitorKind,
+    VisitStatus,
+)
+from kefu.frontdesk.models import (
+    Bill,
+    BlacklistEntry,
+    FeeItem,
+    Key,
+    KeyLoan,
+    KeyLoanEvent,
+    Parcel,
+    ParcelEvent,
+    Payment,
+    ReleasePass,
+    ReleasePassEvent,
+    UnitBalance,
+    VisitorPass,
+    VisitorPassEvent,
+)
 from kefu.org.selectors import Actor, require_actor, user_display_name
 
 MAX_AMOUNT = Decimal("10000000")
@@ -363,4 +392,259 @@ def release_pass_transition(*, release_pass: ReleasePass | int, action: str, act
     kernel's gate: row lock, 404/403/409/400, compare-and-swap on `version`, one event."""
     actor = require_actor(actor_user)
     return run_transition(FLOW, obj=release_pass, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- visitors and contractors ----------------------------------------------------------------------
+
+MAX_VISIT_HOURS = 24 * 31
+
+
+def _visible_site(actor: Actor, site: Site | int | None) -> Site:
+    if site is None or site == "":
+        raise required_field("site")
+    site_id = site.pk if isinstance(site, Site) else site
+    found = Site.objects.filter(site_scope_q(actor), pk=site_id).first()
+    if found is None:
+        raise field_error("site", _("Unknown site."))
+    return found
+
+
+def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise required_field(field)
+    if len(text) > limit:
+        raise field_error(field, _("Keep this under %(n)s characters.") % {"n": limit})
+    return text
+
+
+def _phone(value: Any, field: str = "phone") -> str:
+    if not value:
+        return ""
+    normalised = normalize_phone(str(value))
+    if not normalised:
+        raise field_error(field, _("Enter a phone number."))
+    return normalised
+
+
+def blacklist_add(*, actor_user, site: Site | int, name: str, phone: str = "", reason: str) -> BlacklistEntry:
+    """Refuse a person at the site's gate from now on (supervisor or above, with a reason)."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.BLACKLIST_ROLES, _("Only a supervisor or above may refuse a person."))
+    found = _visible_site(actor, site)
+    return BlacklistEntry.objects.create(site=found, name=_text(name, "name", 100, required=True),
+                                         phone=_phone(phone), reason=_text(reason, "reason", 500, required=True),
+                                         added_by=actor_user)
+
+
+def blacklisted(*, site: Site, name: str, phone: str) -> BlacklistEntry | None:
+    """The active refusal matching the phone, or the name when no phone is given."""
+    entries = BlacklistEntry.objects.filter(site=site, is_active=True)
+    if phone:
+        return entries.filter(phone=phone).first()
+    return entries.filter(name=name, phone="").first()
+
+
+@transaction.atomic
+def visitor_pass_create(*, actor_user, site: Site | int | None, name: str, valid_until: datetime | None,
+                        kind: str = VisitorKind.VISITOR, phone: str = "", company: str = "", purpose: str = "",
+                        unit: Asset | int | None = None, expected_at: datetime | None = None,
+                        walk_in: bool = False) -> VisitorPass:
+    """Register a visitor or contractor (expected, or a walk-in let in at once) with a pass valid
+    until a time; a refused person (blacklist) is 409 `blacklisted`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not register visitors."))
+    found_site = _visible_site(actor, site)
+    if kind not in VisitorKind.values:
+        raise field_error("kind", _("Unknown kind."))
+    name = _text(name, "name", 100, required=True)
+    phone = _phone(phone)
+    company = _text(company, "company", 100, required=kind == VisitorKind.CONTRACTOR)
+    purpose = _text(purpose, "purpose", 200)
+    found_unit = None
+    if unit not in (None, ""):
+        found_unit = _visible_unit(actor, unit)
+        if found_unit.site_id != found_site.pk:
+            raise field_error("unit", _("The unit is not on this site."))
+    now = timezone.now()
+    if valid_until is None:
+        raise required_field("valid_until")
+    if valid_until <= now:
+        raise field_error("valid_until", _("The pass must be valid beyond now."))
+    if valid_until > now + timedelta(hours=MAX_VISIT_HOURS):
+        raise field_error("valid_until", _("A pass is valid for at most 31 days."))
+    refused = blacklisted(site=found_site, name=name, phone=phone)
+    if refused is not None:
+        raise Conflict(_("This person is refused at this site: %(reason)s") % {"reason": refused.reason},
+                       code="blacklisted")
+    status = VisitStatus.ARRIVED if walk_in else VisitStatus.EXPECTED
+    visit = VisitorPass.objects.create(
+        number=next_number(prefix="FK", day=timezone.localdate(now)), site=found_site, kind=kind, name=name,
+        phone=phone, company=company, purpose=purpose, unit=found_unit, expected_at=expected_at,
+        valid_until=valid_until, status=status, arrived_at=now if walk_in else None, created_by=actor_user,
+        created_at=now, updated_at=now)
+    VisitorPassEvent.objects.create(visitor_pass=visit, action=VisitAction.CREATE, actor=actor_user, created_at=now,
+                                    to_status=status, data={"walk_in": bool(walk_in)})
+    return visit
+
+
+def _visit_apply(visit: VisitorPass, actor: Actor, action: str, data: dict, now) -> Change:
+    if action == VisitAction.ARRIVE:
+        if visit.valid_until <= now:
+            raise Conflict(_("The pass expired at %(when)s.") % {
+                "when": formats.date_format(timezone.localtime(visit.valid_until), "DATETIME_FORMAT")},
+                code="expired")
+        refused = blacklisted(site=visit.site, name=visit.name, phone=visit.phone)
+        if refused is not None:
+            raise Conflict(_("This person is refused at this site: %(reason)s") % {"reason": refused.reason},
+                           code="blacklisted")
+        return Change(changes={"arrived_at": now})
+    if action == VisitAction.DEPART:
+        return Change(changes={"departed_at": now})
+    return Change(body=_text(data.get("reason"), "reason", MAX_REASON))
+
+
+def _visit_record(visit: VisitorPass, *, action: str, actor_user, now, from_status: str, to_status: str,
+                  change: Change) -> VisitorPassEvent:
+    return VisitorPassEvent.objects.create(visitor_pass=visit, action=action, actor=actor_user, created_at=now,
+                                           from_status=from_status, to_status=to_status, body=change.body,
+                                           data=change.data)
+
+
+VISIT_FLOW: Workflow[VisitorPass] = Workflow(
+    model=VisitorPass, table=workflow.VISIT_TABLE, subject=gettext_lazy("visitor pass"),
+    not_found=gettext_lazy("Visitor pass not found."), action_label=choices_label(VisitAction),
+    status_label=choices_label(VisitStatus), queryset=lambda: VisitorPass.objects.select_related("site"),
+    can_see=lambda actor, visit: selectors.site_visible(actor, visit.site_id), apply=_visit_apply,
+    record_event=_visit_record)
+
+
+def visitor_pass_transition(*, visitor_pass: VisitorPass | int, action: str, actor_user,
+                            expected_version: int | None = None, **data: Any) -> VisitorPass:
+    """Arrive (within the validity, not refused meanwhile), leave, cancel — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(VISIT_FLOW, obj=visitor_pass, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def key_loan_create(*, actor_user, key: Key | int | None, borrower: str, due_at: datetime | None,
+                    borrower_phone: str = "", company: str = "", purpose: str = "", signature: str = "") -> KeyLoan:
+    """Lend a key with the borrower's signature and a due time; a key already out is 409 `key_out`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not lend keys."))
+    if key is None or key == "":
+        raise required_field("key")
+    key_id = key.pk if isinstance(key, Key) else key
+    found = Key.objects.filter(site_scope_q(actor, "site__"), pk=key_id, is_active=True).first()
+    if found is None:
+        raise field_error("key", _("Unknown key."))
+    signature = signature or ""
+    if signature and (not signature.startswith("data:image/png;base64,") or len(signature) > 200_000):
+        raise field_error("signature", _("The signature must be a PNG drawing."))
+    now = timezone.now()
+    if due_at is None:
+        raise required_field("due_at")
+    if due_at <= now:
+        raise field_error("due_at", _("The due time must be in the future."))
+    Key.objects.select_for_update().filter(pk=found.pk).first()  # two desks lending one key queue here
+    if KeyLoan.objects.filter(key=found, status=LoanStatus.OUT).exists():
+        raise Conflict(_("This key is out on loan."), code="key_out")
+    loan = KeyLoan.objects.create(key=found, borrower=_text(borrower, "borrower", 100, required=True),
+                                  borrower_phone=_phone(borrower_phone, "borrower_phone"),
+                                  company=_text(company, "company", 100), purpose=_text(purpose, "purpose", 200),
+                                  signature=signature, due_at=due_at, created_by=actor_user, created_at=now,
+                                  updated_at=now)
+    KeyLoanEvent.objects.create(loan=loan, action=LoanAction.CREATE, actor=actor_user, created_at=now,
+                                to_status=LoanStatus.OUT)
+    return loan
+
+
+def _loan_record(loan: KeyLoan, *, action: str, actor_user, now, from_status: str, to_status: str,
+                 change: Change) -> KeyLoanEvent:
+    return KeyLoanEvent.objects.create(loan=loan, action=action, actor=actor_user, created_at=now,
+                                       from_status=from_status, to_status=to_status, data=change.data)
+
+
+LOAN_FLOW: Workflow[KeyLoan] = Workflow(
+    model=KeyLoan, table=workflow.LOAN_TABLE, subject=gettext_lazy("key loan"),
+    not_found=gettext_lazy("Key loan not found."), action_label=choices_label(LoanAction),
+    status_label=choices_label(LoanStatus), queryset=lambda: KeyLoan.objects.select_related("key"),
+    can_see=lambda actor, loan: selectors.site_visible(actor, loan.key.site_id),
+    apply=lambda loan, actor, action, data, now: Change(changes={"returned_at": now},
+                                                         data={"overdue": loan.due_at < now}),
+    record_event=_loan_record)
+
+
+def key_loan_transition(*, key_loan: KeyLoan | int, action: str, actor_user, expected_version: int | None = None,
+                        **data: Any) -> KeyLoan:
+    """Take a key back — through the kernel's gate (a second return is 409)."""
+    actor = require_actor(actor_user)
+    return run_transition(LOAN_FLOW, obj=key_loan, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- parcels -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def parcel_receive(*, actor_user, unit: Asset | int | None, recipient: Customer | int | None = None,
+                   sender: str = "", carrier: str = "", tracking_number: str = "",
+                   is_registered_mail: bool = False) -> Parcel:
+    """Sign for a parcel or registered letter for an occupant of the unit; a six-digit pickup code
+    is issued for collection."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not sign for parcels."))
+    found_unit = _visible_unit(actor, unit)
+    customer = None
+    if recipient is not None and recipient != "":
+        recipient_id = recipient.pk if isinstance(recipient, Customer) else recipient
+        customer = visible_customers(actor).filter(pk=recipient_id).first()
+        if customer is None or not selectors.is_occupant(customer_id=customer.pk, unit_id=found_unit.pk):
+            raise field_error("recipient", _("The recipient is not an occupant of this unit."), "not_occupant")
+    now = timezone.now()
+    parcel = Parcel.objects.create(
+        number=next_number(prefix="KD", day=timezone.localdate(now)), unit=found_unit, recipient=customer,
+        sender=_text(sender, "sender", 100), carrier=_text(carrier, "carrier", 50),
+        tracking_number=_text(tracking_number, "tracking_number", 64), is_registered_mail=bool(is_registered_mail),
+        pickup_code=f"{secrets.randbelow(10**6):06d}", created_by=actor_user, created_at=now, updated_at=now)
+    ParcelEvent.objects.create(parcel=parcel, action=ParcelAction.CREATE, actor=actor_user, created_at=now,
+                               to_status=ParcelStatus.RECEIVED)
+    return parcel
+
+
+def _parcel_apply(parcel: Parcel, actor: Actor, action: str, data: dict, now) -> Change:
+    if action == ParcelAction.COLLECT:
+        code = str(data.get("pickup_code") or "").strip()
+        if not secrets.compare_digest(code, parcel.pickup_code):
+            raise field_error("pickup_code", _("The pickup code does not match."), "wrong_code")
+        signed = _text(data.get("signed_by"), "signed_by", 100) or (parcel.recipient.name if parcel.recipient else "")
+    else:
+        signed = _text(data.get("signed_by"), "signed_by", 100, required=True)
+    return Change(changes={"handed_over_at": now, "handed_over_by_id": actor.user_id, "signed_by": signed},
+                  data={"signed_by": signed})
+
+
+def _parcel_record(parcel: Parcel, *, action: str, actor_user, now, from_status: str, to_status: str,
+                   change: Change) -> ParcelEvent:
+    return ParcelEvent.objects.create(parcel=parcel, action=action, actor=actor_user, created_at=now,
+                                      from_status=from_status, to_status=to_status, data=change.data)
+
+
+PARCEL_FLOW: Workflow[Parcel] = Workflow(
+    model=Parcel, table=workflow.PARCEL_TABLE, subject=gettext_lazy("parcel"),
+    not_found=gettext_lazy("Parcel not found."), action_label=choices_label(ParcelAction),
+    status_label=choices_label(ParcelStatus),
+    queryset=lambda: Parcel.objects.select_related("unit", "unit__site", "recipient"),
+    can_see=lambda actor, parcel: selectors.site_visible(actor, parcel.unit.site_id), apply=_parcel_apply,
+    record_event=_parcel_record)
+
+
+def parcel_transition(*, parcel: Parcel | int, action: str, actor_user, expected_version: int | None = None,
+                      **data: Any) -> Parcel:
+    """Deliver (a steward, with who signed) or collect (with the pickup code) — once, through the gate."""
+    actor = require_actor(actor_user)
+    return run_transition(PARCEL_FLOW, obj=parcel, action=action, actor=actor, actor_user=actor_user,
                           expected_version=expected_version, data=data)

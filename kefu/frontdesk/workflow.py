@@ -10,6 +10,14 @@ scan with when the pass was used.
 """
 
 from kefu.core.workflow import Table, Transition
+from kefu.frontdesk.choices import (
+    LoanAction,
+    LoanStatus,
+    ParcelAction,
+    ParcelStatus,
+    VisitAction,
+    VisitStatus,
+)
 from kefu.frontdesk.choices import PassAction as A
 from kefu.frontdesk.choices import PassStatus as S
 from kefu.org.choices import RoleCode as R
@@ -31,3 +39,21 @@ TABLE = Table(
     Transition(A.CANCEL, {S.REQUESTED, S.APPROVED}, S.CANCELLED, DESK_ROLES, ("reason",)),
 )
 ACTION_NAMES = TABLE.names
+
+# Visitors and contractors: registered, let in and out at the desk.
+VISIT_TABLE = Table(
+    Transition(VisitAction.ARRIVE, {VisitStatus.EXPECTED}, VisitStatus.ARRIVED, DESK_ROLES),
+    Transition(VisitAction.DEPART, {VisitStatus.ARRIVED}, VisitStatus.DEPARTED, DESK_ROLES),
+    Transition(VisitAction.CANCEL, {VisitStatus.EXPECTED}, VisitStatus.CANCELLED, DESK_ROLES),
+)
+# Who may refuse a person at the gate for good.
+BLACKLIST_ROLES = OVERRIDE_ROLES
+# Keys: lent and taken back by the desk.
+LOAN_TABLE = Table(
+    Transition(LoanAction.RETURN, {LoanStatus.OUT}, LoanStatus.RETURNED, DESK_ROLES),
+)
+# Parcels: delivered by a steward (with the occupant's signature) or collected at the desk with the code.
+PARCEL_TABLE = Table(
+    Transition(ParcelAction.DELIVER, {ParcelStatus.RECEIVED}, ParcelStatus.DELIVERED, DESK_ROLES, ("signed_by",)),
+    Transition(ParcelAction.COLLECT, {ParcelStatus.RECEIVED}, ParcelStatus.COLLECTED, DESK_ROLES, ("pickup_code",)),
+)

@@ -4,7 +4,8 @@ through POSTed actions (`release_pass_transition`); balances change only with bi
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from kefu.frontdesk.models import Bill, FeeItem, Payment, ReleasePass
+from kefu.core.masking import phone_for
+from kefu.frontdesk.models import Bill, FeeItem, KeyLoan, Parcel, Payment, ReleasePass, VisitorPass
 from kefu.workorders.api.serializers import UserRefField
 
 
@@ -105,3 +106,88 @@ class ArrearsRowOutput(serializers.Serializer):
     oldest_due_date = serializers.DateField()
     age_days = serializers.IntegerField()
     age_bucket = serializers.CharField()
+
+
+# --- visitors, keys, parcels ------------------------------------------------------------------------
+
+class VisitorPassOutput(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = VisitorPass
+        fields = ["id", "number", "status", "version", "site", "kind", "name", "phone", "company", "purpose", "unit",
+                  "expected_at", "valid_until", "arrived_at", "departed_at", "created_at"]
+        read_only_fields = fields
+
+    def get_phone(self, obj) -> str:
+        request = self.context.get("request")
+        return phone_for(getattr(request, "user", None), obj.phone)
+
+
+class VisitorPassCreateInput(serializers.Serializer):
+    site = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["visitor", "contractor"], required=False, default="visitor")
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    company = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    unit = serializers.IntegerField(required=False, allow_null=True, default=None)
+    expected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateTimeField()
+    walk_in = serializers.BooleanField(required=False, default=False)
+
+
+class RegisterActionInput(serializers.Serializer):
+    """The union of the action bodies of visitor passes, key loans and parcels."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    signed_by = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    pickup_code = serializers.CharField(required=False, allow_blank=True, max_length=8)
+
+
+class KeyLoanOutput(serializers.ModelSerializer):
+    key_code = serializers.CharField(source="key.code", read_only=True)
+    key_label = serializers.CharField(source="key.label", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+    borrower_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KeyLoan
+        fields = ["id", "status", "version", "key", "key_code", "key_label", "borrower", "borrower_phone", "company",
+                  "purpose", "due_at", "is_overdue", "returned_at", "created_at"]
+        read_only_fields = fields
+
+    def get_borrower_phone(self, obj) -> str:
+        request = self.context.get("request")
+        return phone_for(getattr(request, "user", None), obj.borrower_phone)
+
+
+class KeyLoanCreateInput(serializers.Serializer):
+    key = serializers.IntegerField()
+    borrower = serializers.CharField(max_length=100)
+    borrower_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    company = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    purpose = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    signature = serializers.CharField(max_length=200_000, required=False, allow_blank=True, default="")
+    due_at = serializers.DateTimeField()
+
+
+class ParcelOutput(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True, default=None)
+
+    class Meta:
+        model = Parcel
+        fields = ["id", "number", "status", "version", "unit", "unit_code", "recipient", "recipient_name", "sender",
+                  "carrier", "tracking_number", "is_registered_mail", "handed_over_at", "signed_by", "created_at"]
+        read_only_fields = fields
+
+
+class ParcelCreateInput(serializers.Serializer):
+    unit = serializers.IntegerField()
+    recipient = serializers.IntegerField(required=False, allow_null=True, default=None)
+    sender = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    is_registered_mail = serializers.BooleanField(required=False, default=False)
