@@ -72,7 +72,7 @@ class VisitorKind(models.TextChoices):
 
 class VisitStatus(models.TextChoices):
     EXPECTED = "expected", _("Expected")
-    ARRIVED = "arrived", _("On site")
+    ARRIVED = "arrived", _("On the premises")
     DEPARTED = "departed", _("Left")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -107,7 +107,7 @@ class ParcelStatus(models.TextChoices):
 
 
 class ParcelAction(models.TextChoices):
-    CREATE = "create", _("Received")
+    CREATE = "create", _("Signed for")
     DELIVER = "deliver", _("Deliver")
     COLLECT = "collect", _("Collect")
 

@@ -348,7 +348,7 @@ class Parcel(models.Model):
                              related_name="parcels")
     recipient = models.ForeignKey("customers.Customer", verbose_name=_("recipient"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="parcels")
-    sender = models.CharField(_("from"), max_length=100, blank=True)
+    sender = models.CharField(_("sender"), max_length=100, blank=True)
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     is_registered_mail = models.BooleanField(_("registered mail"), default=False)
@@ -362,7 +362,7 @@ class Parcel(models.Model):
     signed_by = models.CharField(_("signed by"), max_length=100, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", editable=False)
-    created_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("signed for at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     class Meta:

@@ -12,4 +12,8 @@ urlpatterns = [
     path("passes/<int:pk>/actions/<slug:action>/", views.pass_action, name="pass_action"),
     path("gate/<str:token>/", views.scan, name="scan"),
     path("fees/arrears/", views.arrears, name="arrears"),
+    path("visitors/", views.visitors, name="visitors"),
+    path("keys/", views.keys, name="keys"),
+    path("parcels/", views.parcels, name="parcels"),
+    path("<slug:register>/<int:pk>/actions/<slug:action>/", views.register_action, name="register_action"),
 ]

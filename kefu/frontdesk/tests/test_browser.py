@@ -2,6 +2,8 @@
 the guard opens the gate page on a 390 px phone and records the exit; a second scan shows when
 it was used. Chinese (desk, guard) and English (the arrears page)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.utils import timezone
 
@@ -106,3 +108,56 @@ def test_arrears_refusal_and_the_arrears_page_in_english(live_server, cast, org)
         browser.close()
 
     assert not ReleasePass.objects.exists()
+
+
+def test_desk_registers_a_visitor_and_hands_over_a_parcel_on_a_phone(live_server, cast, org):
+    from datetime import timedelta
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from kefu.frontdesk.models import Parcel, VisitorPass
+
+    estate = make_estate(org)
+    unit, owner = make_unit(estate, "CH-1-1203", occupant="张三")
+    session = _session_cookie(cast["agent"])
+    until = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    base = live_server.url
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, session, **PHONE)
+        page.goto(f"{base}/frontdesk/visitors/")
+        expect(page.locator("h1")).to_have_text("访客与施工人员")
+        page.click("#register-new summary")
+        page.fill("#id_name", "王五")
+        page.fill("#id_phone", "13800138000")
+        page.fill("#id_purpose", "探亲")
+        page.fill("#id_valid_until", until)
+        page.click("#register-submit")
+        page.wait_for_selector(".alert-success")
+        expect(page.locator(".kefu-register-row .kefu-row-status")).to_have_text("预约")
+        page.click("button[data-action=arrive]")
+        expect(page.locator(".kefu-register-row .kefu-row-status")).to_have_text("在场")
+        page.click("button[data-action=depart]")
+        expect(page.locator(".kefu-register-row .kefu-row-status")).to_have_text("已离开")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        page.click("#tab-parcels")
+        page.click("#register-new summary")
+        page.fill("#id_unit_code", "CH-1-1203")
+        page.wait_for_selector(f"#id_requester option[value='{owner.pk}']", state="attached")
+        page.select_option("#id_requester", str(owner.pk))
+        page.fill("#id_carrier", "顺丰")
+        page.click("#register-submit")
+        page.wait_for_selector(".alert-success")
+        # the occupant got the code by SMS; the ORM may not run in Playwright's event loop: another thread
+        with ThreadPoolExecutor(1) as pool:
+            code = pool.submit(lambda: Parcel.objects.get().pickup_code).result()
+        page.fill("input[name=pickup_code]", code)
+        page.click("button[data-action=collect]")
+        expect(page.locator(".kefu-register-row .kefu-row-status")).to_have_text("已领取")
+        page.screenshot(path=str(ARTIFACTS / "parcels_phone_zh.png"), full_page=True)
+        browser.close()
+
+    assert VisitorPass.objects.get().status == "departed"
+    assert (Parcel.objects.get().status, Parcel.objects.get().signed_by) == ("collected", "张三")
