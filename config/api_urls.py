@@ -6,6 +6,16 @@ from kefu.callbacks.api.views import CallbackViewSet
 from kefu.channels.api.views import CallViewSet, ChannelAccountViewSet, ConversationViewSet
 from kefu.core.auth import obtain_auth_token
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
+from kefu.frontdesk.api.views import (
+    ArrearsView,
+    BillViewSet,
+    FeeItemViewSet,
+    KeyLoanViewSet,
+    ParcelViewSet,
+    PaymentViewSet,
+    ReleasePassViewSet,
+    VisitorPassViewSet,
+)
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
@@ -40,6 +50,13 @@ router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")
 router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-template")
 router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
+router.register("release-passes", ReleasePassViewSet, basename="release-pass")
+router.register("visitor-passes", VisitorPassViewSet, basename="visitor-pass")
+router.register("key-loans", KeyLoanViewSet, basename="key-loan")
+router.register("parcels", ParcelViewSet, basename="parcel")
+router.register("fees/items", FeeItemViewSet, basename="fee-item")
+router.register("fees/bills", BillViewSet, basename="fee-bill")
+router.register("fees/payments", PaymentViewSet, basename="fee-payment")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -49,6 +66,7 @@ urlpatterns = [
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
     path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/fees/arrears/", ArrearsView.as_view(), name="fee-arrears"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.

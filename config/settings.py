@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "kefu.knowledge",
     "kefu.channels",
     "kefu.notices",
+    "kefu.frontdesk",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 

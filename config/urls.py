@@ -32,6 +32,7 @@ urlpatterns = [
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("frontdesk/", include("kefu.frontdesk.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
 ]

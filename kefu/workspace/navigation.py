@@ -49,6 +49,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("intake", _("New work order"), "plus-circle", "workorders:intake", active_urls=("intake",),
             visible=_may_create_orders),
     NavItem("customers", _("Customers"), "people", "customers:list", active_apps=("customers",)),
+    NavItem("frontdesk", _("Front desk"), "door-open", "frontdesk:passes", active_apps=("frontdesk",)),
     NavItem("corrective-actions", _("Corrective actions"), "clipboard-check", "improvement:list",
             active_apps=("improvement",)),
     NavItem("surveys", _("Satisfaction surveys"), "emoji-smile", "surveys:list", active_apps=("surveys",)),

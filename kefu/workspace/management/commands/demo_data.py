@@ -71,3 +71,7 @@ class Command(BaseCommand):
 
         if orders and not append:
             self.stdout.write(self.style.SUCCESS(create_demo_channels()))
+
+        from kefu.frontdesk.demo import create_demo_frontdesk  # fees, arrears and release passes at CH
+
+        self.stdout.write(self.style.SUCCESS(create_demo_frontdesk()))
