@@ -12,6 +12,7 @@ from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
+from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
@@ -33,6 +34,8 @@ router.register("kpi/scorecards", ScorecardViewSet, basename="kpi-scorecard")
 router.register("kpi/templates", ScorecardTemplateViewSet, basename="kpi-template")
 router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("routing-absences", MemberAbsenceViewSet, basename="routing-absence")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

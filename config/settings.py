@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.routing",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,8 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
+    # Last: routes a new order after its intake commits (dispatch through the gate, as the system).
+    "kefu.routing.services.route_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
