@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kefu.reports",
     "kefu.knowledge",
     "kefu.routing",
+    "kefu.patrols",
 ]
 
 MIDDLEWARE = [
