@@ -10,6 +10,7 @@ from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchV
 from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.patrols.api.views import PatrolFindingViewSet, PatrolRoundViewSet, PatrolRouteViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
 from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
@@ -36,6 +37,9 @@ router.register("knowledge/articles", ArticleViewSet, basename="knowledge-articl
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
 router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
 router.register("routing-absences", MemberAbsenceViewSet, basename="routing-absence")
+router.register("patrol-routes", PatrolRouteViewSet, basename="patrol-route")
+router.register("patrol-rounds", PatrolRoundViewSet, basename="patrol-round")
+router.register("patrol-findings", PatrolFindingViewSet, basename="patrol-finding")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

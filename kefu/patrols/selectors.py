@@ -26,8 +26,17 @@ def _scope_q(actor: Actor, prefix: str = "") -> Q:
     return Q(**{f"{prefix}department__path__startswith": actor.department_path})
 
 
+def _ancestor_ids(actor: Actor) -> list[int]:
+    return [int(part) for part in actor.department_path.strip("/").split("/") if part.isdigit()]
+
+
 def route_list_for_actor(*, actor: Actor) -> QuerySet[PatrolRoute]:
-    return (PatrolRoute.objects.filter(_scope_q(actor)).select_related("department", "site")
+    """Routes of the actor's department subtree and of the departments above it (a steward walks
+    the routes of the service center they belong to)."""
+    scope = _scope_q(actor)
+    if scope and actor.role != RoleCode.VENDOR and actor.department_path:
+        scope |= Q(department_id__in=_ancestor_ids(actor))
+    return (PatrolRoute.objects.filter(scope).select_related("department", "site")
             .prefetch_related(Prefetch("checkpoints", Checkpoint.objects.prefetch_related(
                 Prefetch("items", ChecklistItem.objects.order_by("sequence"))).order_by("sequence")))
             .order_by("name", "id"))
@@ -36,7 +45,8 @@ def route_list_for_actor(*, actor: Actor) -> QuerySet[PatrolRoute]:
 def round_visibility_q(actor: Actor) -> Q:
     if actor.role == RoleCode.VENDOR:
         return Q(pk__in=[])
-    return Q(assignee_id=actor.user_id) | _scope_q(actor, "route__")
+    scope = _scope_q(actor, "route__")
+    return scope if not scope else Q(assignee_id=actor.user_id) | scope  # Q() | x would be x alone
 
 
 def round_list_for_actor(*, actor: Actor) -> QuerySet[PatrolRound]:
