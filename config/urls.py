@@ -23,6 +23,7 @@ urlpatterns = [
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("patrols/", include("kefu.patrols.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
 ]
 
