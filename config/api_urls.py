@@ -16,6 +16,8 @@ from kefu.quality.api.views import QACheckViewSet
 from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
+from kefu.vendors.api.views import NonconformityViewSet, VendorViewSet
+from kefu.vendors.api.views import ScorecardViewSet as VendorScorecardViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 
 router = DefaultRouter()
@@ -40,6 +42,9 @@ router.register("routing-absences", MemberAbsenceViewSet, basename="routing-abse
 router.register("patrol-routes", PatrolRouteViewSet, basename="patrol-route")
 router.register("patrol-rounds", PatrolRoundViewSet, basename="patrol-round")
 router.register("patrol-findings", PatrolFindingViewSet, basename="patrol-finding")
+router.register("vendors", VendorViewSet, basename="vendor")
+router.register("vendor-nonconformities", NonconformityViewSet, basename="vendor-nonconformity")
+router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-scorecard")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "kefu.knowledge",
     "kefu.routing",
     "kefu.patrols",
+    "kefu.vendors",
 ]
 
 MIDDLEWARE = [
