@@ -160,7 +160,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(services.scorecard_records(scorecard=self.get_object(), sequence=int(line)))
 
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
-    @action(detail=True, methods=["get"], url_path="statement.xlsx")
+    @action(detail=True, methods=["get"], url_path="statement/xlsx")
     def statement_xlsx(self, request, pk=None):
         card = self.get_object()
         response = HttpResponse(exports.statement_xlsx(card=card),
@@ -169,7 +169,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return response
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
-    @action(detail=True, methods=["get"], url_path="statement.pdf")
+    @action(detail=True, methods=["get"], url_path="statement/pdf")
     def statement_pdf(self, request, pk=None):
         card = self.get_object()
         response = HttpResponse(exports.statement_pdf(card=card), content_type="application/pdf")
