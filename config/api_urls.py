@@ -22,10 +22,14 @@ from kefu.kpi.api.views import ScorecardTemplateViewSet, ScorecardViewSet
 from kefu.notices.api.views import NoticeViewSet
 from kefu.notifications.api.views import NotificationPreferenceMeView, WorkOrderMessagesView
 from kefu.org.api.views import StaffViewSet, TeamViewSet
+from kefu.patrols.api.views import PatrolFindingViewSet, PatrolRoundViewSet, PatrolRouteViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
+from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
+from kefu.vendors.api.views import NonconformityViewSet, VendorViewSet
+from kefu.vendors.api.views import ScorecardViewSet as VendorScorecardViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 from kefu.workspace.api.views import UnitViewSet
 
@@ -57,6 +61,14 @@ router.register("parcels", ParcelViewSet, basename="parcel")
 router.register("fees/items", FeeItemViewSet, basename="fee-item")
 router.register("fees/bills", BillViewSet, basename="fee-bill")
 router.register("fees/payments", PaymentViewSet, basename="fee-payment")
+router.register("routing-rules", RoutingRuleViewSet, basename="routing-rule")
+router.register("routing-absences", MemberAbsenceViewSet, basename="routing-absence")
+router.register("patrol-routes", PatrolRouteViewSet, basename="patrol-route")
+router.register("patrol-rounds", PatrolRoundViewSet, basename="patrol-round")
+router.register("patrol-findings", PatrolFindingViewSet, basename="patrol-finding")
+router.register("vendors", VendorViewSet, basename="vendor")
+router.register("vendor-nonconformities", NonconformityViewSet, basename="vendor-nonconformity")
+router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-scorecard")
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "kefu.channels",
     "kefu.notices",
     "kefu.frontdesk",
+    "kefu.routing",
+    "kefu.patrols",
+    "kefu.vendors",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
@@ -268,6 +271,8 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
     "kefu.notifications.customer_messages.customer_messages_on_events",
+    # Last: routes a new order after its intake commits (dispatch through the gate, as the system).
+    "kefu.routing.services.route_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("frontdesk/", include("kefu.frontdesk.urls")),
+    path("patrols/", include("kefu.patrols.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
 ]

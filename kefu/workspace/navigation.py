@@ -64,6 +64,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
                 NavItem("access-log", pgettext_lazy("import", "Access log"), "shield-lock", "privacy:access_log",
                         visible=may_audit),
             )),
+    NavItem("patrols", _("Patrols"), "signpost-2", "patrols:list", active_apps=("patrols",)),
     NavItem("quality", _("QA checks"), "patch-check", "quality:list", active_apps=("quality",)),
     NavItem("kpi", _("KPI scorecards"), "award", "kpi:mine", active_apps=("kpi",)),
 )
