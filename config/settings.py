@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.standards",
     "kefu.knowledge",
 ]
 
