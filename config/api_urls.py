@@ -40,6 +40,7 @@ urlpatterns = [
          name="notification-preferences-me"),
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
+    path("v1/standards/", include("kefu.standards.api.urls")),
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

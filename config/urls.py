@@ -22,6 +22,7 @@ urlpatterns = [
     path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("standards/", include("kefu.standards.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
 ]
