@@ -330,8 +330,8 @@ def _cadence(ctx: Context, records: bool, kinds: tuple[str, ...], frequencies: t
         for p_start, p_end, due in cadence_periods(frequency=schedule.frequency, start=ctx.period.start,
                                                    end=ctx.period.end):
             due_at = dt.datetime.combine(due, dt.time(SCHEDULE_HOUR), tzinfo=tz)
-            if due_at > ctx.now:
-                continue
+            if due_at > ctx.now or due_at < schedule.created_at:
+                continue  # not due yet, or due before the schedule existed
             made = files.get((schedule.pk, p_start, p_end))
             on_time = made is not None and timezone.localtime(made, tz).date() == due
             if made is None and due == ctx.today:
