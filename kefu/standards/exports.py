@@ -10,6 +10,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kefu.standards.choices import Status
 
@@ -47,7 +48,7 @@ def _cell(value) -> object:
 
 
 def summary_header() -> list[str]:
-    return [_("Code"), _("Standard"), _("Rule"), _("Target"), _("Value"), _("Numerator"), _("Denominator"),
+    return [_("Code"), pgettext("service standard", "Standard"), _("Rule"), _("Target"), _("Value"), _("Numerator"), _("Denominator"),
             _("Status"), _("Definition"), _("Source"), _("Note")]
 
 
