@@ -131,6 +131,15 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end
 
 
+def _report_transaction(fn):
+    """The reports' read transaction (PostgreSQL JIT off, work_mem raised, the read replica when
+    fresh): the board's figures are report queries over the same tables."""
+    from kefu.reports.selectors.scope import _report_transaction as report_transaction
+
+    return report_transaction(fn)
+
+
+@_report_transaction
 def board(*, actor: Actor, period: Period, scope: Scope, now=None, codes: list[str] | None = None,
           records: bool = False) -> list[dict]:
     """The standards board: one row per active standard (the API's contract: code, name, rule,

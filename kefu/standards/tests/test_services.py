@@ -231,3 +231,10 @@ def test_evidence_files(cast, client):
     response = client.get(reverse("standards:export", args=["xlsx"]), {"start": "2026-01-01", "end": "2026-03-31"})
     assert response.status_code == 200
     assert len(load_workbook(io.BytesIO(response.content)).worksheets) == 15
+
+
+def test_demo_data_is_idempotent(cast):
+    from kefu.standards.demo import create_demo_standards
+
+    assert create_demo_standards() == "standards: 9 report schedules, 0 warnings"
+    assert create_demo_standards() == "standards: 0 report schedules, 0 warnings"

@@ -65,3 +65,9 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
+        from django.apps import apps
+
+        if apps.is_installed("kefu.standards"):  # the report pack, a site rule, the warnings
+            from kefu.standards.demo import create_demo_standards
+
+            self.stdout.write(self.style.SUCCESS(create_demo_standards()))
