@@ -247,7 +247,7 @@ def survey_twice_yearly(ctx: Context, records: bool) -> dict:
     if count + 1e-9 >= target:
         status = Status.AT_RISK if soon else Status.MET
     else:
-        status = Status.AT_RISK if (ctx.open or not soon) and ctx.open else Status.MISSED
+        status = Status.AT_RISK if ctx.open else Status.MISSED
     rows = [{"id": c["pk"], "label": c["name"], "counted": True, "url": f"/surveys/{c['pk']}/",
              "cells": [c["starts_on"], c["ends_on"], c["status"]]} for c in started] if records else None
     detail = _("%(count)s campaigns from %(start)s to %(end)s; the next is due by %(due)s%(planned)s.") % {
