@@ -107,17 +107,21 @@ def run(args):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM workorders_workorder WHERE received_at >= %s", [period.since])
         in_year = cursor.fetchone()[0]
-    results = {"database": args.db, "orders": total, "orders_in_period": in_year, "start": start.isoformat(),
+    import os
+
+    results = {"load_average": os.getloadavg(), "database": args.db, "orders": total, "orders_in_period": in_year, "start": start.isoformat(),
                "end": end.isoformat(), "at": dt.datetime.now().isoformat(timespec="seconds")}
     users = get_user_model().objects.filter(username__in=["director", "manager", "supervisor"])
     now = timezone.now()
-    client = Client()
+    client = Client(SERVER_NAME="localhost")
+    assert client.get("/ping/").status_code == 200
     results["ping"] = report_bench._measure(lambda: client.get("/ping/"), args.repeat)
     for user in users:
         actor = actor_for_user(user)
         results[f"{user.username}:board"] = report_bench._measure(
             lambda actor=actor: selectors.board(actor=actor, period=period, scope=Scope(), now=now), args.repeat)
         client.force_login(user)
+        assert client.get("/api/v1/standards/", {"start": start.isoformat(), "end": end.isoformat()}).status_code == 200
         query = {"start": start.isoformat(), "end": end.isoformat()}
         results[f"{user.username}:api"] = report_bench._measure(
             lambda query=query: client.get("/api/v1/standards/", query), args.repeat)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -41,6 +41,8 @@ class Context:
     scope: Scope
     now: dt.datetime
     rule: RuleInForce
+    # Shared between the standards of one board (the facts' counts are one scan for all of them).
+    shared: dict = field(default_factory=dict)
 
     @property
     def params(self) -> dict:
@@ -133,20 +135,45 @@ def walk_in_3min(ctx: Context, records: bool) -> dict:
     return _result(ctx, row["decided"] - row["breached"], row["decided"], detail=detail, records=rows, rule=rule)
 
 
+def _fact_bases(ctx: Context) -> dict[str, tuple[Q, Q]]:
+    """(base, counted) on OrderFact rows of the standards read from the report facts."""
+    return {
+        "callback_all": (metrics.basis_q("resolved", ctx.period, ctx.now) & Q(type__in=metrics.CALLBACK_TYPES),
+                         metrics.FACT_FLAGS["callback_completed"]),
+        "complaint_closed_3d": (metrics.basis_q("received", ctx.period, ctx.now)
+                                & metrics.fact_condition_q("complaint", ctx.period, ctx.now),
+                                metrics.fact_condition_q("closed_3d", ctx.period, ctx.now)),
+    }
+
+
+def _fact_counts(ctx: Context, code: str) -> dict:
+    """Numerator and denominator of every facts-based standard in one scan of the period's facts
+    (received or resolved in it), computed once per board."""
+    if "facts" not in ctx.shared:
+        bases = _fact_bases(ctx)
+        either = metrics.basis_q("received", ctx.period, ctx.now) | metrics.basis_q("resolved", ctx.period, ctx.now)
+        aggregates = {}
+        for name, (base, counted) in bases.items():
+            aggregates[f"{name}__d"] = Count("pk", filter=base)
+            aggregates[f"{name}__n"] = Count("pk", filter=base & counted)
+        row = _facts(ctx).filter(either).aggregate(**aggregates)
+        ctx.shared["facts"] = {name: {"d": row[f"{name}__d"], "n": row[f"{name}__n"]} for name in bases}
+    return ctx.shared["facts"][code]
+
+
 def callback_all(ctx: Context, records: bool) -> dict:
-    base = _facts(ctx).filter(metrics.basis_q("resolved", ctx.period, ctx.now), type__in=metrics.CALLBACK_TYPES)
-    counted = metrics.FACT_FLAGS["callback_completed"]
-    counts = base.aggregate(d=Count("pk"), n=Count("pk", filter=counted))
+    base_q, counted = _fact_bases(ctx)["callback_all"]
+    base = _facts(ctx).filter(base_q)
+    counts = _fact_counts(ctx, "callback_all")
     rows = _order_rows(base, counted, ("type", "resolved_at")) if records else None
     return _result(ctx, counts["n"], counts["d"], records=rows)
 
 
 def complaint_closed_3d(ctx: Context, records: bool) -> dict:
     minutes = metrics.complaint_close_minutes()
-    base = _facts(ctx).filter(metrics.basis_q("received", ctx.period, ctx.now)
-                              & metrics.fact_condition_q("complaint", ctx.period, ctx.now))
-    counted = metrics.fact_condition_q("closed_3d", ctx.period, ctx.now)
-    counts = base.aggregate(d=Count("pk"), n=Count("pk", filter=counted))
+    base_q, counted = _fact_bases(ctx)["complaint_closed_3d"]
+    base = _facts(ctx).filter(base_q)
+    counts = _fact_counts(ctx, "complaint_closed_3d")
     rows = _order_rows(base, counted, ("received_at", "resolved_at")) if records else None
     from kefu.sla.selectors import complaint_policy
 

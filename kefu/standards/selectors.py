@@ -159,10 +159,11 @@ def board(*, actor: Actor, period: Period, scope: Scope, now=None, codes: list[s
     rules = rules_in_force(standards=standards, scope=scope)
     query = urlencode({"start": period.start.isoformat(), "end": period.end.isoformat(), **scope.params()})
     rows = []
+    shared: dict = {}
     for standard in standards:
         definition = DEFINITIONS[standard.code]
         rule = rules[standard.code]
-        ctx = figures.Context(actor=actor, period=period, scope=scope, now=now, rule=rule)
+        ctx = figures.Context(actor=actor, period=period, scope=scope, now=now, rule=rule, shared=shared)
         result = figures.figure(code=standard.code, ctx=ctx, records=records)
         parameters = {**rule.parameters, **(result.get("rule") or {})}
         row = {"code": standard.code, "name": str(standard.get_code_display()), "rule": parameters,
