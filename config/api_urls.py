@@ -77,6 +77,7 @@ urlpatterns = [
     path("v1/work-orders/<int:pk>/messages/", WorkOrderMessagesView.as_view(), name="work-order-messages"),
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),
     path("v1/reports/", include("kefu.reports.api.urls")),
+    path("v1/standards/", include("kefu.standards.api.urls")),
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/fees/arrears/", ArrearsView.as_view(), name="fee-arrears"),
     path("v1/", include(router.urls)),

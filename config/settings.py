@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.standards",
     "kefu.knowledge",
     "kefu.channels",
     "kefu.notices",

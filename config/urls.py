@@ -31,6 +31,7 @@ urlpatterns = [
     path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("standards/", include("kefu.standards.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("frontdesk/", include("kefu.frontdesk.urls")),
     path("patrols/", include("kefu.patrols.urls")),

@@ -75,3 +75,7 @@ class Command(BaseCommand):
         from kefu.frontdesk.demo import create_demo_frontdesk  # fees, arrears and release passes at CH
 
         self.stdout.write(self.style.SUCCESS(create_demo_frontdesk()))
+
+        from kefu.standards.demo import create_demo_standards  # the report pack, a site rule, the warnings
+
+        self.stdout.write(self.style.SUCCESS(create_demo_standards()))
