@@ -83,6 +83,7 @@ system-deps:
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	  command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	  [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	  if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 

@@ -4,7 +4,7 @@ rating page behind a one-time token (no login). Views parse input and call servi
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from kefu.callbacks import selectors, services
 from kefu.callbacks.choices import CallbackStatus, RatingLinkState
 from kefu.callbacks.forms import AttemptForm, RatingForm
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.files import user_file_response
 from kefu.core.htmx import is_partial
 from kefu.core.pages import add_service_errors
 from kefu.core.pagination import CappedPaginator
@@ -119,7 +120,7 @@ def attempt_file(request, pk, attempt_id, kind):
     if not field:
         raise Http404
     content_type = "image/png" if kind == "signature" else item.photo_content_type or "application/octet-stream"
-    return FileResponse(field.open("rb"), content_type=content_type)
+    return user_file_response(field.open("rb"), content_type=content_type, filename=f"{kind}-{item.pk}")
 
 
 # --- the customer's rating page ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ and turn ApplicationError into a message with the matching HTTP status.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.files import user_file_response
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
 from kefu.core.pages import add_service_errors, redirect_after_action
@@ -237,9 +238,8 @@ def article_file(request, pk, file_id):
     item = article.attachments.filter(pk=file_id).first()
     if item is None:
         raise Http404
-    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    return FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=not inline,
-                        filename=item.original_name)
+    # Photos inline, PDFs (which can carry script) as downloads, always sandboxed (kefu.core.files).
+    return user_file_response(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
 
 
 @staff_required

@@ -9,7 +9,7 @@ management commands and tasks all call these functions; none saves a WorkOrder i
 import mimetypes
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,6 +48,10 @@ CREATE_ROLES = workflow.INTAKE_ROLES | {RoleCode.TECHNICIAN, RoleCode.CLERK}
 OWNER_OVERRIDE_ROLES = {RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR, RoleCode.ADMINISTRATOR}
 # A client clock slightly ahead of ours is not "the future"; more than this is refused.
 CLOCK_SKEW = timedelta(seconds=60)
+# Input limits (issue #15): the times an order may carry, the size of its text and tag list.
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_DESCRIPTION = 10_000
+MAX_TAGS = 20
 MAX_AMOUNT = Decimal("9999999999.99")
 
 # First bytes of the file types we accept; the declared content type is not trusted.
@@ -87,6 +91,8 @@ def _clean_amount(value: Any) -> Decimal | None:
 
 def _clean_time(field: str, value: datetime, now: datetime) -> datetime:
     aware: datetime = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if aware < EARLIEST_TIME:
+        raise field_error(field, _("%(field)s cannot be before the year 2000.") % {"field": field})
     if aware > now + CLOCK_SKEW:
         raise field_error(field, _("%(field)s cannot be in the future.") % {"field": field})
     return min(aware, now)
@@ -218,6 +224,10 @@ def work_order_create(
         raise field_error("title", _("Keep the title under 200 characters."))
     if not description:
         raise required_field("description")
+    if len(description) > MAX_DESCRIPTION:
+        raise field_error("description", _("Keep the description under %(max)s characters.") % {"max": MAX_DESCRIPTION})
+    if tags is not None and len(tags) > MAX_TAGS:
+        raise field_error("tags", _("At most %(max)s tags.") % {"max": MAX_TAGS})
     received_at = _clean_time("received_at", received_at or now, now)
     if promised_at is not None:
         if timezone.is_naive(promised_at):

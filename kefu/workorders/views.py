@@ -6,7 +6,7 @@ actor), and turn ApplicationError into a message with the matching HTTP status.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound, field_error
+from kefu.core.files import user_file_response
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial, pick_template
 from kefu.core.masking import may_view_personal_data
@@ -429,6 +430,5 @@ def attachment(request, pk, attachment_id):
     item = order.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
-    inline = item.is_image or item.content_type == "application/pdf"
-    return FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=not inline,
-                        filename=item.original_name)
+    # Photos inline, PDFs (which can carry script) as downloads, always sandboxed (kefu.core.files).
+    return user_file_response(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
