@@ -54,9 +54,9 @@ def test_pending_standards_say_no_data(month, cast):
     assert rows["callback_sampling"]["status"] == "no_data"
 
 
-def test_api_contract(month, cast, client):
+def test_api_contract(month, cast, client, django_assert_max_num_queries):
     client.force_login(cast["manager"])
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(40):
         response = client.get(reverse("api-standards"), {"start": "2026-03-01", "end": "2026-03-31"})
     assert response.status_code == 200
     rows = response.json()
@@ -89,7 +89,7 @@ def test_vendors_may_not_read_the_board(cast, client):
 def test_board_and_records_pages(month, cast, client, django_assert_max_num_queries):
     client.force_login(cast["manager"])
     with time_machine.travel(NOW, tick=False):
-        with django_assert_max_num_queries(60):
+        with django_assert_max_num_queries(45):
             page = client.get(reverse("standards:board"), {"start": "2026-03-01", "end": "2026-03-31"})
         records = client.get(reverse("standards:records", args=["complaint_closed_3d"]),
                              {"start": "2026-03-01", "end": "2026-03-31"})
