@@ -67,6 +67,20 @@ def test_api_contract(month, cast, client, django_assert_max_num_queries):
     assert callback["url"] == "/standards/callback_all/records/?start=2026-03-01&end=2026-03-31"
 
 
+def test_api_records(month, cast, client):
+    client.force_login(cast["manager"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("api-standard-records", args=["complaint_closed_3d"]),
+                              {"start": "2026-03-01", "end": "2026-03-31"})
+        missing = client.get(reverse("api-standard-records", args=["nope"]), {"start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200 and missing.status_code == 404
+    data = response.json()
+    assert (data["numerator"], data["denominator"]) == (1, 3)
+    assert len(data["records"]) == 3
+    a1 = next(r for r in data["records"] if r["label"] == month["orders"]["A1"].number)
+    assert a1["counted"] is True and a1["cells"] == ["2026-03-10 10:00", "2026-03-11 10:00"]
+
+
 @pytest.mark.parametrize("params, field", [
     ({"end": "2026-03-31"}, "start"),
     ({"start": "2026-03-31", "end": "2026-03-01"}, "end"),
