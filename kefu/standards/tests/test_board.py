@@ -112,3 +112,7 @@ def test_board_and_records_pages(month, cast, client, django_assert_max_num_quer
     assert records.status_code == 200
     assert records.content.decode().count('class="kefu-record-row"') == 3
     assert client.get(reverse("standards:records", args=["nope"]), {"start": "2026-03-01", "end": "2026-03-31"}).status_code == 404
+    bad = client.get(reverse("standards:board"), {"start": "2026-13-01", "end": "2026-03-31"})
+    assert bad.status_code == 400 and "start" in bad.content.decode()
+    assert client.get(reverse("standards:records", args=["qa_weekly"]), {"start": "x", "end": "y"}).status_code == 400
+    assert client.get(reverse("standards:export", args=["pdf"]), {"start": "x", "end": "y"}).status_code == 400
