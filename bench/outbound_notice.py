@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["KEFU_SMS_QUIET_HOURS"] = ""  # the bench may run at night
-os.environ.setdefault("KEFU_OUTBOX_LEASE_SECONDS", "5")
+os.environ.setdefault("KEFU_OUTBOX_LEASE_SECONDS", "10")
 
 
 def account(url: str) -> dict:

@@ -274,3 +274,19 @@ def test_a_message_the_provider_took_before_the_worker_died_is_not_sent_again(ca
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("sent", 3)
     assert len(sms_server.sent) == 1
+
+
+def test_a_slow_batch_gives_back_what_it_has_not_tried_before_its_lease_runs_out(cast, monkeypatch):
+    import itertools
+
+    from kefu.notifications import services
+    from kefu.notifications.services import outbox_enqueue
+
+    for n in range(3):
+        outbox_enqueue(channel="sms", to_address=f"1380000000{n}", subject="s", body="b")
+    # the clock jumps past half the lease after the first message
+    ticks = itertools.chain([0.0, 0.0], itertools.repeat(services.LEASE.total_seconds()))
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+    assert outbox_deliver()["logged"] == 1
+    assert list(OutboundMessage.objects.order_by("id").values_list("state", "attempts")) == [
+        ("logged", 1), ("pending", 0), ("pending", 0)]
