@@ -29,8 +29,8 @@ class ConversationAction(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    IN = "in", _("Inbound")
-    OUT = "out", _("Outbound")
+    IN = "in", _("Received")
+    OUT = "out", _("Sent")
 
 
 class MessageKind(models.TextChoices):

@@ -6,6 +6,8 @@ order of the same customer (its messages become a customer comment on the order,
     open ──convert──▶ converted     open ──append──▶ converted     open ──close──▶ closed
 """
 
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,12 +121,15 @@ def conversation_transition(*, conversation: Conversation | int, action: str, ac
                           data={**data, "actor_user": actor_user})
 
 
-def append_to_order_if_named(*, conversation: Conversation, message: Message) -> WorkOrder | None:
-    """A message naming an open order of the conversation's customer is added to that order as a
-    customer comment (by the system user) at once; the conversation stays as it is."""
+def append_to_order_if_named(*, conversation: Conversation, message: Message,
+                             reference_text: str = "") -> WorkOrder | None:
+    """A message naming an open order of the conversation's customer (in its text, the subject or
+    `reference_text`, e.g. a mail's In-Reply-To) is added to that order as a customer comment
+    (by the system user) at once. A conversation that holds only this message is then done:
+    it is marked appended to that order."""
     from kefu.channels.inbound import order_numbers_in, system_user
 
-    numbers = order_numbers_in(f"{conversation.subject}\n{message.text}")
+    numbers = order_numbers_in(f"{conversation.subject}\n{message.text}\n{reference_text}")
     if not numbers or conversation.customer_id is None:
         return None
     order = (WorkOrder.objects.filter(number__in=numbers, customer_id=conversation.customer_id)
@@ -139,4 +144,12 @@ def append_to_order_if_named(*, conversation: Conversation, message: Message) ->
     except NotFound:
         return None
     Message.objects.filter(pk=message.pk).update(work_order=order)
+    if conversation.status == ConversationStatus.OPEN and not conversation.messages.exclude(pk=message.pk).exists():
+        now = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk, status=ConversationStatus.OPEN).update(
+            status=ConversationStatus.CONVERTED, work_order=order, version=F("version") + 1, updated_at=now)
+        ConversationEvent.objects.create(conversation=conversation, action=ConversationAction.APPEND, actor=None,
+                                         created_at=now, from_status=ConversationStatus.OPEN,
+                                         to_status=ConversationStatus.CONVERTED,
+                                         data={"work_order": order.pk, "number": order.number, "automatic": True})
     return order

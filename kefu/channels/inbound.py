@@ -135,7 +135,7 @@ def message_receive(*, item: InboundItem | None, account: ChannelAccount, addres
                     kind: str = MessageKind.TEXT, subject: str = "", html: str = "",
                     received_at: datetime | None = None,
                     attachments: list[tuple[str, str, bytes]] | None = None,
-                    conversation: Conversation | None = None) -> Message:
+                    conversation: Conversation | None = None, reference_text: str = "") -> Message:
     """Turn a stored item into a message of the address's open conversation (a new one if none).
 
     If the text names an order number of the same customer, the message is also added to that
@@ -163,7 +163,7 @@ def message_receive(*, item: InboundItem | None, account: ChannelAccount, addres
             data={"message": message.pk, "kind": kind})
     if item is not None:
         InboundItem.objects.filter(pk=item.pk).update(processed_at=now)
-    appended_to = append_to_order_if_named(conversation=conversation, message=message)
+    appended_to = append_to_order_if_named(conversation=conversation, message=message, reference_text=reference_text)
     if appended_to is not None:
         message.work_order = appended_to
     return message

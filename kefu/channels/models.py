@@ -136,6 +136,12 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"{self.address} · {self.subject or self.pk}"
 
+    @property
+    def last_message(self) -> "Message | None":
+        """The newest message (from the prefetched list on lists)."""
+        found = list(self.messages.all())
+        return found[-1] if found else None
+
 
 class ConversationEvent(ImmutableEvent):
     """What happened to a conversation: received, converted, appended, closed, bound."""

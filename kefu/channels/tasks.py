@@ -60,3 +60,14 @@ def channels_retry_inbound_periodic_task() -> int:
                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
                .exclude(kind="call_event").values_list("pk", flat=True)[:200])
     return sum(1 for pk in ids if process_item(pk))
+
+
+@db_periodic_task(crontab(minute="*"))
+def channels_poll_mailboxes_periodic_task() -> int:
+    """Every minute: each active mailbox is polled (one worker at a time per mailbox: lease)."""
+    from kefu.channels.choices import AccountKind
+    from kefu.channels.mail import poll_mailbox
+    from kefu.channels.models import ChannelAccount
+
+    return sum(poll_mailbox(account) for account in ChannelAccount.objects.filter(kind=AccountKind.IMAP,
+                                                                                 is_paused=False))

@@ -123,3 +123,17 @@ def test_new_secret_replaces_and_empty_keeps(api, cast, org):
     assert ChannelAccount.objects.get(pk=created["id"]).get_secret("secret") == "old"
     client.patch(f"{URL}{created['id']}/", {"secret": "new"}, format="json")
     assert ChannelAccount.objects.get(pk=created["id"]).get_secret("secret") == "new"
+
+
+def test_rotate_command_re_encrypts_with_the_new_key(settings, org):
+    from django.core.management import call_command
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.KEFU_CHANNEL_SECRET_KEYS = [old]
+    account = ChannelAccount(kind="cti", name="400", department=org["cs"])
+    account.set_secret("secret", "hmac-key")
+    account.save()
+    settings.KEFU_CHANNEL_SECRET_KEYS = [new, old]
+    call_command("rotate_channel_secrets", stdout=open("/dev/null", "w"))
+    settings.KEFU_CHANNEL_SECRET_KEYS = [new]
+    assert ChannelAccount.objects.get(pk=account.pk).get_secret("secret") == "hmac-key"
