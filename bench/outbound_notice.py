@@ -148,7 +148,7 @@ def main() -> None:
     }
     result["ratio_to_ping"] = round(result["messages_per_second"] / ping_rps, 3)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    out = ROOT / "bench" / "results" / f"{time.strftime('%Y-%m-%d')}-outbound-notice.json"
+    out = ROOT / "bench" / "results" / f"{time.strftime('%Y-%m-%d', time.gmtime())}-outbound-notice.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     server.stop()
 
