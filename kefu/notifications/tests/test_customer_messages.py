@@ -290,3 +290,18 @@ def test_a_slow_batch_gives_back_what_it_has_not_tried_before_its_lease_runs_out
     assert outbox_deliver()["logged"] == 1
     assert list(OutboundMessage.objects.order_by("id").values_list("state", "attempts")) == [
         ("logged", 1), ("pending", 0), ("pending", 0)]
+
+
+def test_a_template_with_an_unknown_variable_is_refused_in_the_admin(superuser, client):
+    client.force_login(superuser)
+    response = client.post("/admin/notifications/messagetemplate/add/", {
+        "kind": "acknowledgement", "language": "zh-hans", "text": "工单 {number} 由 {secret} 处理", "is_active": "on"})
+    assert response.status_code == 200
+    assert "{secret}" in response.content.decode()
+    assert not MessageTemplate.objects.exists()
+    response = client.post("/admin/notifications/messagetemplate/add/", {
+        "kind": "acknowledgement", "language": "zh-hans", "text": "工单 {number} 已受理", "is_active": "on"})
+    assert response.status_code == 302
+    assert MessageTemplate.objects.get().text == "工单 {number} 已受理"
+    listing = client.get("/admin/notifications/messagetemplate/").content.decode()
+    assert "工单 &lt;number&gt; 已受理" in listing
