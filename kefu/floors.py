@@ -21,11 +21,16 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("workorders",),  # the gate, events, the hooks runner
     ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
     ("notifications",),  # notices and the outbox (after-commit of the gate)
-    ("callbacks", "notices"),  # callbacks and ratings (hook 2); announcements to many customers
-    ("surveys", "exchange"),  # questionnaires and campaigns; import, export, merge
-    ("improvement",),  # corrective actions: proposals from surveys, complaints, QA
-    ("quality",),  # QA checks (propose corrective actions)
+    ("callbacks",),  # callbacks and ratings (hook 2)
+    ("surveys", "exchange", "channels", "frontdesk", "routing"),  # questionnaires and campaigns;
+    # import, export, merge; requests arriving by phone, WeChat, email (a missed call → a callback
+    # task); the front desk's registers; routing rules (dispatch after intake, as the system)
+    ("improvement", "notices", "patrols"),  # corrective actions; announcements to customers;
+    # patrol rounds (findings → orders, routed)
+    ("quality", "vendors"),  # QA checks (propose corrective actions); vendors' nonconformities
+    # (from patrol findings) and monthly scorecards
     ("kpi", "reports"),  # scorecards from callbacks, clocks, QA; reports and facts (hook 3)
+    ("standards",),  # the standards board: figures read from reports, surveys, QA, KPI…
     ("workspace",),  # what spans apps: demo data, navigation, the customer 360 page, the units list
 )
 

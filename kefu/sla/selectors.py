@@ -58,7 +58,7 @@ def first_workday_on_or_after(day):
     import datetime as dt
 
     off, work, _years = _holiday_sets()
-    for _ in range(40):  # the longest run of days off (Spring Festival + weekends) is ~10 days
+    for _attempt in range(40):  # the longest run of days off (Spring Festival + weekends) is ~10 days
         if day in work or (day not in off and day.weekday() < 5):
             return day
         day += dt.timedelta(days=1)
