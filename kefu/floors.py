@@ -38,8 +38,9 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
         "(workorders.services.work_order_erase_contact, an event per order through the gate's "
         "writer), in the erasure's one transaction.",
     ("workorders", "sla"):
-        "the order API's clocks endpoint (/api/work-orders/{id}/clocks/, a public URL) and the "
-        "timeline's escalation rows name SLA clocks; SLA itself reaches orders only as hook 1.",
+        "the order API's clocks endpoint (/api/v1/work-orders/{id}/clocks/, a public URL and an "
+        "action of the order viewset); the order page's clocks panel and escalation rows are "
+        "served by sla's template tags, and SLA reaches orders only as hook 1.",
     ("workorders", "knowledge"):
         "the queue's search box (WorkOrderFilterSet ?search=) ranks orders with the search index, "
         "which sits above work orders because it indexes them (and articles, and customers).",
