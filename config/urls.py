@@ -31,10 +31,15 @@ urlpatterns = [
     path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("standards/", include("kefu.standards.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("frontdesk/", include("kefu.frontdesk.urls")),
+    path("patrols/", include("kefu.patrols.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
+    path("channels/", include("kefu.channels.urls")),
 ]
 
+handler400 = "kefu.core.views.bad_request"
 handler404 = "kefu.core.views.page_not_found"
 handler403 = "kefu.core.views.permission_denied"
 handler500 = "kefu.core.views.server_error"

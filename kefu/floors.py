@@ -19,13 +19,14 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("org",),  # departments, roles, staff, the actor
     ("customers",),  # customers, units, archives
     ("workorders",),  # the gate, events, the hooks runner
-    ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
-    ("notifications",),  # notices and the outbox (after-commit of the gate)
-    ("callbacks",),  # callbacks and ratings (hook 2)
-    ("surveys", "exchange"),  # questionnaires and campaigns; import, export, merge
-    ("improvement",),  # corrective actions: proposals from surveys, complaints, QA
+    ("sla", "knowledge", "privacy", "frontdesk"),  # clocks (hook 1), search, reveal; front-desk registers
+    ("notifications", "routing"),  # notices and the outbox (after-commit of the gate); routing rules
+    ("callbacks", "patrols"),  # callbacks and ratings (hook 2); patrols and their findings
+    ("surveys", "exchange", "channels", "vendors"),  # campaigns; import/export; inbound channels; vendors
+    ("improvement", "notices"),  # corrective actions (from surveys, complaints, QA); announcements
     ("quality",),  # QA checks (propose corrective actions)
     ("kpi", "reports"),  # scorecards from callbacks, clocks, QA; reports and facts (hook 3)
+    ("standards",),  # service standards measured from the reports' and KPI figures
     ("workspace",),  # what spans apps: demo data, navigation, the customer 360 page, the units list
 )
 
@@ -44,6 +45,10 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("workorders", "knowledge"):
         "the queue's search box (WorkOrderFilterSet ?search=) ranks orders with the search index, "
         "which sits above work orders because it indexes them (and articles, and customers).",
+    ("notifications", "channels"):
+        "customer messages go out through the channel accounts (WeChat official account, SMS, "
+        "mail) and the identities that channels owns, secrets encrypted there; channels sits above "
+        "callbacks because a missed call becomes a callback task (kefu/channels/cti.py).",
     ("surveys", "improvement"):
         "closing a campaign proposes a corrective action for each item below target "
         "(improvement.services.corrective_action_propose, as quality does from its floor above); "

@@ -439,7 +439,9 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
             "title": order.title, "number": order.number, "days": days, "url": url}
         # The link is a credential: the outbox keeps it only until the message is sent.
         redacted_body = without_link(body, url)
-    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body, redacted_body=redacted_body)
+    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body, redacted_body=redacted_body,
+                   kind="rating_invitation", work_order=order,
+                   params={"number": order.number, "title": order.title, "days": str(days), "url": url})
     return link, token
 
 

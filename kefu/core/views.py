@@ -3,6 +3,11 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from kefu.core.errors import error_body
+from kefu.core.middleware import is_api_request, server_error_json
+from kefu.core.requestid import current_request_id
 
 
 def ping(request: HttpRequest) -> JsonResponse:
@@ -10,13 +15,28 @@ def ping(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
+# Django's error handlers (config/urls.py): the API answers in its JSON error shape, pages in HTML.
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return JsonResponse(error_body("bad_request", _("The request could not be understood.")), status=400)
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return JsonResponse(error_body("permission_denied", _("You do not have permission to perform this action.")),
+                            status=403)
     return render(request, "403.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    if is_api_request(request):
+        return server_error_json(request)
+    return render(request, "500.html", {"request_id": current_request_id()}, status=500)

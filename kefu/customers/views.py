@@ -6,7 +6,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,23 +20,17 @@ from kefu.customers import selectors, services
 from kefu.customers.choices import DocumentScope
 from kefu.customers.models import DocumentType
 from kefu.customers.phones import phone_digits_query
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor
 
 PAGE_SIZE = 25
 
 
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied
-    return actor
-
-
-@login_required
+@staff_required
 @require_GET
 def lookup(request):
     """htmx: customers matching what the agent typed (phone, name, initials or unit code)."""
-    actor = _actor(request)
+    actor = request.actor
     q = request.GET.get("q") or request.GET.get("customer_q") or ""
     customers = selectors.customer_search(q=q, limit=10, actor=actor) if q.strip() else []
     # Prefill the "new customer" row from what was typed: digits are a phone, anything else a name.
@@ -47,11 +40,11 @@ def lookup(request):
         "new_name": "" if looks_like_phone else q.strip()})
 
 
-@login_required
+@staff_required
 @require_GET
 def customer_list(request):
     """Customers in the user's scope; with `q`, the ranked lookup (phone, name, unit, ID tail…)."""
-    actor = _actor(request)
+    actor = request.actor
     q = (request.GET.get("q") or "").strip()
     if q:
         rows = selectors.customer_search(q=q, limit=50, actor=actor)
@@ -64,7 +57,7 @@ def customer_list(request):
 
 
 def _restore_actor(request) -> Actor:
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.DELETE_ROLES:
         raise PermissionDenied
     return actor
@@ -81,7 +74,7 @@ def _deleted_page(request, actor: Actor, *, page_number=None, error: Application
     }, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def deleted_list(request):
     """Soft-deleted customers in the user's scope, not yet erased, with who deleted them, when, the
@@ -90,7 +83,7 @@ def deleted_list(request):
     return _deleted_page(request, actor, page_number=request.GET.get("page"))
 
 
-@login_required
+@staff_required
 @require_POST
 def restore(request, pk: int):
     """Restore a deleted customer; an htmx request gets the list back with the outcome, a plain
@@ -117,11 +110,11 @@ def _unit_page(request, actor: Actor, unit, *, errors: dict | None = None, statu
     }, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def unit_detail(request, pk: int):
     """A unit's archive: occupants (current and past) and the document checklist with uploads."""
-    actor = _actor(request)
+    actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk)
     if unit is None:
         raise Http404
@@ -135,11 +128,11 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-@login_required
+@staff_required
 @require_POST
 def document_upload(request, owner: str, pk: int, type_pk: int):
     """File an archive document of a unit (owner "unit") or a customer (owner "customer")."""
-    actor = _actor(request)
+    actor = request.actor
     document_type = DocumentType.objects.filter(pk=type_pk, is_active=True).first()
     if owner == "unit":
         target = selectors.unit_get(actor=actor, pk=pk)
@@ -168,12 +161,12 @@ def document_upload(request, owner: str, pk: int, type_pk: int):
     return redirect(reverse(back, args=[pk]) + "#archive")
 
 
-@login_required
+@staff_required
 @require_GET
 def missing_documents(request):
     """Stewards' list: units in their scope whose archive lacks required documents, with each
     building's completeness; filter by site, building and document type."""
-    actor = _actor(request)
+    actor = request.actor
     params = {k: request.GET.get(k, "") for k in ("site", "building", "document_type")}
     ids = {k: int(v) if v.isdigit() else None for k, v in params.items()}
     units = selectors.units_missing_documents(actor=actor, site_id=ids["site"], building_id=ids["building"],

@@ -15,16 +15,21 @@ from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
 from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar
 from kefu.sla.selectors import calendar_spec, escalation_ladder, policy_for, team_calendar
+from kefu.workorders.hooks import for_actions
 
 
 def relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) -> bool:
     """Lay out what is left of a business-time clock's target (`used` minutes are spent) from
     `reference` on the clock's calendar: due, warning, next step, missing years. Returns whether
     anything changed; the caller saves."""
-    warn_target = clock.target_minutes * (clock.policy.warn_percent if clock.policy_id else 80) / 100
-    due, missing = engine.add(clock, True, reference, clock.target_minutes - used)
+    target = clock.target_minutes
+    if target is None:
+        raise ValueError("a business-time clock has a target")  # only those are laid out
+    policy = clock.policy if clock.policy_id else None
+    warn_target = target * (policy.warn_percent if policy is not None else 80) / 100
+    due, missing = engine.add(clock, True, reference, target - used)
     warn, _m = engine.add(clock, True, reference, warn_target - used)
-    if clock.target_minutes - used <= 0:  # already overdue: the deadline stays in the past
+    if target - used <= 0:  # already overdue: the deadline stays in the past
         due = min(clock.due_at, reference)
     if warn_target - used <= 0:
         warn = min(clock.warn_at or reference, reference)
@@ -201,6 +206,12 @@ def _promise_clock(engine: ClockEngine, *, order, policy, promised_at, now) -> N
                  minutes=None, started_at=now, due_at=promised_at)
 
 
+CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resolve", "cancel", "reopen", "comment"}
+
+
+# An escalation step that hands the order to another team moves its team-calendar clocks, as a
+# dispatch does.
+@for_actions(*CLOCK_ACTIONS, "escalate")
 def clocks_on_events(*, events, orders) -> None:
     """The gate's SLA hook: start, pause, resume and stop each event's order clocks, in the
     writer's transaction, then store the earliest running due time on the order (`sla_due_at`,
@@ -221,11 +232,6 @@ def clocks_on_events(*, events, orders) -> None:
             type(order).objects.filter(pk=order.pk).update(sla_due_at=due)
             order.sla_due_at = due
 
-
-CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resolve", "cancel", "reopen", "comment"}
-# An escalation step that hands the order to another team moves its team-calendar clocks, as a
-# dispatch does.
-clocks_on_events.actions = frozenset(CLOCK_ACTIONS | {"escalate"})
 
 
 def _apply_event(*, order, event) -> None:

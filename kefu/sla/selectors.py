@@ -51,6 +51,20 @@ def calendar_spec(*, calendar: WorkCalendar) -> business_time.CalendarSpec:
         always_open=calendar.always_open)
 
 
+def first_workday_on_or_after(day):
+    """The first day from `day` on that is a working day under China's holiday table: not a
+    statutory day off, and Monday–Friday or a make-up workday (调休). A year without holiday data
+    falls back to Monday–Friday."""
+    import datetime as dt
+
+    off, work, _years = _holiday_sets()
+    for _attempt in range(40):  # the longest run of days off (Spring Festival + weekends) is ~10 days
+        if day in work or (day not in off and day.weekday() < 5):
+            return day
+        day += dt.timedelta(days=1)
+    return day
+
+
 def missing_holiday_years(*, years) -> list[int]:
     """Which of `years` have no holiday data (for the administrators' banner)."""
     known = set(HolidayYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
@@ -95,6 +109,28 @@ def clocks_for_order(*, order, now) -> list[dict]:
 # period and none breached: a reopened order resolved twice in the period is on time only if both
 # resolutions were. kefu.reports.metrics reads these same conditions, so the report, the KPI line and
 # both drill-down lists are one number.
+
+def complaint_policy() -> SlaPolicy | None:
+    """The complaint SLA policy: the active policy tried first for every complaint (its types name
+    only "complaint", with no narrower condition). Its resolution target is the complaint sheet's
+    closure limit the complaint report and the standards board count (抱怨单 3 天封闭)."""
+    for policy in SlaPolicy.objects.filter(is_active=True).order_by("precedence", "id"):
+        if policy.types == ["complaint"] and not (policy.category_prefixes or policy.priorities
+                                                  or policy.complaint_levels or policy.channels
+                                                  or policy.customer_tiers):
+            return policy
+    return None
+
+
+def walk_in_policy() -> SlaPolicy | None:
+    """The walk-in policy (three-minute principle): the active policy tried first whose channels
+    are only "walk_in" and that sets a dispatch target. The standards board reads its dispatch
+    target as the walk-in standard's minutes."""
+    for policy in SlaPolicy.objects.filter(is_active=True, dispatch_minutes__isnull=False).order_by("precedence", "id"):
+        if policy.channels == ["walk_in"]:
+            return policy
+    return None
+
 
 def clock_in_period_q(*, start, end) -> Q:
     """SlaClock rows that belong to [start, end) (not cancelled; stopped in it, or running unpaused

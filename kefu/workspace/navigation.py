@@ -49,9 +49,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("intake", _("New work order"), "plus-circle", "workorders:intake", active_urls=("intake",),
             visible=_may_create_orders),
     NavItem("customers", _("Customers"), "people", "customers:list", active_apps=("customers",)),
+    NavItem("frontdesk", _("Front desk"), "door-open", "frontdesk:passes", active_apps=("frontdesk",)),
     NavItem("corrective-actions", _("Corrective actions"), "clipboard-check", "improvement:list",
             active_apps=("improvement",)),
     NavItem("surveys", _("Satisfaction surveys"), "emoji-smile", "surveys:list", active_apps=("surveys",)),
+    NavItem("inbound", _("Inbound"), "inbox", "channels:inbox", active_apps=("channels",)),
     NavItem("callbacks", _("Callbacks"), "telephone-outbound", "callbacks:list", active_apps=("callbacks",)),
     NavItem("data", pgettext_lazy("import", "Customer data"), "database", active_apps=("exchange", "privacy"),
             children=(
@@ -62,6 +64,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
                 NavItem("access-log", pgettext_lazy("import", "Access log"), "shield-lock", "privacy:access_log",
                         visible=may_audit),
             )),
+    NavItem("patrols", _("Patrols"), "signpost-2", "patrols:list", active_apps=("patrols",)),
+    NavItem("standards", _("Service standards"), "clipboard-data", "standards:board", active_apps=("standards",)),
     NavItem("quality", _("QA checks"), "patch-check", "quality:list", active_apps=("quality",)),
     NavItem("kpi", _("KPI scorecards"), "award", "kpi:mine", active_apps=("kpi",)),
 )

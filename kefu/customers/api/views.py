@@ -21,16 +21,11 @@ from kefu.customers.api.serializers import (
     OccupancyOutput,
 )
 from kefu.customers.models import Asset, Customer, CustomerAsset
-from kefu.org.selectors import require_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 def _restorer(request):
     """The actor, if their role may see and restore deleted customers (the roles that delete)."""
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.DELETE_ROLES:
         raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
     return actor
@@ -42,10 +37,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Customer.objects.none()
-        return selectors.customer_list(actor=_actor(self.request))
+        return selectors.customer_list(actor=self.request.actor)
 
     def get_object(self):
-        customer = selectors.customer_get(pk=self.kwargs["pk"], actor=_actor(self.request))
+        customer = selectors.customer_get(pk=self.kwargs["pk"], actor=self.request.actor)
         if customer is None:
             raise NotFound(_("Customer not found."))
         return customer
@@ -61,14 +56,14 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request, *args, **kwargs):
         q = request.query_params.get("q", "")
         if q.strip():
-            rows = selectors.customer_search(q=q, limit=50, actor=_actor(request))
+            rows = selectors.customer_search(q=q, limit=50, actor=request.actor)
             return Response({"count": len(rows), "next": None, "previous": None,
                              "results": self.get_serializer(rows, many=True).data})
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CustomerCreateInput, responses={201: CustomerOutput})
     def create(self, request):
-        actor = _actor(request)
+        actor = request.actor
         data = CustomerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -134,7 +129,7 @@ class OccupancyViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=OccupancyInput, responses={201: OccupancyOutput})
     def create(self, request):
-        actor = _actor(request)
+        actor = request.actor
         data = OccupancyInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -151,7 +146,7 @@ class OccupancyViewSet(viewsets.GenericViewSet):
     @extend_schema(request=OccupancyEndInput, responses={200: OccupancyOutput})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        actor = _actor(request)
+        actor = request.actor
         link = CustomerAsset.objects.select_related("asset", "customer").filter(pk=pk).first() if str(
             pk).isdigit() else None
         if link is None or selectors.customer_get(pk=link.customer_id, actor=actor) is None:

@@ -65,3 +65,17 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
+        from kefu.channels.demo import (
+            create_demo_channels,  # calls, WeChat messages, callbacks for missed calls
+        )
+
+        if orders and not append:
+            self.stdout.write(self.style.SUCCESS(create_demo_channels()))
+
+        from kefu.frontdesk.demo import create_demo_frontdesk  # fees, arrears and release passes at CH
+
+        self.stdout.write(self.style.SUCCESS(create_demo_frontdesk()))
+
+        from kefu.standards.demo import create_demo_standards  # the report pack, a site rule, the warnings
+
+        self.stdout.write(self.style.SUCCESS(create_demo_standards()))
