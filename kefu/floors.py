@@ -19,14 +19,18 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("org",),  # departments, roles, staff, the actor
     ("customers",),  # customers, units, archives
     ("workorders",),  # the gate, events, the hooks runner
-    ("sla", "knowledge", "privacy", "frontdesk"),  # clocks (hook 1), search, reveal; front-desk registers
-    ("notifications", "routing"),  # notices and the outbox (after-commit of the gate); routing rules
-    ("callbacks", "patrols"),  # callbacks and ratings (hook 2); patrols and their findings
-    ("surveys", "exchange", "channels", "vendors"),  # campaigns; import/export; inbound channels; vendors
-    ("improvement", "notices"),  # corrective actions (from surveys, complaints, QA); announcements
-    ("quality",),  # QA checks (propose corrective actions)
+    ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
+    ("notifications",),  # notices and the outbox (after-commit of the gate)
+    ("callbacks",),  # callbacks and ratings (hook 2)
+    ("surveys", "exchange", "channels", "frontdesk", "routing"),  # questionnaires and campaigns;
+    # import, export, merge; requests arriving by phone, WeChat, email (a missed call → a callback
+    # task); the front desk's registers; routing rules (dispatch after intake, as the system)
+    ("improvement", "notices", "patrols"),  # corrective actions; announcements to customers;
+    # patrol rounds (findings → orders, routed)
+    ("quality", "vendors"),  # QA checks (propose corrective actions); vendors' nonconformities
+    # (from patrol findings) and monthly scorecards
     ("kpi", "reports"),  # scorecards from callbacks, clocks, QA; reports and facts (hook 3)
-    ("standards",),  # service standards measured from the reports' and KPI figures
+    ("standards",),  # the standards board: figures read from reports, surveys, QA, KPI…
     ("workspace",),  # what spans apps: demo data, navigation, the customer 360 page, the units list
 )
 
@@ -39,16 +43,15 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
         "(workorders.services.work_order_erase_contact, an event per order through the gate's "
         "writer), in the erasure's one transaction.",
     ("workorders", "sla"):
-        "the order API's clocks endpoint (/api/v1/work-orders/{id}/clocks/, a public URL and an "
-        "action of the order viewset); the order page's clocks panel and escalation rows are "
-        "served by sla's template tags, and SLA reaches orders only as hook 1.",
+        "the order API's clocks endpoint (/api/work-orders/{id}/clocks/, a public URL) and the "
+        "timeline's escalation rows name SLA clocks; SLA itself reaches orders only as hook 1.",
     ("workorders", "knowledge"):
         "the queue's search box (WorkOrderFilterSet ?search=) ranks orders with the search index, "
         "which sits above work orders because it indexes them (and articles, and customers).",
     ("notifications", "channels"):
-        "customer messages go out through the channel accounts (WeChat official account, SMS, "
-        "mail) and the identities that channels owns, secrets encrypted there; channels sits above "
-        "callbacks because a missed call becomes a callback task (kefu/channels/cti.py).",
+        "the outbox sends SMS, WeChat and WeCom messages through the provider accounts "
+        "(ChannelAccount, secrets encrypted) that the channels app keeps for receiving through the "
+        "same accounts; channels sits above callbacks because a missed call becomes a callback task.",
     ("surveys", "improvement"):
         "closing a campaign proposes a corrective action for each item below target "
         "(improvement.services.corrective_action_propose, as quality does from its floor above); "
