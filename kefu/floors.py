@@ -22,10 +22,15 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
     ("notifications",),  # notices and the outbox (after-commit of the gate)
     ("callbacks",),  # callbacks and ratings (hook 2)
-    ("surveys", "exchange"),  # questionnaires and campaigns; import, export, merge
-    ("improvement",),  # corrective actions: proposals from surveys, complaints, QA
-    ("quality",),  # QA checks (propose corrective actions)
+    ("surveys", "exchange", "channels", "frontdesk", "routing"),  # questionnaires and campaigns;
+    # import, export, merge; requests arriving by phone, WeChat, email (a missed call → a callback
+    # task); the front desk's registers; routing rules (dispatch after intake, as the system)
+    ("improvement", "notices", "patrols"),  # corrective actions; announcements to customers;
+    # patrol rounds (findings → orders, routed)
+    ("quality", "vendors"),  # QA checks (propose corrective actions); vendors' nonconformities
+    # (from patrol findings) and monthly scorecards
     ("kpi", "reports"),  # scorecards from callbacks, clocks, QA; reports and facts (hook 3)
+    ("standards",),  # the standards board: figures read from reports, surveys, QA, KPI…
     ("workspace",),  # what spans apps: demo data, navigation, the customer 360 page, the units list
 )
 
@@ -43,6 +48,10 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("workorders", "knowledge"):
         "the queue's search box (WorkOrderFilterSet ?search=) ranks orders with the search index, "
         "which sits above work orders because it indexes them (and articles, and customers).",
+    ("notifications", "channels"):
+        "the outbox sends SMS, WeChat and WeCom messages through the provider accounts "
+        "(ChannelAccount, secrets encrypted) that the channels app keeps for receiving through the "
+        "same accounts; channels sits above callbacks because a missed call becomes a callback task.",
     ("surveys", "improvement"):
         "closing a campaign proposes a corrective action for each item below target "
         "(improvement.services.corrective_action_propose, as quality does from its floor above); "
