@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kefu.customers.models import CustomerAsset, Site
 from kefu.frontdesk import services
-from kefu.frontdesk.models import Bill, FeeItem, UnitBalance
+from kefu.frontdesk.models import Bill, FeeItem, Key, KeyLoan, Parcel, UnitBalance
 
 
 def _month_end(year: int, month: int) -> date:
@@ -84,4 +84,39 @@ def create_demo_frontdesk(*, seed: int = 21, today: date | None = None) -> str:
         services.release_pass_create(actor_user=users["supervisor"], unit=link.asset, requester=link.customer,
                                      items=[{"name": "旧家具", "quantity": 3}], moving_date=today,
                                      override_reason="业主已签还款承诺书，月底前结清")
-    return f"front desk: {bills} bills, {payments} payments, {len(passes) + len(owing)} release passes"
+    registers = _demo_registers(site, users, links, today)
+    return (f"front desk: {bills} bills, {payments} payments, {len(passes) + len(owing)} release passes, "
+            f"{registers}")
+
+
+def _demo_registers(site, users, links, today) -> str:
+    """Visitors (expected, on the premises, left), a refused person, keys (one loan overdue) and
+    parcels (waiting, one for five days, collected)."""
+    now = timezone.now()
+    agent, clerk = users["agent"], users["clerk"]
+    services.blacklist_add(actor_user=users["supervisor"], site=site, name="推销人员", phone="13900001111",
+                           reason="多次进入楼栋推销，业主投诉")
+    visits = [services.visitor_pass_create(actor_user=agent, site=site, name=name, phone=phone, kind=kind,
+                                           company=company, purpose=purpose, valid_until=now + timedelta(hours=hours),
+                                           walk_in=walk_in)
+              for name, phone, kind, company, purpose, hours, walk_in in [
+                  ("王先生", "13812345678", "visitor", "", "探亲", 4, False),
+                  ("李师傅", "13698765432", "contractor", "顺达装修", "1栋1203 水电改造", 9, True),
+                  ("快递员", "", "visitor", "", "送大件", 1, True)]]
+    services.visitor_pass_transition(visitor_pass=visits[2], action="depart", actor_user=agent)
+    keys = [Key.objects.create(site=site, code=code, label=label, kind=kind) for code, label, kind in [
+        ("K-001", "1栋水泵房", "plant_room"), ("K-002", "2栋配电房", "plant_room"), ("K-003", "消防控制室备用", "other")]]
+    overdue = services.key_loan_create(actor_user=clerk, key=keys[0], borrower="刘师傅", company="工程部水电组",
+                                       purpose="水泵检修", due_at=now + timedelta(hours=2))
+    KeyLoan.objects.filter(pk=overdue.pk).update(due_at=now - timedelta(hours=3), created_at=now - timedelta(hours=6))
+    services.key_loan_create(actor_user=clerk, key=keys[1], borrower="电梯维保公司", purpose="月度保养",
+                             due_at=now + timedelta(hours=4))
+    parcels = [services.parcel_receive(actor_user=agent, unit=link.asset, recipient=link.customer, carrier=carrier,
+                                       tracking_number=f"{carrier[:1]}{9000 + i}")
+               for i, (link, carrier) in enumerate(zip(links[:3], ["顺丰", "京东", "中通"], strict=False))]
+    if parcels:
+        Parcel.objects.filter(pk=parcels[0].pk).update(created_at=now - timedelta(days=5))
+    if len(parcels) > 2:
+        services.parcel_transition(parcel=parcels[2], action="collect", actor_user=agent,
+                                   pickup_code=parcels[2].pickup_code)
+    return f"{len(visits)} visitors, {len(keys)} keys, {len(parcels)} parcels"

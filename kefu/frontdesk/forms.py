@@ -36,13 +36,18 @@ def parse_items(text: str) -> list[dict[str, Any]]:
     return items
 
 
+def unit_code_field(*, optional_recipient: bool = False) -> forms.CharField:
+    """The unit code box that loads the unit's occupants into the requester/recipient select."""
+    attrs = {"autocomplete": "off", "placeholder": "CH-1-1203", "hx-get": reverse_lazy("frontdesk:occupants"),
+             "hx-include": "this, #id_requester", "hx-trigger": "input changed delay:300ms",
+             "hx-target": "#requester-field", "hx-swap": "outerHTML"}
+    if optional_recipient:
+        attrs["hx-vals"] = '{"optional": "1"}'
+    return forms.CharField(label=_("Unit"), max_length=64, widget=forms.TextInput(attrs=attrs))
+
+
 class ReleasePassForm(BootstrapMixin, forms.Form):
-    unit_code = forms.CharField(label=_("Unit"), max_length=64,
-                                widget=forms.TextInput(attrs={
-                                    "autocomplete": "off", "placeholder": "CH-1-1203",
-                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this, #id_requester",
-                                    "hx-trigger": "input changed delay:300ms", "hx-target": "#requester-field",
-                                    "hx-swap": "outerHTML"}))
+    unit_code = unit_code_field()
     requester = forms.IntegerField(label=_("Requester (occupant)"), widget=forms.Select)
     items = forms.CharField(label=_("Items (one per line: name × quantity)"), max_length=5000,
                             widget=forms.Textarea(attrs={"rows": 4, "placeholder": "沙发 × 1\n纸箱 × 12"}))
@@ -99,12 +104,7 @@ class KeyLoanForm(BootstrapMixin, forms.Form):
 
 
 class ParcelForm(BootstrapMixin, forms.Form):
-    unit_code = forms.CharField(label=_("Unit"), max_length=64,
-                                widget=forms.TextInput(attrs={
-                                    "autocomplete": "off", "placeholder": "CH-1-1203",
-                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this, #id_requester",
-                                    "hx-trigger": "input changed delay:300ms", "hx-target": "#requester-field",
-                                    "hx-swap": "outerHTML", "hx-vals": '{"optional": "1"}'}))
+    unit_code = unit_code_field(optional_recipient=True)
     requester = forms.IntegerField(label=_("Recipient"), required=False, widget=forms.Select)
     sender = forms.CharField(label=_("Sender"), max_length=100, required=False)
     carrier = forms.CharField(label=_("Carrier"), max_length=50, required=False)

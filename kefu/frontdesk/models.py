@@ -127,6 +127,9 @@ class UnitBalance(models.Model):
         indexes = [
             models.Index(fields=["site", "oldest_unpaid_due"], condition=Q(oldest_unpaid_due__isnull=False),
                          name="fd_balance_arrears_idx"),
+            # Every site in scope, oldest first: the list's order, walked with a LIMIT.
+            models.Index(fields=["oldest_unpaid_due", "unit"], condition=Q(oldest_unpaid_due__isnull=False),
+                         name="fd_balance_oldest_idx"),
         ]
 
     def __str__(self):

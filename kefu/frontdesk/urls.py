@@ -12,6 +12,7 @@ urlpatterns = [
     path("passes/<int:pk>/actions/<slug:action>/", views.pass_action, name="pass_action"),
     path("gate/<str:token>/", views.scan, name="scan"),
     path("fees/arrears/", views.arrears, name="arrears"),
+    path("fees/arrears.xlsx", views.arrears_export, name="arrears_export"),
     path("visitors/", views.visitors, name="visitors"),
     path("keys/", views.keys, name="keys"),
     path("parcels/", views.parcels, name="parcels"),

@@ -328,3 +328,16 @@ def register_action(request: HttpRequest, register: str, pk: int, action: str) -
         run=lambda data, form: spec["transition"](obj, action=action, actor_user=request.user,
                                                   expected_version=form.cleaned_data["version"], **data),
         success_url=url, failure=failure)
+
+
+@staff_required
+@require_GET
+def arrears_export(request: HttpRequest) -> HttpResponse:
+    """The arrears list and its ageing as xlsx (the page's selector, every row up to 100,000)."""
+    from kefu.frontdesk.exports import arrears_xlsx
+
+    site = request.GET.get("site") or ""
+    body = arrears_xlsx(actor=request.actor, site_id=site if site.isdigit() else None)  # type: ignore[attr-defined]  # set by the middleware
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="arrears.xlsx"'
+    return response

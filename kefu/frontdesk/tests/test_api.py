@@ -6,19 +6,9 @@ import pytest
 from django.utils import timezone
 
 from kefu.frontdesk.models import Bill, Payment, ReleasePass, UnitBalance
-from kefu.frontdesk.tests.factories import in_arrears, make_estate, make_pass, make_unit
+from kefu.frontdesk.tests.factories import in_arrears, make_pass, make_unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate(org):
-    return make_estate(org)
-
-
-@pytest.fixture
-def occupied(estate):
-    return make_unit(estate, "CH-1-1203", occupant="张三")
 
 
 def _body(unit, owner, **extra):

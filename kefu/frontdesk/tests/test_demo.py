@@ -3,8 +3,9 @@ release passes in every state; loading twice adds nothing."""
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from kefu.frontdesk.models import Bill, FeeItem, ReleasePass, UnitBalance
+from kefu.frontdesk.models import Bill, FeeItem, KeyLoan, Parcel, ReleasePass, UnitBalance, VisitorPass
 
 pytestmark = pytest.mark.django_db
 
@@ -17,5 +18,8 @@ def test_demo_frontdesk():
     assert UnitBalance.objects.filter(balance__gt=0, oldest_unpaid_due__isnull=False).exists()
     assert set(ReleasePass.objects.values_list("status", flat=True)) == {"requested", "approved", "used", "cancelled"}
     assert ReleasePass.objects.exclude(override_reason="").count() == 1
+    assert set(VisitorPass.objects.values_list("status", flat=True)) == {"expected", "arrived", "departed"}
+    assert KeyLoan.objects.filter(status="out", due_at__lt=timezone.now()).count() == 1
+    assert Parcel.objects.filter(status="received").count() == 2
     call_command("demo_data", orders=0, customers=30, append=True)
     assert (Bill.objects.count(), ReleasePass.objects.count()) == (bills, 5)

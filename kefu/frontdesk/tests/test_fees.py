@@ -25,7 +25,7 @@ def month(org, cast):
     B: 200 due 11-15, nothing paid → 200, 15 days → 0–30.
     C: 200 due 10-31, paid 200 → 0: not in arrears.
     D: 300 due 03-31, paid 100 → 200, 244 days → over 180.
-    E: 250 due 12-31 (not yet due) → balance 250 but not in arrears.
+    E: 250 due in 2099 (not yet due) → balance 250 but not in arrears.
     """
     estate = make_estate(org)
     clerk = cast["clerk"]
@@ -42,7 +42,7 @@ def month(org, cast):
     pay(clerk, units["C"], "200", date(2026, 11, 2))
     bill(clerk, units["D"], m, "2026-03", "300.00", date(2026, 3, 31))
     pay(clerk, units["D"], "100.00", date(2026, 4, 10))
-    bill(clerk, units["E"], m, "2026-12", "250.00", date(2026, 12, 31))
+    bill(clerk, units["E"], m, "2026-12", "250.00", date(2099, 12, 31))  # not due whenever the test runs
     return estate, units
 
 
@@ -54,7 +54,7 @@ def test_balances_follow_every_bill_and_payment(month):
         u["B"].pk: (Decimal("200.00"), Decimal("0.00"), Decimal("200.00"), date(2026, 11, 15)),
         u["C"].pk: (Decimal("200.00"), Decimal("200.00"), Decimal("0.00"), None),
         u["D"].pk: (Decimal("300.00"), Decimal("100.00"), Decimal("200.00"), date(2026, 3, 31)),
-        u["E"].pk: (Decimal("250.00"), Decimal("0.00"), Decimal("250.00"), date(2026, 12, 31)),
+        u["E"].pk: (Decimal("250.00"), Decimal("0.00"), Decimal("250.00"), date(2099, 12, 31)),
     }
 
 
@@ -140,3 +140,43 @@ def test_bills_generated_from_rate_and_area_once(org, cast):
     with pytest.raises(NotAllowed):
         bills_generate(actor_user=cast["agent"], item=estate["mgmt"], period="2026-11", due_date=date(2026, 11, 30))
     assert Bill.objects.count() == 2
+
+
+def test_the_xlsx_export_equals_the_page(month, cast, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    estate, u = month
+    pay(cast["clerk"], u["B"], "0.01", date(2026, 11, 29))  # B owes 199.99 now
+    client.force_login(cast["supervisor"])
+    page = client.get("/frontdesk/fees/arrears/", {"site": estate["site"].pk}).content.decode()
+    response = client.get("/frontdesk/fees/arrears.xlsx", {"site": estate["site"].pk})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(BytesIO(response.content))
+    rows = [tuple(r) for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], Decimal(str(r[1]))) for r in rows] == [
+        ("CH-1-104", Decimal("200")), ("CH-1-101", Decimal("700")), ("CH-1-102", Decimal("199.99"))]
+    for code, balance in [(r[0], r[1]) for r in rows]:
+        assert code in page and f"¥{Decimal(str(balance)).quantize(Decimal('0.01'))}" in page
+    ages = [tuple(r)[1:] for r in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    expected = selectors.ageing(actor=actor_for_user(cast["supervisor"]), site_id=estate["site"].pk)  # today's
+    assert [(n, Decimal(str(a))) for n, a in ages] == [(b["units"], b["amount"]) for b in expected]
+    assert sum(n for n, _a in ages) == 3 and sum(Decimal(str(a)) for _n, a in ages) == Decimal("1099.99")
+    for b in expected:
+        assert f'data-bucket="{b["bucket"]}"' in page
+
+
+def test_export_never_writes_a_formula(org, cast):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from kefu.frontdesk.exports import arrears_xlsx
+
+    estate = make_estate(org)
+    unit, _ = make_unit(estate, "=HYPERLINK(1)")
+    bill(cast["clerk"], unit, estate["mgmt"], "2026-01", "10.00", date(2026, 1, 31))
+    book = load_workbook(BytesIO(arrears_xlsx(actor=actor_for_user(cast["clerk"]), today=TODAY)))
+    cell = book.worksheets[0]["A2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")

@@ -9,19 +9,9 @@ from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from kefu.customers.models import CustomerAsset
 from kefu.frontdesk.models import ReleasePass, ReleasePassEvent
 from kefu.frontdesk.services import release_pass_transition
-from kefu.frontdesk.tests.factories import in_arrears, make_estate, make_pass, make_unit, pay
+from kefu.frontdesk.tests.factories import in_arrears, make_pass, make_unit, pay
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate(org):
-    return make_estate(org)
-
-
-@pytest.fixture
-def occupied(estate):
-    return make_unit(estate, "CH-1-1203", occupant="张三")
 
 
 def _events(release_pass):

@@ -7,14 +7,9 @@ from django.utils import timezone
 
 from kefu.frontdesk.models import Key, KeyLoan, Parcel, VisitorPass
 from kefu.frontdesk.services import blacklist_add, key_loan_create, parcel_receive
-from kefu.frontdesk.tests.factories import make_estate, make_unit
+from kefu.frontdesk.tests.factories import make_unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate(org):
-    return make_estate(org)
 
 
 def _later(hours=3):

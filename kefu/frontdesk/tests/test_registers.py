@@ -19,15 +19,10 @@ from kefu.frontdesk.services import (
     visitor_pass_create,
     visitor_pass_transition,
 )
-from kefu.frontdesk.tests.factories import make_estate, make_unit
+from kefu.frontdesk.tests.factories import make_unit
 from kefu.org.selectors import actor_for_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate(org):
-    return make_estate(org)
 
 
 def _in(hours=4):

@@ -8,19 +8,9 @@ from django.utils import timezone
 
 from kefu.frontdesk.models import ReleasePass
 from kefu.frontdesk.services import release_pass_transition
-from kefu.frontdesk.tests.factories import in_arrears, make_estate, make_pass, make_unit
+from kefu.frontdesk.tests.factories import in_arrears, make_pass, make_unit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def estate(org):
-    return make_estate(org)
-
-
-@pytest.fixture
-def occupied(estate):
-    return make_unit(estate, "CH-1-1203", occupant="张三")
 
 
 def _client(client, user, language=None):
