@@ -24,6 +24,7 @@ urlpatterns = [
     path("kpi/", include("kefu.kpi.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
     path("patrols/", include("kefu.patrols.urls")),
+    path("vendors/", include("kefu.vendors.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
 ]
 

@@ -65,3 +65,7 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(create_demo_knowledge()))
+        if orders and not append:
+            from kefu.patrols.demo import create_demo_patrols  # routes, rounds, vendors, a routing rule
+
+            self.stdout.write(self.style.SUCCESS(create_demo_patrols()))
