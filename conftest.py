@@ -195,6 +195,9 @@ def _fresh_holiday_cache():
     from kefu.sla.selectors import holidays_changed
 
     holidays_changed()
+    from kefu.routing.selectors import rules_changed
+
+    rules_changed()  # routing keeps the rules for a while, too
     yield
 
 

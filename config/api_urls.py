@@ -28,8 +28,7 @@ from kefu.quality.api.views import QACheckViewSet
 from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
-from kefu.vendors.api.views import NonconformityViewSet, VendorViewSet
-from kefu.vendors.api.views import ScorecardViewSet as VendorScorecardViewSet
+from kefu.vendors.api.views import NonconformityViewSet, VendorScorecardViewSet, VendorViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 from kefu.workspace.api.views import UnitViewSet
 

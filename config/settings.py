@@ -316,6 +316,14 @@ SPECTACULAR_SETTINGS = {
         "RoleCodeEnum": "kefu.org.choices.RoleCode",
         "ArticleStatusEnum": "kefu.knowledge.choices.ArticleStatus",
         "ArticleKindEnum": "kefu.knowledge.choices.ArticleKind",
+        "PatrolItemKindEnum": "kefu.patrols.choices.ItemKind",
+        "PatrolRoundStatusEnum": "kefu.patrols.choices.RoundStatus",
+        "FindingStatusEnum": "kefu.patrols.choices.FindingStatus",
+        "NonconformitySourceEnum": "kefu.vendors.choices.NonconformitySource",
+        "NonconformityStatusEnum": "kefu.vendors.choices.NonconformityStatus",
+        "VendorScorecardStatusEnum": "kefu.vendors.choices.ScorecardStatus",
+        "ServiceScopeEnum": "kefu.vendors.choices.ServiceScope",
+        "RoutingAssignmentEnum": "kefu.routing.choices.Assignment",
     },
 }
 

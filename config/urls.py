@@ -35,6 +35,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("frontdesk/", include("kefu.frontdesk.urls")),
     path("patrols/", include("kefu.patrols.urls")),
+    path("vendors/", include("kefu.vendors.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
 ]

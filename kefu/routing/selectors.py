@@ -7,8 +7,10 @@ below it, a time window in the site's local time (it may wrap past midnight).
 
 from __future__ import annotations
 
+import time as time_module
 from collections.abc import Iterable
 from datetime import datetime, time
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -25,8 +27,31 @@ RULE_MANAGER_ROLES = frozenset({RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.
                                 RoleCode.ADMINISTRATOR})
 
 
+# Rules, the category tree and the teams' calendars change rarely and are read on every intake:
+# each process keeps them for CACHE_SECONDS (the writers here clear this process's copy at once;
+# other processes see a change within that time). Without it the decision took ~8 queries.
+CACHE_SECONDS = 30.0
+_cache: dict[str, Any] = {"at": None}
+
+
+def rules_changed() -> None:
+    """Forget this process's copy of the rules, categories and calendars (called by the writers)."""
+    _cache.clear()
+    _cache["at"] = None
+
+
+def _cached() -> dict[str, Any]:
+    now = time_module.monotonic()
+    if _cache.get("at") is None or now - _cache["at"] > CACHE_SECONDS:
+        _cache.clear()
+        _cache.update(rules=list(RoutingRule.objects.filter(is_active=True).select_related("team")
+                                 .order_by("priority", "id")),
+                      parents=None, calendars={}, at=now)
+    return _cache
+
+
 def active_rules() -> list[RoutingRule]:
-    return list(RoutingRule.objects.filter(is_active=True).select_related("team").order_by("priority", "id"))
+    return list(_cached()["rules"])
 
 
 def rule_list() -> QuerySet[RoutingRule]:
@@ -36,7 +61,10 @@ def rule_list() -> QuerySet[RoutingRule]:
 def _category_and_ancestors(category_id: int | None) -> set[int]:
     if category_id is None:
         return set()
-    parents = dict(Category.objects.values_list("id", "parent_id"))
+    cache = _cached()
+    if cache["parents"] is None:
+        cache["parents"] = dict(Category.objects.values_list("id", "parent_id"))
+    parents = cache["parents"]
     found: set[int] = set()
     current: int | None = category_id
     while current is not None and current not in found:
@@ -93,7 +121,10 @@ def team_on_duty(team: Department, at: datetime) -> bool:
     """Whether `at` is working time on the team's own calendar (always, without one)."""
     from kefu.sla.selectors import calendar_spec, team_calendar
 
-    calendar = team_calendar(team.pk)
+    calendars = _cached()["calendars"]
+    if team.pk not in calendars:
+        calendars[team.pk] = team_calendar(team.pk)
+    calendar = calendars[team.pk]
     if calendar is None:
         return True
     spec = calendar_spec(calendar=calendar)

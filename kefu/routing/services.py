@@ -93,7 +93,10 @@ def routing_rule_create(*, actor_user: Any, team: Department, priority: int = 10
     values = _clean_rule(dict(team=team, priority=priority, name=name, type=type, category=category, site=site,
                               building=building, channel=channel, complaint_level=complaint_level,
                               time_from=time_from, time_until=time_until, assignment=assignment))
-    return RoutingRule.objects.create(**values, is_active=bool(is_active), created_by=actor_user)
+    rule = RoutingRule.objects.create(**values, is_active=bool(is_active), created_by=actor_user)
+    transaction.on_commit(selectors.rules_changed)
+    selectors.rules_changed()
+    return rule
 
 
 @transaction.atomic
@@ -111,6 +114,8 @@ def routing_rule_update(*, rule: RoutingRule, actor_user: Any, **changes: Any) -
     if "is_active" in changes:
         rule.is_active = bool(changes["is_active"])
     rule.save()
+    transaction.on_commit(selectors.rules_changed)
+    selectors.rules_changed()
     return rule
 
 
@@ -143,8 +148,10 @@ def choose_assignee(*, team: Department, assignment: str, at: datetime) -> int |
     members = selectors.members_available(team, at)
     if not members:
         return None
-    RoundRobinCursor.objects.get_or_create(team=team)
-    cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
+    cursor = RoundRobinCursor.objects.select_for_update().filter(team=team).first()
+    if cursor is None:  # the team's first routed order
+        RoundRobinCursor.objects.get_or_create(team=team)
+        cursor = RoundRobinCursor.objects.select_for_update().get(team=team)
     order = _next_after(members, cursor.last_user_id)
     if assignment == Assignment.LEAST_LOADED:
         loads = dict(WorkOrder.objects.filter(assignee_id__in=members, status__in=LOAD_STATUSES)
@@ -195,16 +202,19 @@ def route_work_order(*, work_order_id: int) -> WorkOrder | None:
 
 def _router(pk: int) -> Any:
     def route() -> None:
-        route_work_order(work_order_id=pk)
+        from kefu.routing.tasks import route_work_order_task
+
+        route_work_order_task(pk)  # a worker decides and dispatches (at once in tests: immediate mode)
     return route
 
 
 def route_on_events(*, events: Any, orders: Any) -> None:
     """Hook (last in KEFU_WORK_ORDER_HOOKS): after an intake commits, route the new order.
 
-    It never calls the gate inside the writer's transaction: the dispatch runs after commit, in
-    its own transaction, through the gate."""
-    if not RoutingRule.objects.filter(is_active=True).exists():
+    It never calls the gate inside the writer's transaction: after commit it enqueues the order's
+    id, and a worker dispatches it in its own transaction, through the gate. The intake pays the
+    cached rule check and the enqueue only."""
+    if not selectors.active_rules():
         return
     for event in events:
         transaction.on_commit(_router(event.work_order_id))

@@ -64,7 +64,7 @@ class Contract(models.Model):
     monthly_fee = models.DecimalField(_("monthly fee (¥)"), max_digits=12, decimal_places=2)
     pass_mark = models.DecimalField(_("pass mark"), max_digits=5, decimal_places=2, default=Decimal("80"))
     penalty_per_nonconformity = models.DecimalField(_("penalty per nonconformity (¥)"), default=Decimal("0"), max_digits=12, decimal_places=2)
-    shortfall_deduction_percent = models.DecimalField(_("deduction below the pass mark (% of fee)"), max_digits=5,
+    shortfall_deduction_percent = models.DecimalField(_("deduction below the pass mark (percent of the fee)"), max_digits=5,
                                                       decimal_places=2, default=Decimal("0"))
 
     class Meta:

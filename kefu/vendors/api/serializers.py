@@ -47,7 +47,7 @@ class NonconformityActionInput(serializers.Serializer):
     verification = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class LineOutput(serializers.ModelSerializer):
+class VendorScorecardLineOutput(serializers.ModelSerializer):
     class Meta:
         model = ScorecardLine
         fields = ["sequence", "name", "metric", "numerator", "denominator", "value", "weight", "score", "explanation",
@@ -55,8 +55,8 @@ class LineOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardOutput(serializers.ModelSerializer):
-    lines = LineOutput(many=True, read_only=True)
+class VendorScorecardOutput(serializers.ModelSerializer):
+    lines = VendorScorecardLineOutput(many=True, read_only=True)
     month = serializers.DateField(format="%Y-%m")
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
     pass_mark = serializers.DecimalField(source="contract.pass_mark", max_digits=5, decimal_places=2, read_only=True)
@@ -68,12 +68,12 @@ class ScorecardOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScorecardComputeInput(serializers.Serializer):
+class VendorScorecardComputeInput(serializers.Serializer):
     vendor = serializers.IntegerField()
     month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$")
     manual = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0,
                                                                   max_value=100), required=False)
 
 
-class ScorecardSignInput(serializers.Serializer):
+class VendorScorecardSignInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)

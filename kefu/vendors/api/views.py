@@ -17,11 +17,11 @@ from kefu.vendors.api.serializers import (
     NonconformityActionInput,
     NonconformityInput,
     NonconformityOutput,
-    ScorecardComputeInput,
-    ScorecardOutput,
-    ScorecardSignInput,
     VendorInput,
     VendorOutput,
+    VendorScorecardComputeInput,
+    VendorScorecardOutput,
+    VendorScorecardSignInput,
 )
 from kefu.vendors.models import Nonconformity, Scorecard, Vendor
 
@@ -95,11 +95,11 @@ class NonconformityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             nonconformity=obj, action=action, actor_user=view.request.user, expected_version=version, **values))
 
 
-class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VendorScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """`GET ?vendor=<id>&month=YYYY-MM`: the month's scorecard with each line's value, weight,
     score and the URL of the records behind it."""
 
-    serializer_class = ScorecardOutput
+    serializer_class = VendorScorecardOutput
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -117,10 +117,10 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_object(self):
         return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
-    @extend_schema(request=ScorecardComputeInput, responses={201: ScorecardOutput})
+    @extend_schema(request=VendorScorecardComputeInput, responses={201: VendorScorecardOutput})
     def create(self, request):
         """Compute (or recompute, while a draft) a vendor's month; `manual`: {sequence: value}."""
-        data = ScorecardComputeInput(data=request.data)
+        data = VendorScorecardComputeInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         manual = {}
@@ -130,20 +130,20 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             manual[int(key)] = value
         card = services.scorecard_compute(actor_user=request.user, vendor=_vendor(request, values["vendor"]),
                                           month=_month(values["month"]), manual=manual)
-        return Response(ScorecardOutput(self.get_object_by_pk(card.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(VendorScorecardOutput(self.get_object_by_pk(card.pk)).data, status=status.HTTP_201_CREATED)
 
     def get_object_by_pk(self, pk):
         return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=pk)
 
-    @extend_schema(request=ScorecardSignInput, responses=ScorecardOutput)
+    @extend_schema(request=VendorScorecardSignInput, responses=VendorScorecardOutput)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         card = self.get_object()
-        data = ScorecardSignInput(data=request.data)
+        data = VendorScorecardSignInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.scorecard_sign(scorecard=card, actor_user=request.user,
                                 expected_version=data.validated_data.get("version"))
-        return Response(ScorecardOutput(self.get_object()).data)
+        return Response(VendorScorecardOutput(self.get_object()).data)
 
     @extend_schema(parameters=[OpenApiParameter("line", int)], responses=dict)
     @action(detail=True, methods=["get"])

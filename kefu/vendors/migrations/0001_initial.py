@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('monthly_fee', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='monthly fee (¥)')),
                 ('pass_mark', models.DecimalField(decimal_places=2, default=Decimal('80'), max_digits=5, verbose_name='pass mark')),
                 ('penalty_per_nonconformity', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12, verbose_name='penalty per nonconformity (¥)')),
-                ('shortfall_deduction_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='deduction below the pass mark (% of fee)')),
+                ('shortfall_deduction_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, verbose_name='deduction below the pass mark (percent of the fee)')),
             ],
             options={
                 'verbose_name': 'contract',

@@ -39,13 +39,14 @@ def test_demo_data_twice_adds_nothing(capsys):
     call_command("demo_data", orders=40, customers=30)
     counts = (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count(),
               Callback.objects.count(), SlaClock.objects.count())
-    # 40 generated orders plus 24 run through the real services (clocks, callbacks, ratings)
-    assert counts[0] == 64
+    # 40 generated orders plus 24 run through the real services (clocks, callbacks, ratings), plus
+    # the repair order raised from a patrol finding
+    assert counts[0] == 65
     assert counts[3] > 0 and counts[4] > 0
     call_command("demo_data", orders=40, customers=30)
     assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count(),
             Callback.objects.count(), SlaClock.objects.count()) == counts
-    assert "64 work orders already present; nothing added" in capsys.readouterr().out
+    assert "65 work orders already present; nothing added" in capsys.readouterr().out
 
 
 def test_demo_orders_agree_with_their_histories():

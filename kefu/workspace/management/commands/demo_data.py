@@ -86,3 +86,7 @@ class Command(BaseCommand):
             )
 
             self.stdout.write(self.style.SUCCESS(create_demo_notices()))
+
+            from kefu.vendors.demo import create_demo_patrols  # routes, rounds, vendors, a routing rule
+
+            self.stdout.write(self.style.SUCCESS(create_demo_patrols()))
