@@ -71,3 +71,13 @@ def channels_poll_mailboxes_periodic_task() -> int:
 
     return sum(poll_mailbox(account) for account in ChannelAccount.objects.filter(kind=AccountKind.IMAP,
                                                                                  is_paused=False))
+
+
+@db_periodic_task(crontab(hour="6", minute="5"))
+def channels_suggestion_rounds_periodic_task() -> int:
+    """Daily: the rounds of today and the last 7 days (business days only; idempotent), so a day
+    the worker was down still gets its round, shown as missed if nobody opened the box."""
+    from kefu.channels.suggestion_box import rounds_ensure
+
+    today = timezone.localdate()
+    return sum(len(rounds_ensure(day=today - timedelta(days=n))) for n in range(8))
