@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "RoleCodeEnum": "kefu.org.choices.RoleCode",
         "ArticleStatusEnum": "kefu.knowledge.choices.ArticleStatus",
         "ArticleKindEnum": "kefu.knowledge.choices.ArticleKind",
+        "ChannelAccountKindEnum": "kefu.channels.choices.AccountKind",
+        "MessageKindEnum": "kefu.channels.choices.MessageKind",
     },
 }
 
