@@ -28,7 +28,7 @@ def claim_item(item_id: int, now=None) -> InboundItem | None:
 
 def process_item(item_id: int) -> bool:
     """Process one stored item if it is still to do; True when it was processed now."""
-    from kefu.channels import wechat
+    from kefu.channels import wechat, wecom
 
     item = claim_item(item_id)
     if item is None:
@@ -36,6 +36,8 @@ def process_item(item_id: int) -> bool:
     try:
         if item.kind == "wechat":
             wechat.process(item)
+        elif item.kind == "wecom":
+            wecom.process(item)
         InboundItem.objects.filter(pk=item.pk).update(processed_at=timezone.now(), lease_until=None, error="")
         return True
     except Exception as error:
