@@ -4,7 +4,9 @@ Defaults give a working single-machine install (SQLite and an SQLite task queue 
 With KEFU_DEBUG off, settings that production must set explicitly fail fast.
 """
 
+import json
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "huey.contrib.djhuey",
     "simple_history",
     "kefu.core",
@@ -75,11 +79,20 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.standards",
     "kefu.knowledge",
     "kefu.channels",
+    "kefu.notices",
+    "kefu.frontdesk",
+    "kefu.routing",
+    "kefu.patrols",
+    "kefu.vendors",
+    "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
 MIDDLEWARE = [
+    # X-Request-ID on every response and every log line (first: even other middleware's errors carry it).
+    "kefu.core.requestid.RequestIdMiddleware",
     "kefu.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,11 +104,19 @@ MIDDLEWARE = [
     # request.actor: the acting staff member, resolved lazily once per request.
     "kefu.org.middleware.ActorMiddleware",
     "kefu.core.middleware.UserLanguageMiddleware",
+    # Body size, JSON depth and NUL characters refused with a 400 naming the field (kefu.core.limits).
+    "kefu.core.limits.InputLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kefu.core.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records the acting user on the change history of customers, occupancies and archives.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Login throttling: answers a locked-out sign-in with kefu.core.auth.lockout_response.
+    "axes.middleware.AxesMiddleware",
+    # A view's leftover lock conflict → 409; an API view's unexpected error → JSON 500 (kefu.core.db).
+    "kefu.core.middleware.ErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kefu.core.context_processors.kefu",
+                "kefu.workspace.context_processors.kefu",
             ],
         },
     },
@@ -169,6 +190,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, kefu.core.auth): after KEFU_LOGIN_FAILURE_LIMIT failures for one
+# user name from one address, that pair waits KEFU_LOGIN_COOLOFF_MINUTES; the login page and the
+# token endpoint count alike; attempts are kept for the audit (admin: Axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("KEFU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KEFU_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "kefu.core.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kefu.core.auth.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workorders:queue"
 LOGOUT_REDIRECT_URL = "login"
@@ -197,6 +234,10 @@ MEDIA_URL = "/media-not-public/"
 KEFU_ATTACHMENT_MAX_BYTES = env_int("KEFU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Soft-deleted customers are erased (personal fields blanked) this many days later.
 KEFU_CUSTOMER_RETENTION_DAYS = env_int("KEFU_CUSTOMER_RETENTION_DAYS", 3 * 365)
+# A JSON request body at most this large and this deeply nested (kefu.core.limits); uploads are
+# multipart and limited by KEFU_ATTACHMENT_MAX_BYTES.
+KEFU_JSON_MAX_BYTES = env_int("KEFU_JSON_MAX_BYTES", 1024 * 1024)
+KEFU_JSON_MAX_DEPTH = env_int("KEFU_JSON_MAX_DEPTH", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEFU_ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -230,6 +271,9 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
+    "kefu.notifications.customer_messages.customer_messages_on_events",
+    # Last: routes a new order after its intake commits (dispatch through the gate, as the system).
+    "kefu.routing.services.route_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
@@ -288,6 +332,20 @@ KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
 KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
 KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
+# Outbound messages (kefu.notifications): provider accounts per channel as JSON (see
+# kefu/notifications/accounts.py and docs/notifications.md; none: SMS/WeChat/WeCom log only), and
+# the SMS quiet hours "22-8" in the center's time zone ("" switches them off).
+KEFU_OUTBOUND_ACCOUNTS: dict = json.loads(env_str("KEFU_OUTBOUND_ACCOUNTS") or "{}")
+_quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
+KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
+    (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
+KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
+KEFU_OUTBOX_LEASE_SECONDS = env_int("KEFU_OUTBOX_LEASE_SECONDS", 300)
+# The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
+KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
+# Notices to more recipients than this wait for a supervisor's approval; recipients per chunk.
+KEFU_NOTICE_APPROVAL_ABOVE = env_int("KEFU_NOTICE_APPROVAL_ABOVE", 50)
+KEFU_NOTICE_CHUNK = env_int("KEFU_NOTICE_CHUNK", 1000)
 
 # Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
 # Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
@@ -298,7 +356,10 @@ KEFU_WECHAT_API_BASE = env_str("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.co
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line names the request it was written for (kefu.core.requestid.RequestIdMiddleware).
+    "filters": {"request_id": {"()": "kefu.core.requestid.RequestIdLogFilter"}},
+    "formatters": {"kefu": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "kefu"}},
     "root": {"handlers": ["console"], "level": env_str("KEFU_LOG_LEVEL", "INFO")},
     # run_huey gives the "huey" logger its own handler; propagating as well printed every line twice.
     "loggers": {"huey": {"propagate": False}},
@@ -331,15 +392,51 @@ if _s3_storage:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Survey and rating links carry tokens in their path: never send a URL to another origin.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the app never uses (kefu.core.middleware.SecurityHeadersMiddleware).
+KEFU_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# KEFU_HTTPS=1: the site is served over TLS (directly or by nginx in front, which sets
+# X-Forwarded-Proto): redirect to HTTPS, secure cookies, HSTS (a year unless KEFU_HSTS_SECONDS),
+# trust the proxy's X-Forwarded-Proto. The finer switches below override single parts.
+KEFU_HTTPS = env_bool("KEFU_HTTPS", False)
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("KEFU_SECURE_SSL_REDIRECT", False)
-    SESSION_COOKIE_SECURE = env_bool("KEFU_SECURE_COOKIES", False)
+    SECURE_SSL_REDIRECT = env_bool("KEFU_SECURE_SSL_REDIRECT", KEFU_HTTPS)
+    SESSION_COOKIE_SECURE = env_bool("KEFU_SECURE_COOKIES", KEFU_HTTPS)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_HSTS_SECONDS = env_int("KEFU_HSTS_SECONDS", 0)
+    SECURE_HSTS_SECONDS = env_int("KEFU_HSTS_SECONDS", 365 * 24 * 3600 if KEFU_HTTPS else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
     SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-    if env_bool("KEFU_BEHIND_PROXY", False):
+    if env_bool("KEFU_BEHIND_PROXY", KEFU_HTTPS):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline script,
+# no inline event handlers (static/js/*.js instead), no eval; styles may be inline (Bootstrap
+# utilities in style attributes, htmx's indicator style); images also from data: (Bootstrap's
+# form icons) and blob: (the attachment preview). Report-only with KEFU_CSP_REPORT_ONLY=1.
+_csp: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if env_bool("KEFU_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# The API's schema and Swagger page: open to anyone in development, signed-in users in production.
+KEFU_API_DOCS_PUBLIC = env_bool("KEFU_API_DOCS_PUBLIC", DEBUG)
+if not KEFU_API_DOCS_PUBLIC:
+    SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 
 if env_bool("KEFU_PRODUCTION", False):
     # A production deployment must name its secret, hosts and public address; a generated key or
@@ -349,3 +446,6 @@ if env_bool("KEFU_PRODUCTION", False):
             raise ImproperlyConfigured(f"{_name} must be set when KEFU_PRODUCTION=1")
     if DEBUG:
         raise ImproperlyConfigured("KEFU_DEBUG must be off when KEFU_PRODUCTION=1")
+    # Production says whether it runs behind TLS: KEFU_HTTPS=1, or =0 knowingly (a private network).
+    if not env_str("KEFU_HTTPS"):
+        raise ImproperlyConfigured("KEFU_HTTPS must be set when KEFU_PRODUCTION=1 (1: served over HTTPS)")

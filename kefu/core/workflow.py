@@ -38,6 +38,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.core.db import retry_on_deadlock
 from kefu.core.errors import ApplicationError, Conflict, InvalidInput, NotAllowed, NotFound
 
 
@@ -67,8 +68,13 @@ class Refusal(StrEnum):
 
 
 def is_blank(value: object) -> bool:
-    """Empty for a required field: None, "" or only white space."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Empty for a required field: None, "" or only white space, or an empty list/dict/tuple/set
+    (a QA check's `scores`)."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | dict | tuple | set | frozenset):
+        return not value
+    return value is None
 
 
 class Table:
@@ -172,6 +178,19 @@ class HasActorRole(Protocol):
     def user_id(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of periodic jobs (a nightly recompute): no user, the role `system`. A table lets
+    it act by listing SYSTEM_ROLE; a flow's `can_see` decides whether it sees everything."""
+
+    role: str = "system"
+    user_id: int = 0
+
+
+SYSTEM_ROLE = "system"
+SYSTEM = SystemActor()
+
+
 Record = TypeVar("Record", bound=models.Model)
 
 
@@ -189,7 +208,7 @@ class Change:
     body: str = ""
     internal: bool = False
     moves: bool = True
-    after: Callable[[], None] | None = None
+    after: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -240,9 +259,19 @@ def run_transition(flow: Workflow[Record], *, obj: Record | int, action: str, ac
     In one transaction: lock the row → visibility (404) → the table's role (403) → the flow's
     own person checks → the table's state (409) → `expected_version` (409) → required fields
     (400) → `apply` (its own 400/403/409) → compare-and-swap the status and `version` → the
-    event. Nothing is written unless everything passes. Returns the record as stored."""
+    event. Nothing is written unless everything passes. Returns the record as stored.
+
+    A deadlock or serialization failure (kefu.core.db) reruns the whole transaction once when this
+    is the outermost one; one left over reaches the edge as a 409 `lock_conflict`."""
     data = data or {}
     pk = obj.pk if isinstance(obj, models.Model) else obj
+    return _run_transition_once(flow, pk=pk, action=action, actor=actor, actor_user=actor_user,
+                                expected_version=expected_version, data=data)
+
+
+@retry_on_deadlock
+def _run_transition_once(flow: Workflow[Record], *, pk: Any, action: str, actor: HasActorRole,
+                         actor_user: Any, expected_version: int | None, data: dict[str, Any]) -> Record:
     with transaction.atomic():
         current = lock_for_update(flow.queryset(), pk)
         if current is None or not flow.can_see(actor, current):

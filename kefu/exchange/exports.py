@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 from kefu.core.errors import NotFound
 from kefu.core.filtering import non_empty
 from kefu.core.masking import mask_phone
+from kefu.core.spreadsheet import append_row
 from kefu.org.selectors import Actor
 from kefu.privacy.masking import mask_id
 
@@ -176,7 +177,7 @@ def write_xlsx(spec: Spec, *, unmasked: bool):
     sheet.append(header)
     count = 0
     for obj in spec.queryset[:MAX_ROWS].iterator(chunk_size=2000):
-        sheet.append(spec.row(obj, unmasked))  # type: ignore[operator]  # values of several types in one dict or variable
+        append_row(sheet, spec.row(obj, unmasked))  # type: ignore[operator]  # values of several types in one dict or variable
         count += 1
     out = tempfile.TemporaryFile()
     workbook.save(out)

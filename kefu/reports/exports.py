@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from kefu.core.spreadsheet import append_row
 from kefu.reports import metrics
 
 CONTENT_TYPES = {
@@ -179,13 +180,13 @@ def xlsx_bytes(*, title: str, period_text: str, tables: list[tuple[str, list[str
     used: set = set()
     for sheet_title, header, rows in tables:
         sheet = workbook.create_sheet(_sheet_title(sheet_title, used))
-        sheet.append([f"{title} · {period_text}"])
+        append_row(sheet, [f"{title} · {period_text}"])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         for column, width in zip("ABCDEFG", (28, 12, 12, 12, 14, 14, 60), strict=False):
             sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

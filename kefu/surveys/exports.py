@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kefu.core.spreadsheet import append_row
 from kefu.surveys import selectors
 from kefu.surveys.models import Campaign
 
@@ -24,49 +25,49 @@ def results_xlsx(*, campaign: Campaign) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Results")[:31]
-    ws.append([campaign.name])
+    append_row(ws, [campaign.name])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([pgettext("survey campaign", "Period"), f"{campaign.starts_on} – {campaign.ends_on}"])
-    ws.append([_("Population"), results["population"]])
-    ws.append([_("Responses"), results["responses"]])
-    ws.append([_("Response rate"), float(results["response_rate"]["rate"] or 0)])
+    append_row(ws, [pgettext("survey campaign", "Period"), f"{campaign.starts_on} – {campaign.ends_on}"])
+    append_row(ws, [_("Population"), results["population"]])
+    append_row(ws, [_("Responses"), results["responses"]])
+    append_row(ws, [_("Response rate"), float(results["response_rate"]["rate"] or 0)])
     ws.cell(row=ws.max_row, column=2).number_format = "0.00%"
-    ws.append([])
+    append_row(ws, [])
     header = [_("Item code"), _("Service item"), _("Satisfaction rate"), _("Satisfied answers"), _("Valid answers"),
               _("Response rate"), _("Respondents"), _("Population"), _("Target"), _("Previous campaign")]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     rows = [*results["items"], {"code": "overall", "name": _("Overall"), **results["overall"],
                                 "response_rate": results["response_rate"]}]
     for item in rows:
-        ws.append([item["code"], item["name"], float(item["rate"]) if item["rate"] is not None else None,
-                   item["numerator"], item["denominator"],
-                   float(item["response_rate"]["rate"]) if item["response_rate"]["rate"] is not None else None,
-                   item["response_rate"]["numerator"], item["response_rate"]["denominator"], float(item["target"]),
-                   float(item["previous_rate"]) if item["previous_rate"] is not None else None])
+        append_row(ws, [item["code"], item["name"], float(item["rate"]) if item["rate"] is not None else None,
+                        item["numerator"], item["denominator"],
+                        float(item["response_rate"]["rate"]) if item["response_rate"]["rate"] is not None else None,
+                        item["response_rate"]["numerator"], item["response_rate"]["denominator"], float(item["target"]),
+                        float(item["previous_rate"]) if item["previous_rate"] is not None else None])
         for col in (3, 6, 9, 10):
             ws.cell(row=ws.max_row, column=col).number_format = "0.00%"
     if results["general"]:
-        ws.append([])
-        ws.append([_("Questions not tied to a service item"), _("Question"), _("Satisfaction rate"),
-                   _("Satisfied answers"), _("Answers")])
+        append_row(ws, [])
+        append_row(ws, [_("Questions not tied to a service item"), _("Question"), _("Satisfaction rate"),
+                        _("Satisfied answers"), _("Answers")])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
         for question in results["general"]:
-            ws.append([f"q{question['question_id']}", question["text"],
-                       float(question["rate"]) if question["rate"] is not None else None,
-                       question["numerator"], question["denominator"]])
+            append_row(ws, [f"q{question['question_id']}", question["text"],
+                            float(question["rate"]) if question["rate"] is not None else None,
+                            question["numerator"], question["denominator"]])
             ws.cell(row=ws.max_row, column=3).number_format = "0.00%"
     for col, width in zip("ABCDEFGHIJ", (18, 16, 12, 12, 12, 12, 12, 12, 10, 14), strict=True):  # type: ignore[assignment]  # values of several types in one dict or variable
         ws.column_dimensions[col].width = width
 
     texts = wb.create_sheet(_("Comments")[:31])
-    texts.append([_("Submitted at"), _("Unit"), _("Question"), _("Answer")])
+    append_row(texts, [_("Submitted at"), _("Unit"), _("Question"), _("Answer")])
     for answer in selectors.text_answers(campaign=campaign)[:10_000]:
         asset = answer.response.invitation.asset
-        texts.append([answer.response.submitted_at.replace(tzinfo=None), asset.code if asset else "",
-                      answer.question.display_text, answer.text])
+        append_row(texts, [answer.response.submitted_at.replace(tzinfo=None), asset.code if asset else "",
+                           answer.question.display_text, answer.text])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -46,7 +46,7 @@ class IntakeForm(BootstrapMixin, forms.Form):
         label=_("Complaint level"), required=False, coerce=int, empty_value=None,
         choices=[("1", _("Level 1")), ("2", _("Level 2")), ("3", _("Level 3"))])
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
     received_at = _datetime_field(_("Received at"), required=False)
     promised_at = _datetime_field(_("Promised time"), required=False)
     tags = forms.CharField(label=_("Tags"), required=False, max_length=500,

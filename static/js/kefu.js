@@ -128,6 +128,20 @@
     });
   });
 
+  // Filters that apply on change (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("[data-kefu-autosubmit]") || !select.form) { return; }
+    var clear = select.getAttribute("data-kefu-clear");
+    if (clear && select.form.elements[clear]) { select.form.elements[clear].value = ""; }
+    select.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-kefu-print]") : null;
+    if (button) { window.print(); }
+  });
+
   document.addEventListener("shown.bs.modal", function (event) {
     var field = $("textarea, select, input:not([type=hidden])", event.target);
     if (field) { field.focus(); }

@@ -96,9 +96,7 @@ PRODUCTION = {
     "KEFU_PRODUCTION": "1",
     "KEFU_ALLOWED_HOSTS": "kefu.example.com",
     "KEFU_PUBLIC_BASE_URL": "https://kefu.example.com",
-    "KEFU_SECURE_SSL_REDIRECT": "1",
-    "KEFU_SECURE_COOKIES": "1",
-    "KEFU_HSTS_SECONDS": "31536000",
+    "KEFU_HTTPS": "1",  # alone: redirect, secure cookies, a year of HSTS, X-Forwarded-Proto trusted
     "KEFU_DEBUG": "0",
 }
 
@@ -123,6 +121,23 @@ def test_production_without_required_setting_fails_fast(tmp_path, missing):
     assert "ImproperlyConfigured" in result.stderr
     assert f"{missing} must be set when KEFU_PRODUCTION=1" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_must_say_whether_it_serves_https(tmp_path):
+    env = {**PRODUCTION, "KEFU_SECRET_KEY": secrets.token_urlsafe(50)}
+    env.pop("KEFU_HTTPS")
+    result = _manage(["check"], tmp_path, **env)
+    assert result.returncode != 0
+    assert "KEFU_HTTPS must be set when KEFU_PRODUCTION=1 (1: served over HTTPS)" in result.stderr
+
+
+def test_https_settings(tmp_path):
+    code = ("from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, "
+            "s.SPECTACULAR_SETTINGS.get('SERVE_PERMISSIONS'))")
+    result = _manage(["shell", "-c", code], tmp_path, KEFU_SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION)
+    assert result.stdout.strip().splitlines()[-1] == ("True True True 31536000 ('HTTP_X_FORWARDED_PROTO', 'https') "
+                                     "['rest_framework.permissions.IsAuthenticated']")
 
 
 def test_production_with_debug_fails_fast(tmp_path):

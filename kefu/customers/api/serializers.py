@@ -99,7 +99,7 @@ class ContactInput(serializers.Serializer):
 class CustomerCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CustomerKind.choices, default=CustomerKind.PERSON)
     name = serializers.CharField(max_length=100)
-    phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False, default=list)
+    phones = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10, required=False, default=list)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=CustomerTier.choices, default=CustomerTier.STANDARD)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -113,8 +113,8 @@ class CustomerCreateInput(serializers.Serializer):
     emergency_contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     emergency_contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     language = serializers.CharField(max_length=10, required=False, default="zh-hans")
-    tags = serializers.ListField(child=serializers.CharField(max_length=32), required=False, default=list)
-    contacts = ContactInput(many=True, required=False, default=list)
+    tags = serializers.ListField(child=serializers.CharField(max_length=32), max_length=20, required=False, default=list)
+    contacts = ContactInput(many=True, max_length=20, required=False, default=list)  # type: ignore[call-arg]  # DRF 3.14+ takes max_length with many=True; the stubs do not
 
 
 class CustomerUpdateInput(serializers.Serializer):
@@ -122,7 +122,7 @@ class CustomerUpdateInput(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=CustomerKind.choices, required=False)
     name = serializers.CharField(max_length=100, required=False)
-    phones = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    phones = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10, required=False)
     email = serializers.EmailField(required=False, allow_blank=True)
     tier = serializers.ChoiceField(choices=CustomerTier.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -134,7 +134,7 @@ class CustomerUpdateInput(serializers.Serializer):
     emergency_contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     emergency_contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     language = serializers.CharField(max_length=10, required=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=32), required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=32), max_length=20, required=False)
 
 
 class OccupancyInput(serializers.Serializer):

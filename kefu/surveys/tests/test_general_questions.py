@@ -130,3 +130,22 @@ def test_the_xlsx_lists_the_overall_question_apart_from_the_items(campaign):
     assert overall[2:5] == (0.6667, 4, 6)
     question = rows[codes.index(f"q{_overall_question(campaign).pk}")]
     assert question == (f"q{_overall_question(campaign).pk}", "您对物业服务的总体满意度", 0.3333, 1, 3)
+
+
+def test_the_xlsx_writes_formula_like_text_as_text(campaign):
+    """Issue #15: the campaign name and question texts come from users; no formula, no failure on
+    a control character."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from kefu.surveys.exports import results_xlsx
+    from kefu.surveys.models import Campaign, Question
+
+    Campaign.objects.filter(pk=campaign.pk).update(name="=1+1\x00")
+    Question.objects.filter(pk=_overall_question(campaign).pk).update(text="@SUM(1,2)")
+    campaign.refresh_from_db()
+    sheet = load_workbook(io.BytesIO(results_xlsx(campaign=campaign))).worksheets[0]
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in ("=1+1", "@SUM(1,2)"):
+        assert (cells[text].data_type, cells[text].quotePrefix) == ("s", True)

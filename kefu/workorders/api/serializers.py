@@ -73,7 +73,7 @@ class WorkOrderCreateInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=10_000)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.NORMAL)
     complaint_level = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3)
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
@@ -82,7 +82,8 @@ class WorkOrderCreateInput(serializers.Serializer):
     asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), required=False, allow_null=True)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     promised_at = serializers.DateTimeField(required=False, allow_null=True)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20, required=False,
+                                 default=list)
     related_order = serializers.PrimaryKeyRelatedField(queryset=WorkOrder.objects.all(), required=False,
                                                        allow_null=True)
     first_contact_owner = serializers.PrimaryKeyRelatedField(
