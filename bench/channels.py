@@ -43,6 +43,8 @@ def setup() -> int:
         R.psql(f"create database {DB}")
     env = R.bench_env(0)
     subprocess.run([R.PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=R.ROOT, env=env, check=True)
+    # The login page (for the screen-pop agent's session) needs the collected static files.
+    subprocess.run([R.PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=R.ROOT, env=env, check=True)
     if R.psql("select count(*) from channels_channelaccount", DB) == "0":
         subprocess.run([R.PYTHON, "manage.py", "demo_data", "--orders", "50"], cwd=R.ROOT, env=env, check=True)
     return int(R.psql("select id from channels_channelaccount where kind = 'cti' order by id limit 1", DB))
@@ -85,6 +87,8 @@ def main(argv=None) -> None:
                                 duration=args.duration, max_requests=100000, warmup=1,
                                 make_request=lambda i: event(0), gunicorn_pid=server.proc.pid))
         cookie = R.session_cookie(server.port, "agent")
+        if cookie is None:
+            raise RuntimeError("could not log in as agent")
         pops = []
         poller = Connection(R.HOST, server.port)
         for n in itertools.count():

@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "VendorScorecardStatusEnum": "kefu.vendors.choices.ScorecardStatus",
         "ServiceScopeEnum": "kefu.vendors.choices.ServiceScope",
         "RoutingAssignmentEnum": "kefu.routing.choices.Assignment",
+        "ChannelAccountKindEnum": "kefu.channels.choices.AccountKind",
+        "MessageKindEnum": "kefu.channels.choices.MessageKind",
     },
 }
 

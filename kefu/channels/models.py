@@ -283,3 +283,39 @@ class PollState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}"
+
+
+class SuggestionRound(models.Model):
+    """One daily round of a suggestion box (an account of kind `suggestion_box`, one per site):
+    on each business day (the box's work calendar: holidays off, make-up workdays on) the box is
+    opened at `open_at` (default 15:00), the items are at the center by `at_center_by` (15:30) and
+    handled by `handled_by` (17:30) — wall-clock deadlines of the same business day. A round
+    never opened by its handled deadline is missed (visible and counted)."""
+
+    account = models.ForeignKey(ChannelAccount, verbose_name=_("suggestion box"), on_delete=models.PROTECT,
+                                related_name="rounds")
+    business_day = models.DateField(_("business day"))
+    open_due = models.DateTimeField(_("to be opened at"))
+    at_center_due = models.DateTimeField(_("at the center by"))
+    handled_due = models.DateTimeField(_("handled by"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    at_center_at = models.DateTimeField(_("at the center at"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    items = models.PositiveIntegerField(_("items"), default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("suggestion-box round")
+        verbose_name_plural = _("suggestion-box rounds")
+        ordering = ["-business_day", "account_id"]
+        constraints = [models.UniqueConstraint(fields=["account", "business_day"], name="uniq_round_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.business_day}"
+
+    def on_time(self) -> bool:
+        return bool(self.opened_at and self.at_center_at and self.handled_at
+                    and self.at_center_at <= self.at_center_due and self.handled_at <= self.handled_due)
+
+    def missed(self, now) -> bool:
+        return self.opened_at is None and now > self.handled_due

@@ -28,7 +28,7 @@ def claim_item(item_id: int, now=None) -> InboundItem | None:
 
 def process_item(item_id: int) -> bool:
     """Process one stored item if it is still to do; True when it was processed now."""
-    from kefu.channels import wechat
+    from kefu.channels import wechat, wecom
 
     item = claim_item(item_id)
     if item is None:
@@ -36,6 +36,8 @@ def process_item(item_id: int) -> bool:
     try:
         if item.kind == "wechat":
             wechat.process(item)
+        elif item.kind == "wecom":
+            wecom.process(item)
         InboundItem.objects.filter(pk=item.pk).update(processed_at=timezone.now(), lease_until=None, error="")
         return True
     except Exception as error:
@@ -71,3 +73,13 @@ def channels_poll_mailboxes_periodic_task() -> int:
 
     return sum(poll_mailbox(account) for account in ChannelAccount.objects.filter(kind=AccountKind.IMAP,
                                                                                  is_paused=False))
+
+
+@db_periodic_task(crontab(hour="6", minute="5"))
+def channels_suggestion_rounds_periodic_task() -> int:
+    """Daily: the rounds of today and the last 7 days (business days only; idempotent), so a day
+    the worker was down still gets its round, shown as missed if nobody opened the box."""
+    from kefu.channels.suggestion_box import rounds_ensure
+
+    today = timezone.localdate()
+    return sum(len(rounds_ensure(day=today - timedelta(days=n))) for n in range(8))

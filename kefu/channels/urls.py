@@ -12,4 +12,5 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("cti/<int:account_id>/events/", webhooks.cti_events, name="cti_events"),
     path("wechat/<int:account_id>/", webhooks.wechat_callback, name="wechat"),
+    path("wecom/<int:account_id>/", webhooks.wecom_callback, name="wecom"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from kefu.channels import cti, wechat
+from kefu.channels import cti, wechat, wecom
 from kefu.channels.choices import AccountKind
 from kefu.channels.models import ChannelAccount
 from kefu.core.errors import ApplicationError, error_body
@@ -92,6 +92,35 @@ def wechat_callback(request: HttpRequest, account_id: int) -> HttpResponse:
         # Stored (nothing is lost) but not taken in while the account is paused.
         log.info("wechat %s: paused, item %s kept unprocessed", account.pk, item.pk)
     elif created:
+        from kefu.channels.tasks import process_inbound_item_task
+
+        process_inbound_item_task(item.pk)
+    return HttpResponse("success", content_type="text/plain")
+
+
+@csrf_exempt
+def wecom_callback(request: HttpRequest, account_id: int) -> HttpResponse:
+    """A WeCom app's callback URL: GET answers the decrypted echostr, POST stores the message and
+    answers "success" at once (the worker does the rest)."""
+    account = account_for(account_id, AccountKind.WECOM)
+    if account is None:
+        log.warning("wecom: unknown account %s", account_id)
+        return _error(404, "not_found", _("Unknown channel account."))
+    try:
+        if request.method == "GET":
+            return HttpResponse(wecom.verify_url(account, request.GET), content_type="text/plain")
+        if request.method != "POST":
+            return _error(405, "method_not_allowed", _("Use GET or POST."))
+        if len(request.body) > wechat.MAX_BODY_BYTES:
+            return _error(413, "too_large", _("The body is too large."))
+        item, created = wecom.receive(account, request.GET, request.body)
+    except wechat.BadSignature as error:
+        log.warning("wecom %s: %s", account.pk, error)
+        return _error(401, "bad_signature", _("Wrong signature."))
+    except wechat.BadMessage as error:
+        log.warning("wecom %s: %s", account.pk, error)
+        return _error(400, "invalid", _("The message is not valid WeChat XML."), {"body": [str(error)]})
+    if created and not account.is_paused:
         from kefu.channels.tasks import process_inbound_item_task
 
         process_inbound_item_task(item.pk)

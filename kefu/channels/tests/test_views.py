@@ -56,6 +56,11 @@ def test_convert_from_the_page(cast, line):
     assert (order.customer, order.channel, order.contact_phone) == (customer, "hotline_400", "13800138000")
     stale = client.post(f"/channels/conversations/{conversation.pk}/", {"action": "close", "version": 1})
     assert stale.status_code == 409
+    cti_post(Client(), line, call_event("answered", agent="8001", at="2026-12-07T10:00:05+08:00"))
+    cti_post(Client(), line, call_event("ended", at="2026-12-07T10:04:00+08:00",
+                                        recording_url="https://rec.example.com/c-1.mp3"))
+    detail = client.get(f"/work-orders/{order.pk}/").content.decode()
+    assert 'id="order-calls"' in detail and 'href="https://rec.example.com/c-1.mp3"' in detail
 
 
 def test_screen_pop_partial(cast, line):
