@@ -3,7 +3,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
-from kefu.core.auth import obtain_auth_token
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet, UnitViewSet
 from kefu.improvement.api.views import CorrectiveActionViewSet
 from kefu.knowledge.api.views import ArticleViewSet, CannedReplyViewSet, SearchView
@@ -35,7 +34,7 @@ router.register("knowledge/articles", ArticleViewSet, basename="knowledge-articl
 router.register("knowledge/replies", CannedReplyViewSet, basename="knowledge-reply")
 
 urlpatterns = [
-    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/auth/", include("kefu.tokens.urls")),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
     path("v1/privacy/reveal/", RevealView.as_view(), name="privacy-reveal"),

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.kpi",
     "kefu.reports",
     "kefu.knowledge",
+    "kefu.tokens",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,8 @@ AXES_LOCKOUT_CALLABLE = "kefu.core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kefu.core.auth.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# API tokens (kefu.tokens) are valid this many days from issue.
+KEFU_API_TOKEN_DAYS = env_int("KEFU_API_TOKEN_DAYS", 30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workorders:queue"
 LOGOUT_REDIRECT_URL = "login"
@@ -267,7 +270,8 @@ KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, revocable tokens; old DRF tokens until KEFU_API_TOKEN_DAYS after creation (kefu.tokens).
+        "kefu.tokens.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kefu.core.permissions.IsStaffMember"],
