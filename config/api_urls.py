@@ -15,7 +15,19 @@ from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 
-router = DefaultRouter()
+
+class IntegerIdRouter(DefaultRouter):
+    """Every object id in a path is a whole number: anything else (`/work-orders/abc/`,
+    `/surveys/campaigns/null,null/`) does not match — a JSON 404 — instead of reaching a view
+    that turns it into an int (a 500 before issue #15)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_value_regex", None) is None:
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = IntegerIdRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("occupancies", OccupancyViewSet, basename="occupancy")

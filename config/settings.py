@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error answers it can give (kefu.core.openapi, issue #15).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "kefu.core.openapi.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "WorkOrderStatusEnum": "kefu.workorders.choices.Status",
         "HoldReasonEnum": "kefu.workorders.choices.HoldReason",
