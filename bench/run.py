@@ -34,7 +34,7 @@ PYTHON = str(VENV / "python")
 RESULTS = ROOT / "bench" / "results"
 PG_SERVER = os.environ.get("KEFU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 HOST = "127.0.0.1"
-PASSWORD = "kefu-demo"  # demo staff password (kefu/workorders/demo.py)
+PASSWORD = "kefu-demo"  # demo staff password (kefu/workspace/demo.py)
 BUSY_MONTH_EXTRA = 60_000  # orders added to the last full month at 1M (report benchmark)
 
 INTAKE_TITLES = [

@@ -4,6 +4,7 @@ Defaults give a working single-machine install (SQLite and an SQLite task queue 
 With KEFU_DEBUG off, settings that production must set explicitly fail fast.
 """
 
+import json
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -78,8 +79,16 @@ INSTALLED_APPS = [
     "kefu.quality",
     "kefu.kpi",
     "kefu.reports",
+    "kefu.standards",
     "kefu.knowledge",
     "kefu.tokens",
+    "kefu.channels",
+    "kefu.notices",
+    "kefu.frontdesk",
+    "kefu.routing",
+    "kefu.patrols",
+    "kefu.vendors",
+    "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
 MIDDLEWARE = [
@@ -125,7 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "kefu.core.context_processors.kefu",
+                "kefu.workspace.context_processors.kefu",
             ],
         },
     },
@@ -265,6 +274,9 @@ KEFU_WORK_ORDER_HOOKS = [
     "kefu.callbacks.hooks.callbacks_on_events",
     "kefu.reports.facts.order_facts_on_events",
     "kefu.knowledge.index.search_index_on_events",
+    "kefu.notifications.customer_messages.customer_messages_on_events",
+    # Last: routes a new order after its intake commits (dispatch through the gate, as the system).
+    "kefu.routing.services.route_on_events",
 ]
 KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_task"]
 
@@ -325,6 +337,26 @@ KEFU_PUBLIC_BASE_URL = env_str("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").
 KEFU_RATING_LINKS = env_bool("KEFU_RATING_LINKS", True)
 KEFU_RATING_LINK_DAYS = env_int("KEFU_RATING_LINK_DAYS", 7)
 KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
+# Outbound messages (kefu.notifications): provider accounts per channel as JSON (see
+# kefu/notifications/accounts.py and docs/notifications.md; none: SMS/WeChat/WeCom log only), and
+# the SMS quiet hours "22-8" in the center's time zone ("" switches them off).
+KEFU_OUTBOUND_ACCOUNTS: dict = json.loads(env_str("KEFU_OUTBOUND_ACCOUNTS") or "{}")
+_quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
+KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
+    (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)
+KEFU_CUSTOMER_MESSAGES = env_bool("KEFU_CUSTOMER_MESSAGES", True)
+KEFU_OUTBOX_LEASE_SECONDS = env_int("KEFU_OUTBOX_LEASE_SECONDS", 300)
+# The secret in the URL SMS providers push delivery reports to (empty: no receipt endpoint).
+KEFU_RECEIPT_TOKEN = env_str("KEFU_RECEIPT_TOKEN", "")
+# Notices to more recipients than this wait for a supervisor's approval; recipients per chunk.
+KEFU_NOTICE_APPROVAL_ABOVE = env_int("KEFU_NOTICE_APPROVAL_ABOVE", 50)
+KEFU_NOTICE_CHUNK = env_int("KEFU_NOTICE_CHUNK", 1000)
+
+# Channel-account secrets (kefu.channels.crypto): Fernet keys, the first encrypts, all decrypt.
+# Empty: one key derived from SECRET_KEY (a single machine); production sets its own.
+KEFU_CHANNEL_SECRET_KEYS = env_list("KEFU_CHANNEL_SECRET_KEYS", [])
+# Where the WeChat API is (tests point it at a local server).
+KEFU_WECHAT_API_BASE = env_str("KEFU_WECHAT_API_BASE", "https://api.weixin.qq.com")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kefu.core import urls as core_urls
+from kefu.customers import urls as customers_urls
+from kefu.org.views import set_language
+from kefu.workspace import urls as workspace_urls
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workorders:queue", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -10,8 +15,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
-    path("", include("kefu.core.urls")),
-    path("customers/", include("kefu.customers.urls")),
+    # The "core" namespace: the ping, and the language switch whose view belongs to org (it keeps
+    # the choice on the staff profile); core's own URLconf imports no app above it.
+    path("", include(([path("language/", set_language, name="set_language"), *core_urls.urlpatterns], "core"))),
+    # The "customers" namespace: customers' pages, and the 360 page and units list that the top
+    # floor (kefu.workspace) assembles from several apps.
+    path("customers/", include(([*workspace_urls.customer_patterns, *customers_urls.urlpatterns], "customers"))),
     path("work-orders/", include("kefu.workorders.urls")),
     path("notifications/", include("kefu.notifications.urls")),
     path("callbacks/", include("kefu.callbacks.urls")),
@@ -22,8 +31,12 @@ urlpatterns = [
     path("exchange/", include("kefu.exchange.urls")),
     path("quality/", include("kefu.quality.urls")),
     path("kpi/", include("kefu.kpi.urls")),
+    path("standards/", include("kefu.standards.urls")),
     path("knowledge/", include("kefu.knowledge.urls")),
+    path("frontdesk/", include("kefu.frontdesk.urls")),
+    path("patrols/", include("kefu.patrols.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
+    path("channels/", include("kefu.channels.urls")),
 ]
 
 handler400 = "kefu.core.views.bad_request"

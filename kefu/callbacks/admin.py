@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kefu.callbacks import services
+from kefu.callbacks import selectors, services
 from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
 from kefu.core.errors import ApplicationError
 
@@ -79,7 +79,7 @@ class SamplingRunAdmin(ServiceDeleteMixin, admin.ModelAdmin):
                               f"{c.get_status_display()}, {c.work_order.number if c.work_order else '—'}"
                               for c in drawn])
             model_count[Callback._meta.verbose_name_plural] = len(drawn)
-            protected = [*protected, *_kept(services.callbacks_worked(callback_ids=[c.pk for c in drawn]))]
+            protected = [*protected, *_kept(selectors.callbacks_worked(callback_ids=[c.pk for c in drawn]))]
         return to_delete, model_count, perms_needed, protected
 
     def _delete(self, request, ids):
@@ -121,11 +121,11 @@ class CallbackAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or not services.callbacks_worked(callback_ids=[obj.pk])
+        return obj is None or not selectors.callbacks_worked(callback_ids=[obj.pk])
 
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        worked = services.callbacks_worked(callback_ids=[c.pk for c in objs])
+        worked = selectors.callbacks_worked(callback_ids=[c.pk for c in objs])
         return to_delete, model_count, perms_needed, [*protected, *_kept(worked)]
 
     def _delete(self, request, ids):

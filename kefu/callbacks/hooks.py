@@ -9,21 +9,23 @@ from django.conf import settings
 
 from kefu.callbacks.choices import CallbackStatus, RuleMode, Source
 from kefu.callbacks.models import Callback, RatingLink
-from kefu.callbacks.services import callback_create_for_order, rating_link_issue, rule_for
+from kefu.callbacks.selectors import rule_for
+from kefu.callbacks.services import callback_create_for_order, rating_link_issue
 from kefu.sla.choices import ClockKind
 from kefu.sla.clocks import callback_clock_stop
 from kefu.sla.models import SlaClock
 from kefu.workorders.choices import Action
+from kefu.workorders.hooks import for_actions
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 
+@for_actions(Action.RESOLVE, Action.REOPEN, Action.CANCEL)
 def callbacks_on_events(*, events, orders) -> None:
     """The gate's callbacks hook: each resolve, reopen and cancel event of the batch."""
     for event in events:
         _on_event(order=orders[event.work_order_id], event=event)
 
 
-callbacks_on_events.actions = frozenset({Action.RESOLVE, Action.REOPEN, Action.CANCEL})
 
 
 def _on_event(*, order, event: WorkOrderEvent) -> None:

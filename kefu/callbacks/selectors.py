@@ -7,12 +7,13 @@ departments above it) and to its assignee.
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu.callbacks.choices import CLOSED_STATUSES, CallbackStatus, RatingLinkState
-from kefu.callbacks.models import Callback, CallbackAttempt, RatingLink, SamplingRun
+from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
 from kefu.core.errors import NotFound
 from kefu.org.choices import Visibility
 from kefu.org.selectors import Actor
@@ -117,3 +118,50 @@ def order_follow_up(*, order) -> dict:
                      .order_by("-created_at", "-id")[:10])
     ratings = list(RatingLink.objects.filter(work_order=order, used_at__isnull=False).order_by("-used_at")[:5])
     return {"callbacks": callbacks, "ratings": ratings}
+
+
+# --- a customer's callbacks and ratings (the customer 360 page) ----------------------------------
+
+def customer_callbacks(*, customer, work_order_ids: list[int], limit: int = 20) -> list[Callback]:
+    """The customer's callbacks and those of these (visible) orders, newest first."""
+    return list(Callback.objects.filter(Q(customer=customer) | Q(work_order_id__in=work_order_ids))
+                .select_related("work_order").order_by("-created_at")[:limit])
+
+
+def customer_ratings(*, work_order_ids: list[int], limit: int = 20) -> list[RatingLink]:
+    """The ratings given on these (visible) orders, newest first."""
+    return list(RatingLink.objects.filter(work_order_id__in=work_order_ids, used_at__isnull=False)
+                .select_related("work_order").order_by("-used_at")[:limit])
+
+
+# --- rules, settings, worked callbacks (reads the services use) ----------------------------------
+
+def callbacks_setting(name: str, default):
+    """A KEFU_* setting of callbacks and ratings (base URL, link lifetime, low-rating threshold)."""
+    return getattr(settings, name, default)
+
+
+def active_rules() -> list[CallbackRule]:
+    """The active callback rules by precedence."""
+    return list(CallbackRule.objects.filter(is_active=True).order_by("precedence", "id"))
+
+
+def rule_for(*, order, rules: list[CallbackRule] | None = None) -> CallbackRule | None:
+    """The first active rule (by precedence) that matches the order."""
+    for rule in active_rules() if rules is None else rules:
+        if rule.matches(order):
+            return rule
+    return None
+
+
+def callbacks_worked(*, callback_ids) -> set[int]:
+    """The callbacks among these that are records of contact with the customer: tried at least
+    once, or ended with a result (completed, unreachable). They are evidence (GB/T 19012 audits)
+    and are never deleted."""
+    ids = list(callback_ids)
+    if not ids:
+        return set()
+    ended = (CallbackStatus.COMPLETED, CallbackStatus.UNREACHABLE)
+    worked = set(Callback.objects.filter(Q(status__in=ended) | Q(attempts_count__gt=0), pk__in=ids)
+                 .values_list("pk", flat=True))
+    return worked | set(CallbackAttempt.objects.filter(callback_id__in=ids).values_list("callback_id", flat=True))

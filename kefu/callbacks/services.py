@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,13 +31,14 @@ from kefu.callbacks.choices import (
     Source,
 )
 from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
+from kefu.callbacks.selectors import active_rules, callbacks_setting, callbacks_worked, rule_for
 from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
 from kefu.sla.choices import ClockKind
-from kefu.sla.clocks import callback_clock_stop, policy_for
+from kefu.sla.clocks import callback_clock_stop
 from kefu.sla.models import SlaClock
-from kefu.sla.services import calendar_due
+from kefu.sla.selectors import calendar_due, policy_for
 from kefu.workorders import workflow
 from kefu.workorders.choices import Action, Status
 from kefu.workorders.hooks import work_order_record_event, work_order_record_events
@@ -55,10 +55,6 @@ SIGNATURE_MAX_SIDE = 4000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def _callback_actor(user) -> Actor:
     actor = actor_for_user(user)
     if actor is None:
@@ -69,18 +65,6 @@ def _callback_actor(user) -> Actor:
 
 
 # --- rules and creation ---------------------------------------------------------------------------
-
-def _active_rules() -> list[CallbackRule]:
-    return list(CallbackRule.objects.filter(is_active=True).order_by("precedence", "id"))
-
-
-def rule_for(*, order, rules: list[CallbackRule] | None = None) -> CallbackRule | None:
-    """The first active rule (by precedence) that matches the order."""
-    for rule in _active_rules() if rules is None else rules:
-        if rule.matches(order):
-            return rule
-    return None
-
 
 def _due_at(order, now):
     """When a callback on `order` is due: the running callback clock's due time (started by the
@@ -387,7 +371,7 @@ def callback_sampling_run(*, rule: CallbackRule, period_start: date, now=None) -
         candidates = candidates.filter(type__in=rule.types)
     if rule.channels:
         candidates = candidates.filter(channel__in=rule.channels)
-    rules = _active_rules()
+    rules = active_rules()
     orders = {o.pk: o for o in candidates.select_related("category", "intake_department",
                                                          "first_contact_owner__staff")
               if rule_for(order=o, rules=rules) == rule}
@@ -422,7 +406,7 @@ def token_hash(token: str) -> str:
 
 
 def rating_url(token: str) -> str:
-    base = _setting("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    base = callbacks_setting("KEFU_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     return base + reverse("callbacks:rate", args=[token])
 
 
@@ -441,7 +425,7 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
     else:
         return None
     token = secrets.token_urlsafe(24)
-    days = int(_setting("KEFU_RATING_LINK_DAYS", 7))
+    days = int(callbacks_setting("KEFU_RATING_LINK_DAYS", 7))
     link = RatingLink.objects.create(work_order=order, token_hash=token_hash(token), channel=channel,
                                      to_address=to_address[:254], created_at=now,
                                      expires_at=now + timedelta(days=days))
@@ -455,7 +439,9 @@ def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
             "title": order.title, "number": order.number, "days": days, "url": url}
         # The link is a credential: the outbox keeps it only until the message is sent.
         redacted_body = without_link(body, url)
-    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body, redacted_body=redacted_body)
+    outbox_enqueue(channel=channel, to_address=to_address, subject=subject, body=body, redacted_body=redacted_body,
+                   kind="rating_invitation", work_order=order,
+                   params={"number": order.number, "title": order.title, "days": str(days), "url": url})
     return link, token
 
 
@@ -491,7 +477,7 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
     if RatingLink.objects.filter(pk=link.pk, used_at=None).update(used_at=now, comment=comment, **stars) != 1:
         raise Conflict(_("This rating link can no longer be used."), code="link_used")
     link.refresh_from_db()
-    threshold = int(_setting("KEFU_RATING_LOW_THRESHOLD", 2))
+    threshold = int(callbacks_setting("KEFU_RATING_LOW_THRESHOLD", 2))
     if min(stars.values()) <= threshold:
         order = WorkOrder.objects.select_related("category", "intake_department",
                                                  "first_contact_owner__staff").get(pk=link.work_order_id)
@@ -515,19 +501,6 @@ def rating_submit(*, token: str, speed, attitude, quality, comment: str = "") ->
 def _require_permission(actor_user, permission: str) -> None:
     if actor_user is None or not actor_user.is_active or not actor_user.has_perm(permission):
         raise NotAllowed(_("Only administrators may delete callbacks or sampling draws."))
-
-
-def callbacks_worked(*, callback_ids) -> set[int]:
-    """The callbacks among these that are records of contact with the customer: tried at least
-    once, or ended with a result (completed, unreachable). They are evidence (GB/T 19012 audits)
-    and are never deleted."""
-    ids = list(callback_ids)
-    if not ids:
-        return set()
-    ended = (CallbackStatus.COMPLETED, CallbackStatus.UNREACHABLE)
-    worked = set(Callback.objects.filter(Q(status__in=ended) | Q(attempts_count__gt=0), pk__in=ids)
-                 .values_list("pk", flat=True))
-    return worked | set(CallbackAttempt.objects.filter(callback_id__in=ids).values_list("callback_id", flat=True))
 
 
 def _locked(queryset):

@@ -4,8 +4,6 @@ rating page behind a one-time token (no login). Views parse input and call servi
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -22,16 +20,10 @@ from kefu.core.files import user_file_response
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.org.choices import RoleCode
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor
 
 PAGE_SIZE = 25
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use the callback pages."))
-    return actor
 
 
 def _callback_or_404(actor: Actor, pk):
@@ -50,10 +42,10 @@ def _default_queue(actor: Actor) -> str:
     return "due"
 
 
-@login_required
+@staff_required
 @require_GET
 def queue(request):
-    actor = _actor(request)
+    actor = request.actor
     name = request.GET.get("queue") or _default_queue(actor)
     if name not in selectors.QUEUES:
         name = _default_queue(actor)
@@ -82,18 +74,18 @@ def _detail_context(actor: Actor, callback, form=None, error_message: str = "") 
     }
 
 
-@login_required
+@staff_required
 @require_GET
 def detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     callback = _callback_or_404(actor, pk)
     return render(request, "callbacks/detail.html", _detail_context(actor, callback))
 
 
-@login_required
+@staff_required
 @require_POST
 def attempt(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     callback = _callback_or_404(actor, pk)
     form = AttemptForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -116,12 +108,12 @@ def attempt(request, pk):
     return redirect("callbacks:detail", pk=callback.pk)
 
 
-@login_required
+@staff_required(not_staff="404")
 @require_GET
 def attempt_file(request, pk, attempt_id, kind):
     """Stream a signature or photo after checking that the user may see the callback."""
-    actor = actor_for_user(request.user)
-    if actor is None or kind not in ("signature", "photo"):
+    actor = request.actor
+    if kind not in ("signature", "photo"):
         raise Http404
     callback = _callback_or_404(actor, pk)
     item = callback.attempts.filter(pk=attempt_id).first()

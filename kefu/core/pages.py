@@ -84,11 +84,16 @@ def render_list(request: HttpRequest, *, queryset: QuerySet[Any], page_template:
     return response
 
 
-def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's per-field refusals on the form (unknown fields become form errors)."""
+def add_service_errors(form: forms.Form, error: ApplicationError,
+                       field_name: Callable[[str], str] | None = None) -> None:
+    """Put a service's per-field refusals on the form (unknown fields become form errors).
+
+    `field_name(service_field)`: the form's name for a service field when they differ (a QA
+    check's `scores.<code>` is the form's `score_<code>`)."""
     for field, msgs in error.fields.items():
+        name = field_name(field) if field_name is not None else field
         for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
+            form.add_error(name if name in form.fields else None, msg)
 
 
 def redirect_after_action(request: HttpRequest, url: str) -> HttpResponse:
@@ -102,18 +107,24 @@ def redirect_after_action(request: HttpRequest, url: str) -> HttpResponse:
 
 def take_workflow_action(request: HttpRequest, *, action: str, forms: dict[str, type[forms.Form]], label: str,
                          run: Callable[[dict[str, Any], forms.Form], Any], success_url: str,
-                         failure: Callable[[forms.Form, str, int], HttpResponse]) -> HttpResponse:
+                         failure: Callable[[forms.Form, str, int], HttpResponse],
+                         make_form: Callable[[str, Any], forms.Form] | None = None,
+                         field_name: Callable[[str], str] | None = None) -> HttpResponse:
     """One workflow action posted from a dialog: the action's form, the service, the answer.
 
     An unknown action is 404. An invalid form answers 400 through `failure(form, message, 400)`;
     a service refusal puts its field errors on the form and answers with its own status (403,
     409…). `run(data, form)` gets the form's `service_data()` (or cleaned data) with `version`
     removed and `form.cleaned_data["version"]` available; it may raise ApplicationError. On
-    success: a message and a redirect to `success_url` (204 + HX-Redirect for htmx)."""
+    success: a message and a redirect to `success_url` (204 + HX-Redirect for htmx).
+
+    `make_form(action, POST)`: builds the bound form when it needs more than the POST (the
+    record's own fields); `field_name`: see `add_service_errors`."""
     form_class = forms.get(action)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST, auto_id=f"id_{action}_%s")
+    form = make_form(action, request.POST) if make_form is not None else form_class(request.POST,
+                                                                                   auto_id=f"id_{action}_%s")
     if not form.is_valid():
         return failure(form, _("Please correct the errors below."), 400)
     service_data = getattr(form, "service_data", None)
@@ -122,7 +133,7 @@ def take_workflow_action(request: HttpRequest, *, action: str, forms: dict[str, 
     try:
         run(data, form)
     except ApplicationError as error:
-        add_service_errors(form, error)
+        add_service_errors(form, error, field_name)
         return failure(form, error.message, error.status_code)
     messages.success(request, _("%(action)s: done.") % {"action": label})
     return redirect_after_action(request, success_url)

@@ -4,7 +4,9 @@ from kefu.core import views
 
 app_name = "core"
 
+# `core:set_language` (/language/) is added to this namespace by config/urls.py: its view is
+# kefu.org.views.set_language (it writes the staff profile; core imports no app above it).
+
 urlpatterns = [
-    path("language/", views.set_language, name="set_language"),
     path("ping/", views.ping, name="ping"),
 ]

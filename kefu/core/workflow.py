@@ -68,8 +68,13 @@ class Refusal(StrEnum):
 
 
 def is_blank(value: object) -> bool:
-    """Empty for a required field: None, "" or only white space."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    """Empty for a required field: None, "" or only white space, or an empty list/dict/tuple/set
+    (a QA check's `scores`)."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | dict | tuple | set | frozenset):
+        return not value
+    return value is None
 
 
 class Table:
@@ -173,6 +178,19 @@ class HasActorRole(Protocol):
     def user_id(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class SystemActor:
+    """The actor of periodic jobs (a nightly recompute): no user, the role `system`. A table lets
+    it act by listing SYSTEM_ROLE; a flow's `can_see` decides whether it sees everything."""
+
+    role: str = "system"
+    user_id: int = 0
+
+
+SYSTEM_ROLE = "system"
+SYSTEM = SystemActor()
+
+
 Record = TypeVar("Record", bound=models.Model)
 
 
@@ -190,7 +208,7 @@ class Change:
     body: str = ""
     internal: bool = False
     moves: bool = True
-    after: Callable[[], None] | None = None
+    after: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Demo data for customer archives: unit details, site scopes, and archives partly complete.
 
-Called by `kefu.workorders.demo.create_demo_org` (and by `manage.py demo_data` for databases made
+Called by `kefu.workspace.demo.create_demo_org` (and by `manage.py demo_data` for databases made
 before archives existed). Idempotent and fast: bulk inserts, one shared sample scan on disk.
 """
 

@@ -15,9 +15,9 @@ from kefu.customers.models import Asset, Building, CustomerAsset, Site
 
 
 def _actor(request):
-    from kefu.org.selectors import actor_for_user
-
-    return actor_for_user(request.user) if request is not None else None
+    """`request.actor` (None without a request or for someone who is not staff; the lazy proxy is
+    unwrapped so that `site_scope_q` can test for None)."""
+    return (getattr(request, "actor", None) or None) if request is not None else None
 
 
 def _sites(request):

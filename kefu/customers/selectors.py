@@ -357,41 +357,6 @@ def customer_360(*, actor: Actor, pk) -> Customer | None:
             .first())
 
 
-def customer_work_orders(*, actor: Actor, customer: Customer, limit: int = 20) -> dict:
-    """The customer's open and past work orders that the actor may see (newest first)."""
-    from kefu.workorders.choices import OPEN_STATUSES
-    from kefu.workorders.models import WorkOrder
-    from kefu.workorders.selectors import visibility_q
-
-    qs = (WorkOrder.objects.filter(visibility_q(actor), customer=customer)
-          .select_related("category", "asset").order_by("-received_at"))
-    return {"open": list(qs.filter(status__in=OPEN_STATUSES)[:limit]),
-            "past": list(qs.exclude(status__in=OPEN_STATUSES)[:limit])}
-
-
-def customer_callbacks(*, customer: Customer, work_order_ids: list[int], limit: int = 20) -> list:
-    from kefu.callbacks.models import Callback
-
-    return list(Callback.objects.filter(Q(customer=customer) | Q(work_order_id__in=work_order_ids))
-                .select_related("work_order").order_by("-created_at")[:limit])
-
-
-def customer_ratings(*, work_order_ids: list[int], limit: int = 20) -> list:
-    from kefu.callbacks.models import RatingLink
-
-    return list(RatingLink.objects.filter(work_order_id__in=work_order_ids, used_at__isnull=False)
-                .select_related("work_order").order_by("-used_at")[:limit])
-
-
-def customer_survey_answers(*, customer: Customer, limit: int = 10) -> list:
-    """The customer's questionnaire responses with their scored answers (newest first)."""
-    from kefu.surveys.models import Answer, Response
-
-    answers = Answer.objects.select_related("question").order_by("question__id")
-    return list(Response.objects.filter(invitation__customer=customer).select_related("campaign")
-                .prefetch_related(Prefetch("answers", queryset=answers)).order_by("-submitted_at")[:limit])
-
-
 # --- archives ----------------------------------------------------------------------------------
 
 @dataclass
@@ -538,14 +503,10 @@ def unit_list(*, actor: Actor | None) -> QuerySet[Asset]:
 
 
 def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = None) -> list[Asset]:
-    """The page of units with what the list shows, in a fixed number of queries whatever its length:
+    """The page of units with what customers know of them, in a fixed number of queries:
     `occupants` (current occupancies of visible, not deleted customers, with their phones),
     `archive_present` / `archive_required` / `archive_percent` (required unit documents present and
-    not expired) and `open_work_orders` (open orders at the unit that the actor may see)."""
-    from kefu.workorders.choices import OPEN_STATUSES
-    from kefu.workorders.models import WorkOrder
-    from kefu.workorders.selectors import visibility_q
-
+    not expired). The list pages add each unit's open work orders (kefu.workspace.selectors)."""
     today = today or timezone.localdate()
     ids = [u.pk for u in units]
     if not ids:
@@ -558,10 +519,6 @@ def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = N
     occupants: dict[int, list[CustomerAsset]] = {pk: [] for pk in ids}
     for link in links.prefetch_related(Prefetch("customer__phones", queryset=phones)):
         occupants[link.asset_id].append(link)
-    orders = WorkOrder.objects.filter(asset_id__in=ids, status__in=OPEN_STATUSES)
-    if actor is not None:
-        orders = orders.filter(visibility_q(actor))
-    open_counts = dict(orders.order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
     required = DocumentType.objects.filter(scope=DocumentScope.UNIT, required=True, is_active=True).count()
     present = dict(ArchiveDocument.objects.filter(_present_q(today), asset_id__in=ids, document_type__required=True,
                                                   document_type__is_active=True,
@@ -569,7 +526,6 @@ def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = N
                    .order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
     for unit in units:
         unit.occupants = occupants[unit.pk]  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
-        unit.open_work_orders = open_counts.get(unit.pk, 0)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
         unit.archive_required = required  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
         unit.archive_present = present.get(unit.pk, 0)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
         unit.archive_percent = round(100 * unit.archive_present / required) if required else 100  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see

@@ -1,12 +1,11 @@
-"""Customer UI: the intake lookup partial, the customer list and 360 page, the deleted customers
-with their restore, the unit list, unit archives with uploads, and the stewards' "missing
-documents" list. Thin: selectors to read, services to write."""
+"""Customer UI: the intake lookup partial, the customer list, the deleted customers with their
+restore, unit archives with uploads, and the stewards' "missing documents" list (the customer
+360 page and the units list, which show other apps' records too, are kefu.workspace.views). Thin: selectors to read, services to write."""
 
 from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,31 +14,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError
-from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors, services
-from kefu.customers.choices import DocumentScope, UnitStatus, UnitUse
-from kefu.customers.filters import UnitFilterSet
+from kefu.customers.choices import DocumentScope
 from kefu.customers.models import DocumentType
 from kefu.customers.phones import phone_digits_query
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor
 
 PAGE_SIZE = 25
 
 
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied
-    return actor
-
-
-@login_required
+@staff_required
 @require_GET
 def lookup(request):
     """htmx: customers matching what the agent typed (phone, name, initials or unit code)."""
-    actor = _actor(request)
+    actor = request.actor
     q = request.GET.get("q") or request.GET.get("customer_q") or ""
     customers = selectors.customer_search(q=q, limit=10, actor=actor) if q.strip() else []
     # Prefill the "new customer" row from what was typed: digits are a phone, anything else a name.
@@ -49,11 +40,11 @@ def lookup(request):
         "new_name": "" if looks_like_phone else q.strip()})
 
 
-@login_required
+@staff_required
 @require_GET
 def customer_list(request):
     """Customers in the user's scope; with `q`, the ranked lookup (phone, name, unit, ID tail…)."""
-    actor = _actor(request)
+    actor = request.actor
     q = (request.GET.get("q") or "").strip()
     if q:
         rows = selectors.customer_search(q=q, limit=50, actor=actor)
@@ -66,7 +57,7 @@ def customer_list(request):
 
 
 def _restore_actor(request) -> Actor:
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.DELETE_ROLES:
         raise PermissionDenied
     return actor
@@ -83,7 +74,7 @@ def _deleted_page(request, actor: Actor, *, page_number=None, error: Application
     }, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def deleted_list(request):
     """Soft-deleted customers in the user's scope, not yet erased, with who deleted them, when, the
@@ -92,7 +83,7 @@ def deleted_list(request):
     return _deleted_page(request, actor, page_number=request.GET.get("page"))
 
 
-@login_required
+@staff_required
 @require_POST
 def restore(request, pk: int):
     """Restore a deleted customer; an htmx request gets the list back with the outcome, a plain
@@ -112,28 +103,6 @@ def restore(request, pk: int):
     return redirect("customers:deleted")
 
 
-@login_required
-@require_GET
-def customer_detail(request, pk: int):
-    """The customer 360 page: identity, units and assets, contacts, work orders, callbacks,
-    ratings and survey answers, the customer archive and the change history."""
-    actor = _actor(request)
-    customer = selectors.customer_360(actor=actor, pk=pk)
-    if customer is None:
-        raise Http404
-    orders = selectors.customer_work_orders(actor=actor, customer=customer)
-    order_ids = [o.pk for o in orders["open"] + orders["past"]]
-    return render(request, "customers/detail.html", {
-        "customer": customer, "orders": orders,
-        "callbacks": selectors.customer_callbacks(customer=customer, work_order_ids=order_ids),
-        "ratings": selectors.customer_ratings(work_order_ids=order_ids),
-        "survey_responses": selectors.customer_survey_answers(customer=customer),
-        "archive": selectors.archive_for(customer=customer),
-        "history": selectors.customer_history(customer=customer, user=request.user),
-        "may_edit_archive": actor.role in services.ARCHIVE_ROLES,
-    })
-
-
 def _unit_page(request, actor: Actor, unit, *, errors: dict | None = None, status: int = 200):
     return render(request, "customers/unit.html", {
         "unit": unit, "archive": selectors.archive_for(unit=unit), "errors": errors or {},
@@ -141,11 +110,11 @@ def _unit_page(request, actor: Actor, unit, *, errors: dict | None = None, statu
     }, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def unit_detail(request, pk: int):
     """A unit's archive: occupants (current and past) and the document checklist with uploads."""
-    actor = _actor(request)
+    actor = request.actor
     unit = selectors.unit_get(actor=actor, pk=pk)
     if unit is None:
         raise Http404
@@ -159,11 +128,11 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
-@login_required
+@staff_required
 @require_POST
 def document_upload(request, owner: str, pk: int, type_pk: int):
     """File an archive document of a unit (owner "unit") or a customer (owner "customer")."""
-    actor = _actor(request)
+    actor = request.actor
     document_type = DocumentType.objects.filter(pk=type_pk, is_active=True).first()
     if owner == "unit":
         target = selectors.unit_get(actor=actor, pk=pk)
@@ -192,12 +161,12 @@ def document_upload(request, owner: str, pk: int, type_pk: int):
     return redirect(reverse(back, args=[pk]) + "#archive")
 
 
-@login_required
+@staff_required
 @require_GET
 def missing_documents(request):
     """Stewards' list: units in their scope whose archive lacks required documents, with each
     building's completeness; filter by site, building and document type."""
-    actor = _actor(request)
+    actor = request.actor
     params = {k: request.GET.get(k, "") for k in ("site", "building", "document_type")}
     ids = {k: int(v) if v.isdigit() else None for k, v in params.items()}
     units = selectors.units_missing_documents(actor=actor, site_id=ids["site"], building_id=ids["building"],
@@ -215,28 +184,3 @@ def missing_documents(request):
         "units": rows, "page": page, "params": params, "types": types, "buildings": buildings,
         "sites": list(selectors.sites_for(actor=actor)), "required_count": len([t for t in types if t.required]),
     })
-
-
-@login_required
-@require_GET
-def unit_list(request):
-    """Units in the user's scope: who lives there, status, area, use, archive completeness and open
-    work orders; filters by site, building, status, use, occupants and code/name. Bad filter input
-    answers 400 with the field named and no rows."""
-    actor = _actor(request)
-    filterset = UnitFilterSet(non_empty(request.GET), queryset=selectors.unit_list(actor=actor), request=request)
-    filter_errors = None if filterset.is_valid() else filterset.errors
-    page = None
-    rows = []
-    if filter_errors is None:
-        page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = selectors.unit_rows(actor=actor, units=list(page.object_list))
-    sites = list(selectors.sites_for(actor=actor))
-    params = {k: request.GET.get(k, "") for k in ("site", "building", "status", "use", "occupied", "q")}
-    buildings = selectors.buildings_for(actor=actor, site_id=params["site"] if params["site"].isdigit() else None)
-    labels = {name: f.label for name, f in filterset.filters.items()}
-    return render(request, "customers/units.html", {
-        "units": rows, "page": page, "params": params, "sites": sites, "buildings": buildings,
-        "statuses": UnitStatus.choices, "uses": UnitUse.choices,
-        "filter_errors": [(labels.get(k, k), k, v) for k, v in (filter_errors or {}).items()],
-    }, status=400 if filter_errors else 200)

@@ -3,7 +3,6 @@ a progress bar → report), list exports, duplicate candidates and the merge for
 input and call services and selectors; errors become a marked field or a message."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,17 +18,10 @@ from kefu.exchange import exports, selectors, services
 from kefu.exchange.choices import RUNNING, JobStatus
 from kefu.exchange.report import import_report_xlsx
 from kefu.exchange.rows import TARGETS, reason_text
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
 from kefu.privacy.services import export_access_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied
-    return actor
 
 
 def _job_or_404(actor, pk):
@@ -41,10 +33,10 @@ def _job_or_404(actor, pk):
 
 # --- imports ---------------------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def import_list(request):
-    actor = _actor(request)
+    actor = request.actor
     may_import = selectors.may_import(actor)
     error = ""
     if request.method == "POST":
@@ -68,18 +60,18 @@ def _detail_context(request, job, **extra) -> dict:
             "statuses": JobStatus, **extra}
 
 
-@login_required
+@staff_required
 @require_GET
 def import_detail(request, pk):
-    job = _job_or_404(_actor(request), pk)
+    job = _job_or_404(request.actor, pk)
     return render(request, "exchange/import_detail.html", _detail_context(request, job))
 
 
-@login_required
+@staff_required
 @require_POST
 def import_mapping(request, pk):
     """Save the column mapping and start the dry run in one step."""
-    job = _job_or_404(_actor(request), pk)
+    job = _job_or_404(request.actor, pk)
     mapping = {str(i): request.POST.get(f"column_{i}", "") for i in range(len(job.headers))}
     try:
         services.import_job_set_mapping(job=job, actor_user=request.user, mapping=mapping)
@@ -94,10 +86,10 @@ def import_mapping(request, pk):
     return redirect("exchange:import_detail", pk=job.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def import_start(request, pk):
-    job = _job_or_404(_actor(request), pk)
+    job = _job_or_404(request.actor, pk)
     try:
         services.import_job_start(job=job, actor_user=request.user, commit=True,
                                   skip_rejected=request.POST.get("skip_rejected") == "1")
@@ -110,11 +102,11 @@ def import_start(request, pk):
     return redirect("exchange:import_detail", pk=job.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def import_progress(request, pk):
     """htmx polling target: the progress bar while running; the whole page reloads when done."""
-    job = _job_or_404(_actor(request), pk)
+    job = _job_or_404(request.actor, pk)
     if job.status not in RUNNING:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
@@ -122,22 +114,22 @@ def import_progress(request, pk):
     return render(request, "exchange/partials/progress.html", {"job": job, "running": True})
 
 
-@login_required
+@staff_required
 @require_GET
 def import_report(request, pk):
-    job = _job_or_404(_actor(request), pk)
+    job = _job_or_404(request.actor, pk)
     out = import_report_xlsx(job)
     return FileResponse(out, as_attachment=True, filename=f"import-{job.pk}-report.xlsx", content_type=XLSX)
 
 
 # --- exports ---------------------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def export(request, list_name):
     """GET: the list as xlsx, personal data masked. POST (with a reason): unmasked, for roles with
     the personal-data permission only, logged in the access log."""
-    actor = _actor(request)
+    actor = request.actor
     unmasked = request.method == "POST"
     if unmasked and not may_view_personal_data(request.user):
         raise PermissionDenied
@@ -159,11 +151,10 @@ def export(request, list_name):
     return FileResponse(out, as_attachment=True, filename=f"{list_name}-{stamp}.xlsx", content_type=XLSX)
 
 
-@login_required
+@staff_required
 @require_GET
 def export_options(request, list_name):
     """htmx: the export menu — an unmasked export with a reason, for roles that may."""
-    _actor(request)
     if list_name not in exports.LISTS:
         raise Http404
     params = request.GET.copy()
@@ -174,10 +165,10 @@ def export_options(request, list_name):
 
 # --- duplicates and merge --------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_GET
 def duplicates(request):
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in selectors.MERGE_ROLES:
         raise PermissionDenied
     pairs = selectors.duplicate_pairs(actor=actor)
@@ -187,10 +178,9 @@ def duplicates(request):
                           "similar_name": pgettext("merge", "Similar name, same phone tail")}})
 
 
-@login_required
+@staff_required
 @require_POST
 def merge(request):
-    _actor(request)
     survivor, _sep, merged = request.POST.get("direction", "").partition(":")
     if not survivor.isdigit() or not merged.isdigit():
         raise Http404

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.core.models import ImmutableEvent
 from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
 
 
@@ -114,29 +115,19 @@ class CorrectiveAction(models.Model):
         return bool(self.status in OWNER_PENDING and self.due_date and self.due_date < timezone.localdate())
 
 
-class CorrectiveActionEvent(models.Model):
-    """One immutable entry of a notice's history: action, who (empty: the system), when, from → to."""
+class CorrectiveActionEvent(ImmutableEvent):
+    """One immutable entry of a notice's history: action, who (empty: the system), when, from → to
+    (the columns and the save guard come from `kefu.core.models.ImmutableEvent`)."""
 
     notice = models.ForeignKey(CorrectiveAction, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=24, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
-                              on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
-    body = models.TextField(_("text"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("corrective-action event")
         verbose_name_plural = _("corrective-action events")
-        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["notice", "created_at"], name="ca_event_notice_idx")]
 
     def __str__(self):
         return f"{self.notice_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("corrective-action events are immutable")
-        super().save(*args, **kwargs)

@@ -10,14 +10,17 @@ concurrent_change); and writes one immutable CorrectiveActionEvent. `corrective_
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error, required_field
+from kefu.core.errors import NotAllowed, field_error, required_field
 from kefu.core.numbering import next_number
+from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
 from kefu.improvement import selectors, workflow
 from kefu.improvement.choices import OWNER_PENDING, Action, Source, Status
 from kefu.improvement.models import CorrectiveAction, CorrectiveActionEvent, ImprovementSettings
@@ -97,8 +100,8 @@ def _record(notice: CorrectiveAction, *, action: str, actor_user, now, from_stat
                                                 data=data or {})
 
 
-def _issue_fields(*, actor: Actor, actor_user, department, owner, due_date, now) -> dict:
-    return {"responsible_department": department, "owner": owner, "due_date": due_date, "issued_by": actor_user,
+def _issue_fields(*, actor: Actor, actor_user_id: int, department, owner, due_date, now) -> dict:
+    return {"responsible_department": department, "owner": owner, "due_date": due_date, "issued_by_id": actor_user_id,
             "issuer_role": actor.role, "issued_at": now, "escalation_step": 0,
             "next_escalation_at": selectors.due_instant(due_date)}
 
@@ -123,12 +126,13 @@ def corrective_action_create(*, actor_user, title: str, nonconformity: str, resp
     due_date = _clean_due_date(due_date, timezone.localdate(now))
     evidence = _clean_evidence(evidence)
     item_code = _text("item_code", item_code, max_length=64, required=False)
+    issue = _issue_fields(actor=actor, actor_user_id=actor_user.pk, department=department, owner=owner,
+                          due_date=due_date, now=now)
+    del issue["issued_by_id"]
     notice = CorrectiveAction.objects.create(
         number=f"TMP-{uuid.uuid4().hex[:28]}", title=title, source=Source.MANUAL,
         nonconformity=nonconformity, evidence=evidence, item_code=item_code, status=Status.ISSUED,
-        created_at=now, updated_at=now,
-        **_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
-                        due_date=due_date, now=now))
+        created_at=now, updated_at=now, issued_by=actor_user, **issue)
     _record(notice, action=Action.CREATE, actor_user=actor_user, now=now, from_status="", to_status=Status.ISSUED,
             data={"responsible_department": department.pk, "owner": owner.pk, "owner_name": user_display_name(owner),
                   "due_date": due_date.isoformat()})
@@ -214,9 +218,8 @@ def corrective_action_propose_repeated_complaints(*, year: int, month: int) -> l
 
 # --- the gate --------------------------------------------------------------------------------------
 
-def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data: dict,
-           now) -> tuple[dict, dict, str]:
-    """Validate the action's own data; return (field changes, event data, event body)."""
+def _apply(notice: CorrectiveAction, actor: Actor, action: str, data: dict, now: datetime) -> Change:
+    """The action's own validation and field changes (the kernel's gate did the rest)."""
     changes: dict = {}
     event_data: dict = {}
     body = (data.get("note") or "").strip()
@@ -225,7 +228,7 @@ def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data
         department = _clean_department(actor, data["responsible_department"])
         owner = _clean_owner(data["owner"], department)
         due_date = _clean_due_date(data["due_date"], today)
-        changes.update(_issue_fields(actor=actor, actor_user=actor_user, department=department, owner=owner,
+        changes.update(_issue_fields(actor=actor, actor_user_id=actor.user_id, department=department, owner=owner,
                                      due_date=due_date, now=now))
         event_data.update(responsible_department=department.pk, department_name=department.name, owner=owner.pk,
                           owner_name=user_display_name(owner), due_date=due_date.isoformat())
@@ -235,12 +238,12 @@ def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data
     elif action == Action.RECORD_ACTION:
         changes.update(root_cause=_text("root_cause", data["root_cause"], max_length=10000),
                        action_taken=_text("action_taken", data["action_taken"], max_length=10000),
-                       action_recorded_by=actor_user, next_escalation_at=None)
+                       action_recorded_by_id=actor.user_id, next_escalation_at=None)
         body = changes["action_taken"]
         event_data["root_cause"] = changes["root_cause"]
     elif action in (Action.VERIFY_EFFECTIVE, Action.VERIFY_NOT_EFFECTIVE):
         body = _text("verification", data["verification"], max_length=10000)
-        changes.update(verification=body, verified_by=actor_user, verified_at=now)
+        changes.update(verification=body, verified_by_id=actor.user_id, verified_at=now)
         if action == Action.VERIFY_NOT_EFFECTIVE:
             due_date = _clean_due_date(data["due_date"], today)
             changes.update(due_date=due_date, round=F("round") + 1, escalation_step=0,
@@ -252,66 +255,51 @@ def _apply(notice: CorrectiveAction, actor: Actor, actor_user, action: str, data
         changes.update(closed_at=now, next_escalation_at=None)
     elif action == Action.COMMENT:
         body = _text("body", data["body"], max_length=10000)
-    return changes, event_data, body
+    # A comment does not claim the notice: a colleague's open dialog stays valid.
+    return Change(changes=changes, data=event_data, body=body, moves=action != Action.COMMENT)
+
+
+def _authorize(actor: Actor, notice: CorrectiveAction, action: str, refusal: Refusal | None) -> None:
+    """Who the person is, beyond the role: the owner's side accepts and records; QA or the
+    issuer's role verifies, never the owner nor whoever recorded the action."""
+    label = Action(action).label
+    if action in workflow.OWNER_SIDE_ACTIONS and not selectors.is_owner_side(actor, notice):
+        raise NotAllowed(_("Only the notice's owner or their department's leads may take the action "
+                           "“%(action)s”.") % {"action": label}, code="not_owner")
+    if action in workflow.VERIFY_ACTIONS and not selectors.may_verify(actor, notice):
+        if actor.user_id in (notice.owner_id, notice.action_recorded_by_id):
+            raise NotAllowed(_("The owner, and whoever recorded the action, cannot verify their own notice."),
+                             code="own_notice")
+        raise NotAllowed(_("Only QA or the issuer's role may verify or close this notice."),
+                         code="role_not_allowed")
+
+
+def _record_transition(notice: CorrectiveAction, *, action: str, actor_user: Any, now: datetime, from_status: str,
+                       to_status: str, change: Change) -> CorrectiveActionEvent:
+    return _record(notice, action=action, actor_user=actor_user, now=now, from_status=from_status,
+                   to_status=to_status, body=change.body, data=change.data)
+
+
+FLOW = Workflow(
+    model=CorrectiveAction, table=workflow.TABLE, subject=gettext_lazy("notice"),
+    not_found=gettext_lazy("Corrective action notice not found."), action_label=choices_label(Action),
+    status_label=choices_label(Status),
+    queryset=lambda: CorrectiveAction.objects.select_related("responsible_department", "owner__staff__department"),
+    can_see=selectors.can_see, authorize=_authorize, apply=_apply, record_event=_record_transition)
 
 
 def corrective_action_transition(*, notice: CorrectiveAction | int, action: str, actor_user,
                                  expected_version: int | None = None, **data) -> CorrectiveAction:
-    """Take `action` on the notice as `actor_user`: the only path that changes a notice.
+    """Take `action` on the notice as `actor_user`: the only path that changes a notice (the
+    kernel's gate, `kefu.core.workflow.run_transition`, with this app's table and `_apply`).
 
     Raises NotFound (not visible, or unknown action), NotAllowed (role; not the owner's side for
     accept/record_action; verification by the owner, by whoever recorded the action, or by a role
     other than QA and the issuer's), Conflict (state; changed since read or since
     `expected_version`), InvalidInput (missing or bad data). Nothing is written unless all pass.
     """
-    actor = require_actor(actor_user)
-    pk = notice.pk if isinstance(notice, CorrectiveAction) else notice
-    with transaction.atomic():
-        current = (CorrectiveAction.objects.select_related("responsible_department", "owner__staff__department")
-                   .filter(pk=pk).first())
-        if current is None or not selectors.can_see(actor, current):
-            raise NotFound(_("Corrective action notice not found."))
-        refusal = workflow.check(action=action, status=current.status, role=actor.role)
-        if refusal is workflow.Refusal.UNKNOWN_ACTION:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
-        label = Action(action).label
-        if refusal is workflow.Refusal.ROLE:
-            raise NotAllowed(_("Your role may not take the action “%(action)s” on this notice.") % {"action": label},
-                             code="role_not_allowed")
-        if action in workflow.OWNER_SIDE_ACTIONS and not selectors.is_owner_side(actor, current):
-            raise NotAllowed(_("Only the notice's owner or their department's leads may take the action "
-                               "“%(action)s”.") % {"action": label}, code="not_owner")
-        if action in workflow.VERIFY_ACTIONS and not selectors.may_verify(actor, current):
-            if actor.user_id in (current.owner_id, current.action_recorded_by_id):
-                raise NotAllowed(_("The owner, and whoever recorded the action, cannot verify their own notice."),
-                                 code="own_notice")
-            raise NotAllowed(_("Only QA or the issuer's role may verify or close this notice."),
-                             code="role_not_allowed")
-        if refusal is workflow.Refusal.STATE:
-            raise Conflict(_("The action “%(action)s” is not possible while the notice is “%(status)s”.") % {
-                "action": label, "status": Status(current.status).label}, code="invalid_transition")
-        if expected_version is not None and expected_version != current.version:
-            raise Conflict(_("Someone else changed this notice; reload it and try again."), code="concurrent_change")
-        missing = workflow.missing_fields(action=action, data=data)
-        if missing:
-            raise InvalidInput(_("This field is required: %(field)s") % {"field": missing[0]}, code="required",
-                               fields={name: [_("This field is required: %(field)s") % {"field": name}]
-                                       for name in missing})
-        now = timezone.now()
-        changes, event_data, body = _apply(current, actor, actor_user, action, data, now)
-        from_status = current.status
-        to_status = workflow.target_status(action=action, status=from_status)
-        if action != Action.COMMENT:
-            # Compare-and-swap on version: a concurrent step that committed first matches no row.
-            updated = CorrectiveAction.objects.filter(pk=current.pk, version=current.version).update(
-                status=to_status, version=F("version") + 1, updated_at=now, **changes)
-            if updated != 1:
-                raise Conflict(_("Someone else changed this notice; reload it and try again."),
-                               code="concurrent_change")
-        _record(current, action=action, actor_user=actor_user, now=now, from_status=from_status,
-                to_status=to_status, body=body, data=event_data)
-    current.refresh_from_db()
-    return current
+    return run_transition(FLOW, obj=notice, action=action, actor=require_actor(actor_user), actor_user=actor_user,
+                          expected_version=expected_version, data=data)
 
 
 # --- overdue escalation ----------------------------------------------------------------------------

@@ -4,34 +4,22 @@ the form to raise a notice by hand. Views parse input, call services (writes) an
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
-from kefu.core.filtering import non_empty
-from kefu.core.htmx import is_partial
-from kefu.core.pagination import CappedPaginator
+from kefu.core.pages import add_service_errors, render_list, take_workflow_action
 from kefu.improvement import selectors, services, workflow
 from kefu.improvement.choices import STATUS_COLORS, Action, Source, Status
 from kefu.improvement.filters import CorrectiveActionFilterSet
 from kefu.improvement.forms import ACTION_FORMS, NoticeForm
+from kefu.org.decorators import staff_required
 from kefu.org.models import Department
-from kefu.org.selectors import Actor, actor_for_user
-
-PAGE_SIZE = 25
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use the corrective-action pages."))
-    return actor
+from kefu.org.selectors import Actor
 
 
 def _notice_or_404(actor: Actor, pk):
@@ -39,12 +27,6 @@ def _notice_or_404(actor: Actor, pk):
         return selectors.notice_get_for_actor(actor=actor, pk=pk)
     except NotFound:
         raise Http404 from None
-
-
-def _add_service_errors(form, error: ApplicationError) -> None:
-    for field, msgs in error.fields.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 def _department(pk) -> Department | None:
@@ -55,30 +37,19 @@ def _department(pk) -> Department | None:
 
 # --- list ---------------------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_GET
 def notice_list(request):
-    actor = _actor(request)
-    qs = selectors.notice_list_for_actor(actor=actor).order_by("-created_at", "-id")
-    filterset = CorrectiveActionFilterSet(non_empty(request.GET), queryset=qs, request=request)
-    filter_errors = None
-    if filterset.is_valid():
-        qs = filterset.qs
-    else:
-        filter_errors = filterset.errors
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "notices": page.object_list, "filter_errors": filter_errors, "params": request.GET,
-               "status_colors": STATUS_COLORS}
-    partial = is_partial(request) and not request.htmx.history_restore_request
-    if not partial:
-        context.update(statuses=Status.choices, sources=Source.choices,
-                       departments=list(selectors.department_choices(actor=actor)),
-                       may_create=actor.role in workflow.ISSUER_ROLES,
-                       counts=selectors.counts_by_status(actor=actor))
-    template = "improvement/partials/list_results.html" if partial else "improvement/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    actor = request.actor
+    return render_list(
+        request, queryset=selectors.notice_list_for_actor(actor=actor).order_by("-created_at", "-id"),
+        filterset_class=CorrectiveActionFilterSet, page_template="improvement/list.html",
+        partial_template="improvement/partials/list_results.html", name="notices",
+        context={"status_colors": STATUS_COLORS},
+        full_context=lambda: {"statuses": Status.choices, "sources": Source.choices,
+                              "departments": list(selectors.department_choices(actor=actor)),
+                              "may_create": actor.role in workflow.ISSUER_ROLES,
+                              "counts": selectors.counts_by_status(actor=actor)})
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -91,9 +62,9 @@ def _create_context(actor: Actor, form: NoticeForm, **extra) -> dict:
             "selected_owner": str(form["owner"].value() or ""), **extra}
 
 
-@login_required
+@staff_required
 def notice_create(request):
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in workflow.ISSUER_ROLES:
         raise PermissionDenied(_("Your role may not raise corrective action notices."))
     if request.method != "POST":
@@ -110,18 +81,17 @@ def notice_create(request):
             owner=selectors.user_by_id(data["owner"]), due_date=data["due_date"], evidence=form.evidence_list(),
             item_code=data.get("item_code") or "")
     except ApplicationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render(request, "improvement/create.html", _create_context(actor, form, error_message=error.message),
                       status=error.status_code)
     messages.success(request, _("Corrective action notice %(number)s has been issued.") % {"number": notice.number})
     return redirect("improvement:detail", pk=notice.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def owner_options(request):
     """htmx: <option>s of active staff in the chosen department (and below)."""
-    _actor(request)
     try:
         department = Department.objects.filter(pk=int(request.GET.get("responsible_department", ""))).first()
     except (TypeError, ValueError):
@@ -161,10 +131,10 @@ def _detail_context(request, actor: Actor, notice, *, failed_action: str = "", f
     }
 
 
-@login_required
+@staff_required
 @require_GET
 def detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     notice = _notice_or_404(actor, pk)
     return render(request, "improvement/detail.html", _detail_context(request, actor, notice))
 
@@ -180,34 +150,22 @@ def _fail(request, actor, notice, *, action: str, form, message: str, status: in
         request, actor, notice, failed_action=action, failed_form=form, error_message=message), status=status)
 
 
-@login_required
+@staff_required
 @require_POST
 def action(request, pk, action):
     """Take one workflow action (form in a dialog); the version the user saw travels along."""
-    actor = _actor(request)
+    actor = request.actor
     notice = _notice_or_404(actor, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
-        raise Http404
-    form = form_class(request.POST, auto_id=f"id_{action}_%s")
-    if not form.is_valid():
-        return _fail(request, actor, notice, action=action, form=form,
-                     message=_("Please correct the errors below."), status=400)
-    data = form.service_data()
-    try:
+
+    def run(data, form):
         if action == "issue":
             data["responsible_department"] = _department(data.get("responsible_department"))
             data["owner"] = selectors.user_by_id(data.get("owner"))
         services.corrective_action_transition(notice=notice, action=action, actor_user=request.user,
                                               expected_version=form.cleaned_data["version"], **data)
-    except ApplicationError as error:
-        _add_service_errors(form, error)
-        return _fail(request, actor, notice, action=action, form=form, message=error.message,
-                     status=error.status_code)
-    messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
-    url = reverse("improvement:detail", args=[notice.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+
+    return take_workflow_action(
+        request, action=action, forms=ACTION_FORMS, label=Action(action).label if action in Action.values else action,
+        run=run, success_url=reverse("improvement:detail", args=[notice.pk]),
+        failure=lambda form, message, status: _fail(request, actor, notice, action=action, form=form,
+                                                    message=message, status=status))

@@ -1,7 +1,8 @@
 """The corrective-action lifecycle as data: which action may run from which status, by which roles.
 
-Pure Python, no database: `corrective_action_transition` (services.py) is the only code that
-applies it; tests/test_workflow.py checks it without a database.
+Pure Python, no database: `corrective_action_transition` (services.py) applies it through the
+kernel's gate (`kefu.core.workflow.run_transition`); tests/test_workflow.py checks it without a
+database.
 
     proposed ─issue→ issued → accepted → action_taken ─verify_effective→ effective ─close→ closed
     proposed ─dismiss→ dismissed
@@ -13,9 +14,7 @@ department); verification is for QA or the issuer's own role, never the owner no
 recorded the action.
 """
 
-from dataclasses import dataclass
-from enum import StrEnum
-
+from kefu.core.workflow import Refusal, Table, Transition
 from kefu.improvement.choices import Action as A
 from kefu.improvement.choices import Status as S
 from kefu.org.choices import RoleCode as R
@@ -29,66 +28,27 @@ ALL_ROLES = frozenset(R.values)
 OWNER_PENDING = frozenset({S.ISSUED, S.REISSUED, S.ACCEPTED})
 NOT_FINAL = frozenset(set(S.values) - {S.CLOSED, S.DISMISSED})
 
+TABLE = Table(
+    Transition(A.ISSUE, {S.PROPOSED}, S.ISSUED, ISSUER_ROLES, ("responsible_department", "owner", "due_date")),
+    Transition(A.DISMISS, {S.PROPOSED}, S.DISMISSED, ISSUER_ROLES, ("reason",)),
+    Transition(A.ACCEPT, {S.ISSUED, S.REISSUED}, S.ACCEPTED, ALL_ROLES),
+    Transition(A.RECORD_ACTION, {S.ACCEPTED}, S.ACTION_TAKEN, ALL_ROLES, ("root_cause", "action_taken")),
+    Transition(A.VERIFY_EFFECTIVE, {S.ACTION_TAKEN}, S.EFFECTIVE, VERIFIER_ROLES, ("verification",)),
+    Transition(A.VERIFY_NOT_EFFECTIVE, {S.ACTION_TAKEN}, S.REISSUED, VERIFIER_ROLES, ("verification", "due_date")),
+    Transition(A.CLOSE, {S.EFFECTIVE}, S.CLOSED, VERIFIER_ROLES),
+    Transition(A.COMMENT, frozenset(S.values), None, ALL_ROLES, ("body",)),
+)
 
-@dataclass(frozen=True)
-class Transition:
-    """One action: allowed source statuses, the target (None: unchanged), allowed roles, and the
-    body fields that must be non-empty."""
-
-    action: str
-    sources: frozenset
-    target: str | None
-    roles: frozenset
-    required: tuple[str, ...] = ()
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition(A.ISSUE, frozenset({S.PROPOSED}), S.ISSUED, ISSUER_ROLES,
-                   ("responsible_department", "owner", "due_date")),
-        Transition(A.DISMISS, frozenset({S.PROPOSED}), S.DISMISSED, ISSUER_ROLES, ("reason",)),
-        Transition(A.ACCEPT, frozenset({S.ISSUED, S.REISSUED}), S.ACCEPTED, ALL_ROLES),
-        Transition(A.RECORD_ACTION, frozenset({S.ACCEPTED}), S.ACTION_TAKEN, ALL_ROLES,
-                   ("root_cause", "action_taken")),
-        Transition(A.VERIFY_EFFECTIVE, frozenset({S.ACTION_TAKEN}), S.EFFECTIVE, VERIFIER_ROLES, ("verification",)),
-        Transition(A.VERIFY_NOT_EFFECTIVE, frozenset({S.ACTION_TAKEN}), S.REISSUED, VERIFIER_ROLES,
-                   ("verification", "due_date")),
-        Transition(A.CLOSE, frozenset({S.EFFECTIVE}), S.CLOSED, VERIFIER_ROLES),
-        Transition(A.COMMENT, frozenset(S.values), None, ALL_ROLES, ("body",)),
-    ]
-}
-
-ACTION_NAMES = tuple(TRANSITIONS)
 OWNER_SIDE_ACTIONS = frozenset({A.ACCEPT, A.RECORD_ACTION})
 VERIFY_ACTIONS = frozenset({A.VERIFY_EFFECTIVE, A.VERIFY_NOT_EFFECTIVE, A.CLOSE})
 
+# The table's checks by name (callers and tests read them as this module's functions).
+TRANSITIONS = TABLE.transitions
+ACTION_NAMES = TABLE.names
+check = TABLE.check
+target_status = TABLE.target_status
+missing_fields = TABLE.missing_fields
 
-class Refusal(StrEnum):
-    UNKNOWN_ACTION = "unknown_action"
-    ROLE = "role_not_allowed"
-    STATE = "invalid_transition"
-
-
-def check(*, action: str, status: str, role: str) -> Refusal | None:
-    """None if `role` may take `action` from `status`; otherwise why not (role before state, so
-    a role that may never act learns nothing about the state)."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        return Refusal.UNKNOWN_ACTION
-    if role not in transition.roles:
-        return Refusal.ROLE
-    if status not in transition.sources:
-        return Refusal.STATE
-    return None
-
-
-def target_status(*, action: str, status: str) -> str:
-    return TRANSITIONS[action].target or status
-
-
-def missing_fields(*, action: str, data: dict) -> list[str]:
-    def empty(value) -> bool:
-        return value is None or (isinstance(value, str) and not value.strip())
-
-    return [name for name in TRANSITIONS[action].required if empty(data.get(name))]
+__all__ = ["ACTION_NAMES", "ALL_ROLES", "ISSUER_ROLES", "NOT_FINAL", "OWNER_PENDING", "OWNER_SIDE_ACTIONS",
+           "TABLE", "TRANSITIONS", "VERIFIER_ROLES", "VERIFY_ACTIONS", "Refusal", "check", "missing_fields",
+           "target_status"]

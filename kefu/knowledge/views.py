@@ -7,7 +7,6 @@ and turn ApplicationError into a message with the matching HTTP status.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,18 +27,11 @@ from kefu.knowledge.filters import ArticleFilterSet
 from kefu.knowledge.forms import ArticleForm, ReplyForm
 from kefu.knowledge.rendering import render_markdown
 from kefu.knowledge.text import parse_query
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
 from kefu.workorders import selectors as order_selectors
 from kefu.workorders.models import Category
 
 PAGE_SIZE = 25
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use these pages."))
-    return actor
 
 
 def _article_or_404(actor, pk):
@@ -72,22 +64,22 @@ def _search(request, actor, limit):
         return {"q": q.strip(), "terms": (), "orders": [], "customers": [], "units": [], "articles": []}, error.message
 
 
-@login_required
+@staff_required
 @require_GET
 def search_suggest(request):
     """htmx: the grouped answers under the header box while typing."""
-    actor = _actor(request)
+    actor = request.actor
     result, error = _search(request, actor, selectors.GROUP_LIMIT)
     response = render(request, "knowledge/partials/search_suggest.html", {"result": result, "error": error})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-@login_required
+@staff_required
 @require_GET
 def search_page(request):
     """The full results of the header box (Enter): every group, more rows."""
-    actor = _actor(request)
+    actor = request.actor
     result, error = _search(request, actor, 20)
     return render(request, "knowledge/search.html", {"result": result, "error": error},
                   status=400 if error else 200)
@@ -95,10 +87,10 @@ def search_page(request):
 
 # --- articles --------------------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_GET
 def article_list(request):
-    actor = _actor(request)
+    actor = request.actor
     filterset = ArticleFilterSet(non_empty(request.GET), queryset=selectors.article_list(actor=actor),
                                  request=request)
     filter_errors = None
@@ -130,10 +122,10 @@ def _article_actions(actor, article) -> list[tuple[str, str]]:
     return out
 
 
-@login_required
+@staff_required
 @require_GET
 def article_detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     article = _article_or_404(actor, pk)
     return render(request, "knowledge/article_detail.html", {
         "article": article, "body_html": render_markdown(article.body),
@@ -152,9 +144,9 @@ def _article_form_page(request, form, article=None, status=200, error_message=""
                   {"form": form, "article": article, "error_message": error_message}, status=status)
 
 
-@login_required
+@staff_required
 def article_create(request):
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in workflow.WRITER_ROLES:
         raise PermissionDenied(_("Your role may not write articles."))
     if request.method != "POST":
@@ -171,9 +163,9 @@ def article_create(request):
     return redirect("knowledge:article", pk=article.pk)
 
 
-@login_required
+@staff_required
 def article_edit(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     article = _article_or_404(actor, pk)
     if request.method != "POST":
         form = ArticleForm(initial={
@@ -194,10 +186,10 @@ def article_edit(request, pk):
     return redirect("knowledge:article", pk=article.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def article_action(request, pk, action):
-    actor = _actor(request)
+    actor = request.actor
     article = _article_or_404(actor, pk)
     if action not in workflow.TRANSITIONS:
         raise Http404
@@ -212,10 +204,10 @@ def article_action(request, pk, action):
     return redirect("knowledge:article", pk=article.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def article_vote(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     article = _article_or_404(actor, pk)
     try:
         article = services.article_vote(article=article, actor_user=request.user,
@@ -228,10 +220,10 @@ def article_vote(request, pk):
     return redirect("knowledge:article", pk=article.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def article_upload(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     article = _article_or_404(actor, pk)
     try:
         item = services.article_attachment_add(article=article, actor_user=request.user,
@@ -243,12 +235,10 @@ def article_upload(request, pk):
     return redirect("knowledge:article", pk=article.pk)
 
 
-@login_required
+@staff_required(not_staff="404")
 @require_GET
 def article_file(request, pk, file_id):
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise Http404
+    actor = request.actor
     article = _article_or_404(actor, pk)
     item = article.attachments.filter(pk=file_id).first()
     if item is None:
@@ -257,11 +247,11 @@ def article_file(request, pk, file_id):
     return user_file_response(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
 
 
-@login_required
+@staff_required
 @require_POST
 def case_from_order(request, order_pk):
     """A draft case from a resolved order (personal data removed), opened for editing."""
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, order_pk)
     try:
         article = services.article_from_order(order=order, actor_user=request.user)
@@ -275,9 +265,9 @@ def case_from_order(request, order_pk):
 
 # --- canned replies ---------------------------------------------------------------------------
 
-@login_required
+@staff_required
 def reply_list(request):
-    actor = _actor(request)
+    actor = request.actor
     form = ReplyForm()
     status = 200
     if request.method == "POST":
@@ -299,9 +289,9 @@ def reply_list(request):
         "may_share": actor.role in workflow.SHARED_REPLY_ROLES}, status=status)
 
 
-@login_required
+@staff_required
 def reply_edit(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     try:
         reply = selectors.canned_reply_get(actor=actor, pk=pk)
     except NotFound:
@@ -330,12 +320,12 @@ def reply_edit(request, pk):
 
 # --- beside the order page and the intake form -------------------------------------------------
 
-@login_required
+@staff_required
 @require_GET
 def order_assist(request, pk):
     """htmx: suggested articles (by the order's category and text) and the canned replies filled in
     for this order, each insertable into the comment or the resolution."""
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     articles = selectors.article_suggestions(actor=actor, category_id=order.category_id,
                                              text=f"{order.title} {order.description}")
@@ -346,11 +336,11 @@ def order_assist(request, pk):
         "may_make_case": order.status in ("resolved", "closed") and actor.role in workflow.WRITER_ROLES})
 
 
-@login_required
+@staff_required
 @require_POST
 def reply_apply(request, pk, reply_pk):
     """Run a canned reply's macro on the order (through the gate), with the text as edited."""
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     try:
         reply = selectors.canned_reply_get(actor=actor, pk=reply_pk)
@@ -369,12 +359,12 @@ def reply_apply(request, pk, reply_pk):
     return redirect(url)
 
 
-@login_required
+@staff_required
 @require_GET
 def intake_assist(request):
     """htmx: while the agent types on the intake form, similar open and recent orders (same unit,
     then building, then text within the category) and suggested articles."""
-    actor = _actor(request)
+    actor = request.actor
     text = f"{request.GET.get('title', '')} {request.GET.get('description', '')}".strip()[:2000]
     category_id = request.GET.get("category") or None
     asset_id = request.GET.get("asset") or None
@@ -392,14 +382,14 @@ def intake_assist(request):
                   {"similar": similar, "articles": articles, "typed": bool(text or asset_id)})
 
 
-@login_required
+@staff_required
 @require_POST
 def add_call(request, pk):
     """One click instead of a duplicate: the caller's words go onto the existing order as a comment
     (through the gate), and the agent lands on that order."""
     from kefu.workorders.services import work_order_transition
 
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     words = " ".join(v.strip() for v in (request.POST.get("title", ""), request.POST.get("description", ""))
                      if v.strip())[:2000]

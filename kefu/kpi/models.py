@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.i18n import localised
+from kefu.core.models import ImmutableEvent
 from kefu.kpi.choices import (
     ReviewGroup,
     ReviewStatus,
@@ -157,29 +158,22 @@ class ScorecardLine(models.Model):
         return f"{self.scorecard_id}:{self.indicator_id}"
 
 
-class ScorecardEvent(models.Model):
-    """One immutable entry of a scorecard's history (generated, recomputed, value entered, signed off)."""
+class ScorecardEvent(ImmutableEvent):
+    """One immutable entry of a scorecard's history (generated, recomputed, value entered, signed
+    off); the columns and the save guard come from `kefu.core.models.ImmutableEvent`, without its
+    from/to status (the action says it all)."""
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=ScorecardAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, on_delete=models.PROTECT,
-                              related_name="+")
-    created_at = models.DateTimeField(_("time"))
-    body = models.TextField(_("text"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    from_status = None  # type: ignore[assignment]  # removes the inherited column (Django's way)
+    to_status = None  # type: ignore[assignment]
 
-    class Meta:
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("scorecard event")
         verbose_name_plural = _("scorecard events")
-        ordering = ["created_at", "id"]
 
     def __str__(self):
         return f"{self.scorecard_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("scorecard events are immutable")
-        super().save(*args, **kwargs)
 
 
 class ReviewForm(models.Model):

@@ -3,19 +3,25 @@
 Scorecards: `scorecard_generate` makes one person's quarter (idempotent) and
 `scorecard_generate_quarter` everyone's; `scorecard_refresh` recomputes the computed lines from
 the period's records; `scorecard_enter_value` records a manual line; `scorecard_sign_off` locks
-the scorecard. Each change compares-and-swaps the scorecard's `version` (409 when someone else
-changed it, or when it is signed off) and writes one immutable ScorecardEvent.
+the scorecard. Each change goes through the kernel's gate (`kefu.core.workflow.run_transition`, with
+workflow.TABLE): it compares-and-swaps the scorecard's `version` (409 when someone else changed
+it, 409 `locked` once signed off) and writes one immutable ScorecardEvent.
 """
 
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
-from kefu.kpi import scoring, selectors
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, field_error
+from kefu.core.workflow import SYSTEM, Change, Refusal, Workflow, choices_label, run_transition
+from kefu.kpi import scoring, selectors, workflow
 from kefu.kpi.choices import COMPUTED_SOURCES, ReviewStatus, Rule, ScorecardAction, ScorecardStatus, Source
 from kefu.kpi.models import (
     CompetencyReview,
@@ -28,7 +34,7 @@ from kefu.kpi.models import (
 )
 from kefu.org.choices import RoleCode
 from kefu.org.models import Staff
-from kefu.org.selectors import Actor, require_actor
+from kefu.org.selectors import require_actor
 
 
 def _decimal(field: str, value, *, low=Decimal(0), high=Decimal(100)) -> Decimal:
@@ -47,19 +53,6 @@ def _decimal(field: str, value, *, low=Decimal(0), high=Decimal(100)) -> Decimal
 def _event(scorecard: Scorecard, *, action: str, actor_user, now, body: str = "", data: dict | None = None):
     return ScorecardEvent.objects.create(scorecard=scorecard, action=action, actor=actor_user, created_at=now,
                                          body=body, data=data or {})
-
-
-def _cas(scorecard: Scorecard, *, expected_version: int | None, now, **changes) -> None:
-    """Compare-and-swap on version; a signed-off scorecard never matches (locked)."""
-    if expected_version is not None and expected_version != scorecard.version:
-        raise Conflict(_("Someone else changed this scorecard; reload it and try again."), code="concurrent_change")
-    updated = Scorecard.objects.filter(pk=scorecard.pk, version=scorecard.version,
-                                       status=ScorecardStatus.DRAFT).update(
-        version=F("version") + 1, updated_at=now, **changes)
-    if updated != 1:
-        if Scorecard.objects.filter(pk=scorecard.pk, status=ScorecardStatus.SIGNED_OFF).exists():
-            raise Conflict(_("This scorecard is signed off and locked."), code="locked")
-        raise Conflict(_("Someone else changed this scorecard; reload it and try again."), code="concurrent_change")
 
 
 def _score_line(line: ScorecardLine) -> None:
@@ -212,101 +205,121 @@ def scorecard_generate_quarter(*, year: int, quarter: int, actor_user=None) -> l
     return result
 
 
-@transaction.atomic
+def _can_see(actor: Any, scorecard: Scorecard) -> bool:
+    """The system (the nightly recompute) sees every scorecard; people see theirs and their subtree's."""
+    if actor is SYSTEM:
+        return True
+    return selectors.scorecard_list_for_actor(actor=actor).filter(pk=scorecard.pk).exists()
+
+
+def _locked() -> Conflict:
+    return Conflict(_("This scorecard is signed off and locked."), code="locked")
+
+
+def _indicator_line(scorecard: Scorecard, indicator_code: str) -> ScorecardLine:
+    """The manual line the value is for (400 naming `indicator` otherwise)."""
+    line = scorecard.lines.select_related("indicator").filter(indicator__code=indicator_code).first()
+    if line is None:
+        raise field_error("indicator", _("indicator: this scorecard has no indicator “%(code)s”.")
+                           % {"code": indicator_code})
+    if line.indicator.source != Source.MANUAL:
+        raise field_error("indicator", _("indicator: “%(name)s” is computed from the records and cannot be entered.")
+                           % {"name": line.indicator.display_name}, "computed")
+    return line
+
+
+def _authorize(actor: Any, scorecard: Scorecard, action: str, refusal: Refusal | None,
+               indicator_code: str = "") -> None:
+    """Who the person is, beyond the role: the entering role over the person's department enters
+    (never the person), a lead ranked above the person signs off. A signed-off scorecard is locked
+    (409 `locked` rather than the table's invalid_transition)."""
+    if action == ScorecardAction.ENTER:
+        indicator = _indicator_line(scorecard, indicator_code).indicator
+        if refusal is Refusal.STATE:
+            raise _locked()
+        if not selectors.may_enter(actor, scorecard, indicator):
+            if actor.user_id == scorecard.person_id:
+                raise NotAllowed(_("You may not enter values on your own scorecard."), code="own_scorecard")
+            raise NotAllowed(_("Only the role “%(role)s” over this person's department may enter “%(name)s”.") % {
+                "role": RoleCode(indicator.entered_by_role).label, "name": indicator.display_name},
+                code="role_not_allowed")
+    if refusal is Refusal.STATE:
+        raise _locked()
+    if action == ScorecardAction.SIGN_OFF and not selectors.may_sign_off(actor, scorecard):
+        raise NotAllowed(_("Only a lead above this person, over their department, may sign the scorecard off."),
+                         code="role_not_allowed")
+
+
+def _apply(scorecard: Scorecard, actor: Any, action: str, data: dict, now: datetime) -> Change:
+    """The action's own validation and writes to the lines (the kernel's gate did the rest)."""
+    if action == ScorecardAction.REFRESH:
+        changed = _refresh_lines(scorecard, now)
+        return Change(changes={"total_score": _total(scorecard), "computed_at": now}, data={"lines": changed})
+    if action == ScorecardAction.ENTER:
+        line = _indicator_line(scorecard, data["indicator_code"])
+        value = _decimal("value", data.get("value"))
+        note = str(data.get("note") or "").strip()
+        if len(note) > 500:
+            raise field_error("note", _("note: keep it under 500 characters."))
+        previous = line.value
+        line.value, line.note, line.entered_by_id, line.entered_at = value, note, actor.user_id, now
+        _score_line(line)
+        line.save(update_fields=["value", "note", "entered_by", "entered_at", "score", "weighted"])
+        return Change(changes={"total_score": _total(scorecard)}, body=note,
+                      data={"indicator": line.indicator.code, "value": str(value), "score": str(line.score),
+                            "previous": None if previous is None else str(previous)})
+    # sign_off: every manual line has its value; the computed lines are recomputed a last time.
+    missing = {f"lines.{line.indicator.code}": [_("%(name)s: enter its value before signing off.")
+                                                % {"name": line.indicator.display_name}]
+               for line in scorecard.lines.select_related("indicator")
+               if line.indicator.source == Source.MANUAL and line.value is None}
+    if missing:
+        raise InvalidInput(next(iter(missing.values()))[0], code="manual_missing", fields=missing)
+    changed = _refresh_lines(scorecard, now)
+    total = _total(scorecard)
+    return Change(changes={"total_score": total, "computed_at": now, "signed_off_by_id": actor.user_id,
+                           "signed_off_at": now},
+                  data={"total_score": str(total), "lines": changed})
+
+
+def _record_transition(scorecard: Scorecard, *, action: str, actor_user: Any, now: datetime, from_status: str,
+                       to_status: str, change: Change) -> ScorecardEvent:
+    return _event(scorecard, action=action, actor_user=actor_user, now=now, body=change.body, data=change.data)
+
+
+FLOW = Workflow(
+    model=Scorecard, table=workflow.TABLE, subject=gettext_lazy("scorecard"),
+    not_found=gettext_lazy("Scorecard not found."), action_label=choices_label(ScorecardAction),
+    status_label=choices_label(ScorecardStatus),
+    queryset=lambda: Scorecard.objects.select_related("department", "person__staff__role"),
+    can_see=_can_see, authorize=_authorize, apply=_apply, record_event=_record_transition)
+
+
 def scorecard_refresh(*, scorecard: Scorecard | int, actor_user=None, expected_version: int | None = None) -> Scorecard:
-    """Recompute the computed lines of a draft scorecard from the period's records (409 once locked)."""
-    pk = scorecard.pk if isinstance(scorecard, Scorecard) else scorecard
-    current = Scorecard.objects.select_related("department", "person__staff__role").filter(pk=pk).first()
-    if current is None:
-        raise NotFound(_("Scorecard not found."))
-    if actor_user is not None and not selectors.scorecard_list_for_actor(
-            actor=require_actor(actor_user)).filter(pk=pk).exists():
-        raise NotFound(_("Scorecard not found."))
-    now = timezone.now()
-    _cas(current, expected_version=expected_version, now=now)
-    changed = _refresh_lines(current, now)
-    Scorecard.objects.filter(pk=pk).update(total_score=_total(current), computed_at=now)
-    _event(current, action=ScorecardAction.REFRESH, actor_user=actor_user, now=now, data={"lines": changed})
-    current.refresh_from_db()
-    return current
+    """Recompute the computed lines of a draft scorecard from the period's records (409 once
+    locked); without `actor_user` it runs as the system (the nightly recompute)."""
+    actor = require_actor(actor_user) if actor_user is not None else SYSTEM
+    return run_transition(FLOW, obj=scorecard, action=ScorecardAction.REFRESH, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version)
 
 
-def _visible(actor: Actor, pk) -> Scorecard:
-    current = (selectors.scorecard_list_for_actor(actor=actor).select_related("person__staff__role")
-               .filter(pk=pk).first())
-    if current is None:
-        raise NotFound(_("Scorecard not found."))
-    return current
-
-
-@transaction.atomic
 def scorecard_enter_value(*, scorecard: Scorecard | int, indicator_code: str, value, actor_user, note: str = "",
                           expected_version: int | None = None) -> Scorecard:
     """Record a manual line's value (0–100: points, or percent for threshold rules), by the
     indicator's entering role over the person's department; the total is recomputed."""
-    actor = require_actor(actor_user)
-    current = _visible(actor, scorecard.pk if isinstance(scorecard, Scorecard) else scorecard)
-    line = current.lines.select_related("indicator").filter(indicator__code=str(indicator_code or "")).first()
-    if line is None:
-        raise field_error("indicator", _("indicator: this scorecard has no indicator “%(code)s”.")
-                           % {"code": indicator_code})
-    indicator = line.indicator
-    if indicator.source != Source.MANUAL:
-        raise field_error("indicator", _("indicator: “%(name)s” is computed from the records and cannot be entered.")
-                           % {"name": indicator.display_name}, "computed")
-    if current.is_locked:
-        raise Conflict(_("This scorecard is signed off and locked."), code="locked")
-    if not selectors.may_enter(actor, current, indicator):
-        if actor.user_id == current.person_id:
-            raise NotAllowed(_("You may not enter values on your own scorecard."), code="own_scorecard")
-        raise NotAllowed(_("Only the role “%(role)s” over this person's department may enter “%(name)s”.") % {
-            "role": RoleCode(indicator.entered_by_role).label, "name": indicator.display_name}, code="role_not_allowed")
-    value = _decimal("value", value)
-    note = str(note or "").strip()
-    if len(note) > 500:
-        raise field_error("note", _("note: keep it under 500 characters."))
-    now = timezone.now()
-    _cas(current, expected_version=expected_version, now=now)
-    previous = line.value
-    line.value, line.note, line.entered_by, line.entered_at = value, note, actor_user, now
-    _score_line(line)
-    line.save(update_fields=["value", "note", "entered_by", "entered_at", "score", "weighted"])
-    Scorecard.objects.filter(pk=current.pk).update(total_score=_total(current))
-    _event(current, action=ScorecardAction.ENTER, actor_user=actor_user, now=now, body=note,
-           data={"indicator": indicator.code, "value": str(value), "score": str(line.score),
-                 "previous": None if previous is None else str(previous)})
-    current.refresh_from_db()
-    return current
+    code = str(indicator_code or "")
+    flow = replace(FLOW, authorize=partial(_authorize, indicator_code=code))
+    return run_transition(flow, obj=scorecard, action=ScorecardAction.ENTER, actor=require_actor(actor_user),
+                          actor_user=actor_user, expected_version=expected_version,
+                          data={"indicator_code": code, "value": value, "note": note})
 
 
-@transaction.atomic
 def scorecard_sign_off(*, scorecard: Scorecard | int, actor_user, expected_version: int | None = None) -> Scorecard:
     """Sign the scorecard off (a lead ranked above the person, over their department): the
     computed lines are recomputed a last time, every manual line must have its value, and the
     scorecard is locked for good."""
-    actor = require_actor(actor_user)
-    current = _visible(actor, scorecard.pk if isinstance(scorecard, Scorecard) else scorecard)
-    if current.is_locked:
-        raise Conflict(_("This scorecard is signed off and locked."), code="locked")
-    if not selectors.may_sign_off(actor, current):
-        raise NotAllowed(_("Only a lead above this person, over their department, may sign the scorecard off."),
-                         code="role_not_allowed")
-    missing = {f"lines.{line.indicator.code}": [_("%(name)s: enter its value before signing off.")
-                                                % {"name": line.indicator.display_name}]
-               for line in current.lines.select_related("indicator")
-               if line.indicator.source == Source.MANUAL and line.value is None}
-    if missing:
-        raise InvalidInput(next(iter(missing.values()))[0], code="manual_missing", fields=missing)
-    now = timezone.now()
-    _cas(current, expected_version=expected_version, now=now)
-    changed = _refresh_lines(current, now)
-    total = _total(current)
-    Scorecard.objects.filter(pk=current.pk).update(status=ScorecardStatus.SIGNED_OFF, total_score=total,
-                                                   computed_at=now, signed_off_by=actor_user, signed_off_at=now)
-    _event(current, action=ScorecardAction.SIGN_OFF, actor_user=actor_user, now=now,
-           data={"total_score": str(total), "lines": changed})
-    current.refresh_from_db()
-    return current
+    return run_transition(FLOW, obj=scorecard, action=ScorecardAction.SIGN_OFF, actor=require_actor(actor_user),
+                          actor_user=actor_user, expected_version=expected_version)
 
 
 # --- semi-annual reviews ----------------------------------------------------------------------------

@@ -4,8 +4,6 @@ Views parse input, call services (writes) and selectors (reads, scoped to the ac
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,16 +15,9 @@ from kefu.core.pagination import CappedPaginator
 from kefu.kpi import selectors, services
 from kefu.kpi.choices import ReviewGroup
 from kefu.kpi.forms import EnterValueForm, PeriodForm, ReviewForm, SignOffForm
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
 
 PAGE_SIZE = 50
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use the KPI pages."))
-    return actor
 
 
 def _scorecard_or_404(actor, pk):
@@ -36,20 +27,20 @@ def _scorecard_or_404(actor, pk):
         raise Http404 from None
 
 
-@login_required
+@staff_required
 @require_GET
 def my_scorecards(request):
-    actor = _actor(request)
+    actor = request.actor
     return render(request, "kpi/mine.html", {
         "scorecards": list(selectors.my_scorecards(actor=actor)),
         "is_lead": actor.role in selectors.LEAD_ROLES or actor.role == "administrator",
         "reviews": list(selectors.review_list_for_actor(actor=actor).filter(person_id=actor.user_id))})
 
 
-@login_required
+@staff_required
 @require_GET
 def team_scorecards(request):
-    actor = _actor(request)
+    actor = request.actor
     period = PeriodForm(request.GET)
     year, quarter = selectors.current_quarter()
     if period.is_valid():
@@ -77,18 +68,18 @@ def _detail_context(actor, scorecard, *, failed_code: str = "", failed_form=None
             "error_message": error_message, "events": list(selectors.scorecard_events(scorecard=scorecard))}
 
 
-@login_required
+@staff_required
 @require_GET
 def detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
     return render(request, "kpi/detail.html", _detail_context(actor, scorecard))
 
 
-@login_required
+@staff_required
 @require_POST
 def enter_value(request, pk, code):
-    actor = _actor(request)
+    actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
     form = EnterValueForm(request.POST, auto_id=f"id_{code}_%s")
     if not form.is_valid():
@@ -110,10 +101,10 @@ def enter_value(request, pk, code):
     return redirect("kpi:detail", pk=scorecard.pk)
 
 
-@login_required
+@staff_required
 @require_POST
 def sign_off(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
     form = SignOffForm(request.POST)
     version = form.cleaned_data["version"] if form.is_valid() else None
@@ -126,11 +117,11 @@ def sign_off(request, pk):
     return redirect("kpi:detail", pk=scorecard.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def drilldown(request, pk, code):
     """The records behind one computed line: their count is the line's denominator."""
-    actor = _actor(request)
+    actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
     line = next((ln for ln in selectors.scorecard_lines(scorecard=scorecard) if ln.indicator.code == code), None)
     if line is None:
@@ -143,18 +134,18 @@ def drilldown(request, pk, code):
                                                   "records": page.object_list})
 
 
-@login_required
+@staff_required
 @require_GET
 def review_list(request):
-    actor = _actor(request)
+    actor = request.actor
     return render(request, "kpi/reviews.html", {
         "reviews": list(selectors.review_list_for_actor(actor=actor)[:200]),
         "reviewable": list(selectors.reviewable_staff(actor=actor))})
 
 
-@login_required
+@staff_required
 def review_create(request, user_id):
-    actor = _actor(request)
+    actor = request.actor
     staff = selectors.reviewable_staff(actor=actor).filter(user_id=user_id).first()
     if staff is None:
         raise Http404
@@ -181,6 +172,5 @@ def review_create(request, user_id):
     groups = [(label, form.item_fields(value)) for value, label in ReviewGroup.choices]
     return render(request, "kpi/review_form.html", {"form": form, "staff": staff, "review_form": review_form,
                                                     "groups": groups, "error_message": error_message}, status=status)
-
 
 

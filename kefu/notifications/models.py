@@ -32,9 +32,30 @@ class Notification(models.Model):
 
 
 class Channel(models.TextChoices):
+    """Where a message goes. Whether a channel really delivers depends on the adapter configured
+    behind it (`channels.adapter_info`): SMS and WeChat stay log-only until an account is set up,
+    and the UI says so next to the channel."""
+
     EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS (log only, not sent)")
-    WECHAT = "wechat", _("WeChat (log only, not sent)")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    WECOM = "wecom", _("WeCom")
+
+
+class MessageKind(models.TextChoices):
+    """What a message to a customer (or a staff member) is about; decides its template, its
+    provider template code, whether a customer may opt out and whether quiet hours hold it."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (order taken)")
+    DISPATCHED = "dispatched", _("Dispatched")
+    ON_THE_WAY = "on_the_way", _("Technician on the way")
+    COMPLETED = "completed", _("Completed")
+    REOPENED = "reopened", _("Reopened")
+    CALLBACK_APPOINTMENT = "callback_appointment", _("Callback appointment")
+    RATING_INVITATION = "rating_invitation", _("Rating invitation")
+    SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
+    NOTICE = "notice", _("Notice / announcement")
+    STAFF = "staff", _("Staff notification")
 
 
 def default_email_actions() -> list[str]:
@@ -72,13 +93,22 @@ class OutboundMessage(models.Model):
     `redacted_body`, the same text with the link replaced by a placeholder: `body` keeps the link
     while the row may still be sent and becomes `redacted_body` in the UPDATE that makes the row
     final (sent, logged, failed). Without it (messages to staff) `body` is kept as it is.
+
+    Messages to customers carry their `kind`, the `work_order` they are about and the template
+    `params` that providers with a template model (Alibaba/Tencent SMS, WeChat) are sent instead
+    of the text. The provider's id (`provider_id`) links delivery receipts back: `sent` becomes
+    `delivered` or `failed` with the provider's `reason`. `suppressed` rows were never sent (the
+    customer opted out of the kind, the kind is switched off), with the reason. `dedup_key`, when
+    set, is unique: the same notice is never queued twice for the same person.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
         LOGGED = "logged", _("Logged only")
         FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Not sent")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="messages",
                                      null=True, blank=True)
@@ -93,6 +123,17 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices, default=MessageKind.STAFF)
+    work_order = models.ForeignKey("workorders.WorkOrder", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="outbound_messages")
+    params = models.JSONField(_("template parameters"), default=dict, blank=True)
+    urgent = models.BooleanField(_("urgent (sent in quiet hours)"), default=False)
+    provider = models.CharField(_("provider"), max_length=20, blank=True)
+    provider_id = models.CharField(_("provider message id"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    parts = models.PositiveSmallIntegerField(_("SMS parts"), default=0)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    dedup_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("outbound message")
@@ -100,7 +141,55 @@ class OutboundMessage(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="uniq_message_per_channel")]
         indexes = [models.Index(fields=["next_attempt_at"], condition=Q(state="pending"),
-                                name="outbox_pending_idx")]
+                                name="outbox_pending_idx"),
+                   models.Index(fields=["work_order", "created_at"], condition=Q(work_order__isnull=False),
+                                name="outbox_work_order_idx"),
+                   models.Index(fields=["provider", "provider_id"], condition=~Q(provider_id=""),
+                                name="outbox_provider_id_idx")]
 
     def __str__(self):
         return f"{self.channel} {self.to_address} {self.state}"
+
+
+class MessageTemplate(models.Model):
+    """The text of one message kind in one language, managed in the admin; overrides the
+    built-in text (`kefu.notifications.templates_text`). `{name}` placeholders must be variables
+    of the kind (checked on save). `is_active` off switches the kind off for customers: nothing is
+    sent, the row says why. Provider template codes live on the provider account (one per kind)."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"), max_length=1000)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["kind", "language"]
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="uniq_message_template")]
+
+    def __str__(self):
+        return f"{self.kind} {self.language}"
+
+    def clean(self):
+        from kefu.notifications.templates_text import check_template
+
+        check_template(self.kind, self.text, field="text")
+
+
+class CustomerMessageOptOut(models.Model):
+    """A customer does not want messages of this kind (on any channel). Kinds a center must be
+    able to send — notices such as a water stop — can still be opted out of only if the center
+    allows it (`templates_text.OPTIONAL_KINDS`)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="message_opt_outs")
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("message opt-out")
+        verbose_name_plural = _("message opt-outs")
+        constraints = [models.UniqueConstraint(fields=["customer", "kind"], name="uniq_opt_out_per_kind")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.kind}"

@@ -2,6 +2,7 @@
 user's own notification preferences."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from kefu.notifications.models import Channel, Notification, NotificationPreference
 from kefu.org.models import Staff
@@ -101,3 +102,42 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+STATUS_FOR_STATE = {"pending": "queued"}
+
+
+def mask_address(user, channel: str, address: str) -> str:
+    """A phone number masked like everywhere else; an email keeps its first character and domain;
+    WeChat/WeCom ids keep their first and last three characters. In full for readers who may see
+    personal data."""
+    from kefu.core.masking import may_view_personal_data, phone_for
+
+    if channel == "sms":
+        return phone_for(user, address)
+    if may_view_personal_data(user):
+        return address
+    if channel == "email" and "@" in address:
+        local, domain = address.split("@", 1)
+        return f"{local[:1]}***@{domain}"
+    return address[:3] + "***" + address[-3:] if len(address) > 8 else "***"
+
+
+def order_messages_for_user(*, user, order) -> list[dict]:
+    """The order's messages to its customer as the user may see them (one query)."""
+    from kefu.notifications.models import OutboundMessage
+
+    rows = (OutboundMessage.objects.filter(work_order=order).order_by("created_at", "id")
+            .values("id", "kind", "channel", "to_address", "state", "reason", "body", "parts", "created_at",
+                    "sent_at", "delivered_at"))
+    names = ("id", "kind", "channel", "reason", "parts", "created_at", "sent_at", "delivered_at")
+    out = []
+    for values in rows:
+        row: dict = dict(values)
+        item = {name: row[name] for name in names}
+        item.update(to=mask_address(user, row["channel"], row["to_address"]),
+                    status=STATUS_FOR_STATE.get(row["state"], row["state"]), text=row["body"],
+                    # our reasons are catalog ids (a provider's own reason passes through unchanged)
+                    reason=gettext(row["reason"]) if row["reason"] else "")
+        out.append(item)
+    return out

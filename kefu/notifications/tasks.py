@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from kefu.notifications.services import notifications_for_event, outbox_deliver
+from kefu.notifications.services import notifications_for_event, outbox_drain
 
 
 @db_task(retries=3, retry_delay=10)
@@ -19,10 +19,10 @@ def notify_work_order_events_task(event_ids: list[int]) -> int:
 
 @db_task()
 def deliver_outbox_task() -> dict:
-    return outbox_deliver()
+    return outbox_drain()
 
 
 @db_periodic_task(crontab(minute="*"))
 def deliver_outbox_periodic_task() -> dict:
     """Retries: whatever failed earlier is due again by its backoff."""
-    return outbox_deliver()
+    return outbox_drain()

@@ -69,3 +69,30 @@ def notification_preferences(request):
 def _preferences_page(request, form, status=200):
     return render(request, "notifications/preferences.html", {
         "form": form, "channels": selectors.channel_overview_for_user(user=request.user)}, status=status)
+
+
+@login_required
+@require_GET
+def order_messages(request, pk):
+    """htmx, on the order page: every message sent (or not, and why) to the customer about the
+    order, with its delivery status; the channels that only log are said to be log only."""
+    from kefu.core.errors import NotFound
+    from kefu.notifications.channels import adapter_info
+    from kefu.notifications.models import Channel, MessageKind
+    from kefu.org.selectors import require_actor
+    from kefu.workorders.selectors import work_order_get_for_actor
+
+    try:
+        order = work_order_get_for_actor(actor=require_actor(request.user), pk=pk)
+    except NotFound:
+        raise Http404 from None
+    rows = selectors.order_messages_for_user(user=request.user, order=order)
+    labels = {"queued": _("Queued"), "logged": _("Logged only"), "sent": _("Sent"), "delivered": _("Delivered"),
+              "failed": _("Failed"), "suppressed": _("Not sent")}
+    for row in rows:
+        row.update(kind_label=MessageKind(row["kind"]).label if row["kind"] in MessageKind.values else row["kind"],
+                   channel_label=Channel(row["channel"]).label if row["channel"] in Channel.values else row["channel"],
+                   status_label=labels.get(row["status"], row["status"]))
+    log_only = [str(Channel(c).label) for c in (Channel.SMS, Channel.WECHAT) if not adapter_info(c)["delivers"]]
+    return render(request, "notifications/partials/order_messages.html", {
+        "order": order, "messages": rows, "log_only": log_only})

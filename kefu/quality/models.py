@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.i18n import localised
+from kefu.core.models import ImmutableEvent
 from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
 
 
@@ -164,29 +165,19 @@ class QACheckItemScore(models.Model):
         return f"{self.qa_check_id}:{self.item_id}={self.points}"
 
 
-class QACheckEvent(models.Model):
-    """One immutable entry of a check's history: action, who (empty: the sampler), when, from → to."""
+class QACheckEvent(ImmutableEvent):
+    """One immutable entry of a check's history: action, who (empty: the sampler), when, from → to
+    (the columns and the save guard come from `kefu.core.models.ImmutableEvent`)."""
 
     qa_check = models.ForeignKey(QACheck, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=32, choices=CheckAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
-                              on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=16, choices=CheckStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=CheckStatus.choices, blank=True)
-    body = models.TextField(_("text"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("QA check event")
         verbose_name_plural = _("QA check events")
-        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["qa_check", "created_at"], name="qa_event_check_idx")]
 
     def __str__(self):
         return f"{self.qa_check_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("QA check events are immutable")
-        super().save(*args, **kwargs)

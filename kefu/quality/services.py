@@ -5,16 +5,18 @@ the scores (400); compares-and-swaps the check's `version` (409 concurrent_chang
 one immutable QACheckEvent. `qa_sample_week` is the other entry (the weekly draw).
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, InvalidInput, NotAllowed, NotFound, field_error
-from kefu.org.selectors import require_actor
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, field_error
+from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
+from kefu.org.selectors import Actor, require_actor
 from kefu.quality import sampling, selectors, workflow
 from kefu.quality.choices import AppealDecision, CheckAction, CheckStatus
 from kefu.quality.models import QACheck, QACheckEvent, QACheckItemScore, QAForm, QualitySettings
@@ -123,8 +125,8 @@ def qa_sample_week(*, week_start: date, per_agent: int | None = None, form: QAFo
 
 # --- the gate -------------------------------------------------------------------------------------
 
-def _apply(check: QACheck, actor_user, action: str, data: dict, now) -> tuple[dict, dict, str]:
-    """Validate the action's own data and write item scores; return (field changes, event data, body)."""
+def _apply(check: QACheck, actor: Actor, action: str, data: dict, now: datetime) -> Change:
+    """Validate the action's own data and write item scores (the kernel's gate did the rest)."""
     changes: dict = {}
     event_data: dict = {}
     body = ""
@@ -138,10 +140,10 @@ def _apply(check: QACheck, actor_user, action: str, data: dict, now) -> tuple[di
                           items={item.code: str(points) for item, points, _r in rows})
         body = comment
         if action == CheckAction.SCORE:
-            changes.update(comment=comment, scored_by=actor_user, scored_at=now)
+            changes.update(comment=comment, scored_by_id=actor.user_id, scored_at=now)
         else:
             changes.update(appeal_decision=AppealDecision.AMENDED, appeal_comment=comment, original_score=check.score,
-                           decided_by=actor_user, decided_at=now)
+                           decided_by_id=actor.user_id, decided_at=now)
             event_data["previous_score"] = str(check.score)
     elif action == CheckAction.APPEAL:
         body = _text("reason", data.get("reason"))
@@ -149,7 +151,7 @@ def _apply(check: QACheck, actor_user, action: str, data: dict, now) -> tuple[di
     elif action == CheckAction.UPHOLD:
         body = _text("comment", data.get("comment"))
         changes.update(appeal_decision=AppealDecision.UPHELD, appeal_comment=body, original_score=check.score,
-                       decided_by=actor_user, decided_at=now)
+                       decided_by_id=actor.user_id, decided_at=now)
     elif action == CheckAction.RAISE_CORRECTIVE_ACTION:
         notice = _propose_notice(check, note=_text("note", data.get("note"), required=False))
         if notice is None:
@@ -157,7 +159,43 @@ def _apply(check: QACheck, actor_user, action: str, data: dict, now) -> tuple[di
         changes["corrective_action"] = notice
         event_data.update(notice=notice.pk, number=notice.number)
         body = notice.number
-    return changes, event_data, body
+    return Change(changes=changes, data=event_data, body=body)
+
+
+def _authorize(actor: Actor, check: QACheck, action: str, refusal: Refusal | None) -> None:
+    """Who the person is, beyond the role: only the agent appeals (once); nobody scores or decides
+    their own work; whoever scored a check does not decide its appeal; a notice is raised once,
+    for a failed check."""
+    own = selectors.is_own_work(actor, check)
+    if action == CheckAction.APPEAL and not own:
+        raise NotAllowed(_("Only the agent whose work was checked may appeal."), code="not_agent")
+    if action != CheckAction.APPEAL and own:
+        raise NotAllowed(_("You may not score or decide a QA check of your own work."), code="own_work")
+    if action in workflow.DECIDE_ACTIONS and check.scored_by_id == actor.user_id:
+        raise NotAllowed(_("Whoever scored the check may not decide its appeal."), code="own_score")
+    if refusal is Refusal.STATE:
+        if action == CheckAction.APPEAL and check.appealed_at is not None:
+            raise Conflict(_("This QA check has already been appealed once."), code="already_appealed")
+        return  # the gate answers invalid_transition
+    if action == CheckAction.RAISE_CORRECTIVE_ACTION:
+        if check.corrective_action_id:
+            raise Conflict(_("A corrective action notice has already been raised for this check."),
+                           code="already_raised")
+        if check.passed is not False:
+            raise Conflict(_("Only a failed QA check can raise a corrective action notice."), code="passed")
+
+
+def _record_transition(check: QACheck, *, action: str, actor_user: Any, now: datetime, from_status: str,
+                       to_status: str, change: Change) -> QACheckEvent:
+    return _record(check, action=action, actor_user=actor_user, now=now, from_status=from_status,
+                   to_status=to_status, body=change.body, data=change.data)
+
+
+FLOW = Workflow(
+    model=QACheck, table=workflow.TABLE, subject=gettext_lazy("QA check"), not_found=gettext_lazy("QA check not found."),
+    action_label=choices_label(CheckAction), status_label=choices_label(CheckStatus),
+    queryset=lambda: QACheck.objects.select_related("work_order", "form", "department", "agent__staff"),
+    can_see=selectors.can_see, authorize=_authorize, apply=_apply, record_event=_record_transition)
 
 
 def _propose_notice(check: QACheck, *, note: str):
@@ -182,7 +220,8 @@ def _propose_notice(check: QACheck, *, note: str):
 
 def qa_check_transition(*, check: QACheck | int, action: str, actor_user, expected_version: int | None = None,
                         **data) -> QACheck:
-    """Take `action` on the QA check as `actor_user`: the only path that changes a check.
+    """Take `action` on the QA check as `actor_user`: the only path that changes a check (the
+    kernel's gate, `kefu.core.workflow.run_transition`, with this app's table and `_apply`).
 
     Raises NotFound (not visible, or unknown action), NotAllowed (role; appeal by anyone but the
     agent; scoring or deciding one's own work; deciding an appeal on a check one scored),
@@ -190,60 +229,8 @@ def qa_check_transition(*, check: QACheck | int, action: str, actor_user, expect
     a notice already raised or the check passed), InvalidInput (missing or bad data, scores
     outside 0–100). Nothing is written unless all pass.
     """
-    actor = require_actor(actor_user)
-    pk = check.pk if isinstance(check, QACheck) else check
-    with transaction.atomic():
-        current = (QACheck.objects.select_related("work_order", "form", "department", "agent__staff")
-                   .filter(pk=pk).first())
-        if current is None or not selectors.can_see(actor, current):
-            raise NotFound(_("QA check not found."))
-        refusal = workflow.check(action=action, status=current.status, role=actor.role)
-        if refusal is workflow.Refusal.UNKNOWN_ACTION:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action}, code="unknown_action")
-        label = CheckAction(action).label
-        if refusal is workflow.Refusal.ROLE:
-            raise NotAllowed(_("Your role may not take the action “%(action)s” on this QA check.") % {"action": label},
-                             code="role_not_allowed")
-        own = selectors.is_own_work(actor, current)
-        if action == CheckAction.APPEAL and not own:
-            raise NotAllowed(_("Only the agent whose work was checked may appeal."), code="not_agent")
-        if action != CheckAction.APPEAL and own:
-            raise NotAllowed(_("You may not score or decide a QA check of your own work."), code="own_work")
-        if action in workflow.DECIDE_ACTIONS and current.scored_by_id == actor.user_id:
-            raise NotAllowed(_("Whoever scored the check may not decide its appeal."), code="own_score")
-        if refusal is workflow.Refusal.STATE:
-            if action == CheckAction.APPEAL and current.appealed_at is not None:
-                raise Conflict(_("This QA check has already been appealed once."), code="already_appealed")
-            raise Conflict(_("The action “%(action)s” is not possible while the check is “%(status)s”.") % {
-                "action": label, "status": CheckStatus(current.status).label}, code="invalid_transition")
-        if action == CheckAction.RAISE_CORRECTIVE_ACTION:
-            if current.corrective_action_id:
-                raise Conflict(_("A corrective action notice has already been raised for this check."),
-                               code="already_raised")
-            if current.passed is not False:
-                raise Conflict(_("Only a failed QA check can raise a corrective action notice."), code="passed")
-        if expected_version is not None and expected_version != current.version:
-            raise Conflict(_("Someone else changed this QA check; reload it and try again."), code="concurrent_change")
-        missing = workflow.missing_fields(action=action, data=data)
-        if missing:
-            raise InvalidInput(_("This field is required: %(field)s") % {"field": missing[0]}, code="required",
-                               fields={name: [_("This field is required: %(field)s") % {"field": name}]
-                                       for name in missing})
-        now = timezone.now()
-        from_status = current.status
-        to_status = workflow.target_status(action=action, status=from_status)
-        # Claim the row first (compare-and-swap on version) so a concurrent step that committed
-        # first makes this one write nothing at all.
-        claimed = QACheck.objects.filter(pk=current.pk, version=current.version).update(
-            version=F("version") + 1, updated_at=now)
-        if claimed != 1:
-            raise Conflict(_("Someone else changed this QA check; reload it and try again."), code="concurrent_change")
-        changes, event_data, body = _apply(current, actor_user, action, data, now)
-        QACheck.objects.filter(pk=current.pk).update(status=to_status, **changes)
-        _record(current, action=action, actor_user=actor_user, now=now, from_status=from_status, to_status=to_status,
-                body=body, data=event_data)
-    current.refresh_from_db()
-    return current
+    return run_transition(FLOW, obj=check, action=action, actor=require_actor(actor_user), actor_user=actor_user,
+                          expected_version=expected_version, data=data)
 
 
 def quality_settings() -> QualitySettings:

@@ -1,6 +1,7 @@
 """The QA-check lifecycle as data: which action may run from which status, by which roles.
 
-Pure Python, no database: `qa_check_transition` (services.py) is the only code that applies it;
+Pure Python, no database: `qa_check_transition` (services.py) applies it through the kernel's gate
+(`kefu.core.workflow.run_transition`);
 tests/test_workflow.py checks it without a database.
 
     pending ─score→ scored ─appeal→ appealed ─uphold→ final   (the score stands)
@@ -13,9 +14,7 @@ see the check (their department subtree) and never act on their own work; whoeve
 check does not decide its appeal.
 """
 
-from dataclasses import dataclass
-from enum import StrEnum
-
+from kefu.core.workflow import Refusal, Table, Transition
 from kefu.org.choices import RoleCode as R
 from kefu.quality.choices import CheckAction as A
 from kefu.quality.choices import CheckStatus as S
@@ -25,59 +24,22 @@ DECIDER_ROLES = frozenset({R.SUPERVISOR, R.MANAGER, R.DIRECTOR, R.ADMINISTRATOR}
 NOTICE_ROLES = frozenset({R.QA, R.SUPERVISOR, R.MANAGER, R.DIRECTOR, R.ADMINISTRATOR})
 ALL_ROLES = frozenset(R.values)
 
+TABLE = Table(
+    Transition(A.SCORE, {S.PENDING}, S.SCORED, SCORER_ROLES, ("scores",)),
+    Transition(A.APPEAL, {S.SCORED}, S.APPEALED, ALL_ROLES, ("reason",)),
+    Transition(A.UPHOLD, {S.APPEALED}, S.FINAL, DECIDER_ROLES, ("comment",)),
+    Transition(A.AMEND, {S.APPEALED}, S.FINAL, DECIDER_ROLES, ("scores", "comment")),
+    Transition(A.RAISE_CORRECTIVE_ACTION, {S.SCORED, S.FINAL}, None, NOTICE_ROLES),
+)
 
-@dataclass(frozen=True)
-class Transition:
-    """One action: allowed source statuses, the target (None: unchanged), allowed roles, and the
-    body fields that must be non-empty."""
-
-    action: str
-    sources: frozenset
-    target: str | None
-    roles: frozenset
-    required: tuple[str, ...] = ()
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition(A.SCORE, frozenset({S.PENDING}), S.SCORED, SCORER_ROLES, ("scores",)),
-        Transition(A.APPEAL, frozenset({S.SCORED}), S.APPEALED, ALL_ROLES, ("reason",)),
-        Transition(A.UPHOLD, frozenset({S.APPEALED}), S.FINAL, DECIDER_ROLES, ("comment",)),
-        Transition(A.AMEND, frozenset({S.APPEALED}), S.FINAL, DECIDER_ROLES, ("scores", "comment")),
-        Transition(A.RAISE_CORRECTIVE_ACTION, frozenset({S.SCORED, S.FINAL}), None, NOTICE_ROLES),
-    ]
-}
-
-ACTION_NAMES = tuple(TRANSITIONS)
 DECIDE_ACTIONS = frozenset({A.UPHOLD, A.AMEND})
 
+# The table's checks by name (callers and tests read them as this module's functions).
+TRANSITIONS = TABLE.transitions
+ACTION_NAMES = TABLE.names
+check = TABLE.check
+target_status = TABLE.target_status
+missing_fields = TABLE.missing_fields
 
-class Refusal(StrEnum):
-    UNKNOWN_ACTION = "unknown_action"
-    ROLE = "role_not_allowed"
-    STATE = "invalid_transition"
-
-
-def check(*, action: str, status: str, role: str) -> Refusal | None:
-    """None if `role` may take `action` from `status`; otherwise why not (role before state)."""
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        return Refusal.UNKNOWN_ACTION
-    if role not in transition.roles:
-        return Refusal.ROLE
-    if status not in transition.sources:
-        return Refusal.STATE
-    return None
-
-
-def target_status(*, action: str, status: str) -> str:
-    return TRANSITIONS[action].target or status
-
-
-def missing_fields(*, action: str, data: dict) -> list[str]:
-    def empty(value) -> bool:
-        return value is None or (isinstance(value, str | list | dict | tuple) and not
-                                 (value.strip() if isinstance(value, str) else value))
-
-    return [name for name in TRANSITIONS[action].required if empty(data.get(name))]
+__all__ = ["ACTION_NAMES", "ALL_ROLES", "DECIDER_ROLES", "DECIDE_ACTIONS", "NOTICE_ROLES", "SCORER_ROLES", "TABLE",
+           "TRANSITIONS", "Refusal", "check", "missing_fields", "target_status"]

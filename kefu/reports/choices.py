@@ -22,6 +22,8 @@ class Frequency(models.TextChoices):
     # Context: "Weekly"/"Monthly" may already mean a survey period in the shared catalog.
     WEEKLY = "weekly", pgettext_lazy("report schedule", "Weekly (Monday 09:00, last week)")
     MONTHLY = "monthly", pgettext_lazy("report schedule", "Monthly (1st 09:00, last month)")
+    QUARTERLY = "quarterly", pgettext_lazy("report schedule", "Quarterly (first working day 09:00, last quarter)")
+    ANNUAL = "annual", pgettext_lazy("report schedule", "Annual (first working day 09:00, last year)")
 
 
 class FileFormat(models.TextChoices):

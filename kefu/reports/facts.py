@@ -125,12 +125,12 @@ def order_facts_refresh(*, order_ids: Iterable[int], neighbours: bool = False) -
         ids |= repeat_neighbours(ids)
     if not ids:
         return 0
-    ids = sorted(ids)
+    ordered = sorted(ids)
     written = 0
     with transaction.atomic(savepoint=False):
         # Chunks keep each statement's parameter list short, however many orders a writer touched.
-        for start in range(0, len(ids), REFRESH_CHUNK):
-            chunk = ids[start:start + REFRESH_CHUNK]
+        for start in range(0, len(ordered), REFRESH_CHUNK):
+            chunk = ordered[start:start + REFRESH_CHUNK]
             _lock(chunk)
             written += _write(WorkOrder.objects.filter(pk__in=chunk))
     return written
@@ -197,7 +197,8 @@ def order_facts_check(*, orders: QuerySet[WorkOrder] | None = None, repair: bool
     facts were missing or different); with `repair`, rewrites those rows."""
     orders = WorkOrder.objects.all() if orders is None else orders
     fields = ["work_order_id", *MIRRORED, *FLAGS]
-    checked, missing, different, bad, last = 0, 0, 0, [], 0
+    checked, missing, different, last = 0, 0, 0, 0
+    bad: list[int] = []
     while True:
         ids = list(orders.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:

@@ -29,7 +29,7 @@ CLOCK_KINDS = ("first_response", "resolution")
 RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # Open backlog age buckets (calendar days since received), bounds in hours.
 AGE_BUCKETS = (("lt1d", 0, 24), ("1to3d", 24, 72), ("3to7d", 72, 168), ("gt7d", 168, None))
-COMPLAINT_CLOSE_HOURS = 72  # 抱怨单 3 天封闭 (calendar time)
+COMPLAINT_CLOSE_HOURS = 72  # 抱怨单 3 天封闭 (calendar time) when no complaint SLA policy sets a target
 
 BASES = ("received", "resolved", "open", "clock")
 
@@ -162,7 +162,7 @@ def condition_q(name: str, period: Period, now, kind: str = "") -> Q:
         return _repeat_complaint_q()
     if name == "closed_3d":
         return Q(type=WorkOrderType.COMPLAINT, status__in=RESOLVED_STATUSES,
-                 resolved_at__lt=F("received_at") + dt.timedelta(hours=COMPLAINT_CLOSE_HOURS))
+                 resolved_at__lt=F("received_at") + dt.timedelta(minutes=complaint_close_minutes()))
     if name == "callback_due":
         return Q(type__in=CALLBACK_TYPES)
     if name == "callback_completed":
@@ -189,6 +189,18 @@ def condition_q(name: str, period: Period, now, kind: str = "") -> Q:
                 q &= Q(received_at__gt=now - dt.timedelta(hours=high))
             return q
     raise KeyError(name)
+
+
+def complaint_close_minutes() -> int:
+    """The complaint sheet's closure limit (抱怨单 3 天封闭): the resolution target of the complaint
+    SLA policy (kefu.sla.selectors.complaint_policy), counted in calendar time — one source of truth,
+    so changing the policy changes the report. 72 hours when no policy sets one."""
+    from kefu.sla.selectors import complaint_policy
+
+    policy = complaint_policy()
+    if policy is not None and policy.resolution_minutes:
+        return policy.resolution_minutes
+    return COMPLAINT_CLOSE_HOURS * 60
 
 
 def ratings_below():
@@ -269,6 +281,7 @@ DEFINITIONS = {
     "complaint_rate": _("Complaints received in the period (cancelled excluded) per 1,000 units of the sites "
                         "in scope (site unit count) and per 1,000 customers."),
     "backlog": _("Orders open now in the scope, by calendar age since received."),
-    "closed_3d_rate": _("Complaints received in the period resolved within 3 calendar days (72 h) of "
-                        "receipt ÷ complaints received, cancelled excluded."),
+    "closed_3d_rate": _("Complaints received in the period resolved within the complaint SLA policy's "
+                        "resolution target (3 calendar days, 72 h, by default) of receipt ÷ complaints received, "
+                        "cancelled excluded."),
 }

@@ -131,7 +131,7 @@ def _clean_schedule(*, owner: Actor | None, name, report, file_format, frequency
     if file_format not in FileFormat.values or (report == ReportKind.EVIDENCE and file_format != FileFormat.XLSX):
         errors["file_format"] = [_("file_format: not available for this report.")]
     if frequency not in Frequency.values:
-        errors["frequency"] = [_("frequency: choose weekly or monthly.")]
+        errors["frequency"] = [_("frequency: choose weekly, monthly, quarterly or annual.")]
     if isinstance(recipients, str):
         recipients = [recipients]
     addresses: list[str] = []
@@ -187,20 +187,43 @@ def _schedule_for_change(*, actor_user, schedule) -> tuple[Actor, ReportSchedule
     return actor, locked
 
 
+MONTHS: dict[str, int] = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
+
+
+def _period_start_of(frequency: str, day: dt.date) -> dt.date:
+    """Start of the `frequency` period that holds `day`."""
+    if frequency == Frequency.WEEKLY:
+        return day - dt.timedelta(days=day.weekday())
+    months = MONTHS[frequency]
+    return day.replace(month=(day.month - 1) // months * months + 1, day=1)
+
+
 def _period_end(frequency: str, start: dt.date) -> dt.date:
     if frequency == Frequency.WEEKLY:
         return start + dt.timedelta(days=6)
-    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    month = start.month - 1 + MONTHS[frequency]
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1) - dt.timedelta(days=1)
 
 
 def _last_period_start_within(frequency: str, day: dt.date) -> dt.date:
     """Start of the latest `frequency` period that ends on or before `day`."""
-    if frequency == Frequency.WEEKLY:
-        sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
-        return sunday - dt.timedelta(days=6)
-    if (day + dt.timedelta(days=1)).day == 1:
-        return day.replace(day=1)
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    start = _period_start_of(frequency, day)
+    if _period_end(frequency, start) == day:
+        return start
+    return _period_start_of(frequency, start - dt.timedelta(days=1))
+
+
+def schedule_due_day(*, frequency: str, period_end: dt.date) -> dt.date:
+    """The day a period's file is due: weekly the Monday after, monthly the 1st, quarterly and
+    annual the first working day of the next quarter or year (China's holidays and make-up
+    workdays, kefu.sla.selectors.first_workday_on_or_after: a quarter starting on National Day
+    reports after the holiday). Delivered from SCHEDULE_HOUR that day."""
+    day = period_end + dt.timedelta(days=1)
+    if frequency in (Frequency.QUARTERLY, Frequency.ANNUAL):
+        from kefu.sla.selectors import first_workday_on_or_after
+
+        return first_workday_on_or_after(day)
+    return day
 
 
 def _marker_for_frequency(schedule: ReportSchedule, frequency: str) -> dt.date | None:
@@ -265,10 +288,18 @@ def report_schedule_delete(*, actor_user, schedule) -> None:
 
 def schedule_period(*, frequency: str, now, tz: str) -> Period | None:
     """The period a schedule reports on at `now`: last week (Mon–Sun) from Monday 09:00, last month
-    from the 1st 09:00; None before that hour."""
+    from the 1st 09:00, last quarter / last year from 09:00 of the new quarter's / year's first
+    working day (`schedule_due_day`); before that, the period before."""
     from zoneinfo import ZoneInfo
 
     local = timezone.localtime(now, timezone=ZoneInfo(tz))
+    if frequency in (Frequency.QUARTERLY, Frequency.ANNUAL):
+        current = _period_start_of(frequency, local.date())
+        start = _period_start_of(frequency, current - dt.timedelta(days=1))
+        due = schedule_due_day(frequency=frequency, period_end=current - dt.timedelta(days=1))
+        if (local.date(), local.hour) < (due, SCHEDULE_HOUR):
+            start = _period_start_of(frequency, start - dt.timedelta(days=1))
+        return Period(start, _period_end(frequency, start), tz)
     if frequency == Frequency.WEEKLY:
         monday = local.date() - dt.timedelta(days=local.weekday())
         if local.weekday() == 0 and local.hour < SCHEDULE_HOUR:

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from kefu.core.errors import ApplicationError, NotAllowed, NotFound
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.org.choices import Visibility
+from kefu.org.decorators import staff_required
 from kefu.org.selectors import actor_for_user
 from kefu.reports import exports, metrics, selectors, services
 from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
@@ -26,8 +26,8 @@ from kefu.reports.choices import KIND_TYPES, FileFormat, Frequency, ReportKind
 PAGE_SIZE = 25
 
 
-def _actor(request):
-    actor = actor_for_user(request.user)
+def _report_actor(request):
+    actor = request.actor
     try:
         return selectors.require_report_actor(actor)
     except NotAllowed as error:
@@ -75,10 +75,10 @@ def _period_scope(params):
     return selectors.parse_period(params, scope), scope
 
 
-@login_required
+@staff_required
 @require_GET
 def service_analysis(request):
-    actor = _actor(request)
+    actor = _report_actor(request)
     context = _form_context(request, actor)
     try:
         period, scope = _period_scope(context["params"])
@@ -94,10 +94,10 @@ def service_analysis(request):
     return render(request, template, context, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def type_report(request, report: str):
-    actor = _actor(request)
+    actor = _report_actor(request)
     if report not in KIND_TYPES:
         raise Http404
     context = _form_context(request, actor)
@@ -113,11 +113,11 @@ def type_report(request, report: str):
     return render(request, "reports/type_report.html", context, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def orders(request):
     """The orders behind a figure; the count shown is the figure."""
-    actor = _actor(request)
+    actor = _report_actor(request)
     try:
         qs, meta = selectors.drill_orders(actor=actor, params=request.GET)
     except ApplicationError as error:
@@ -137,10 +137,10 @@ def _condition_label(meta) -> str:
     return str(metrics.DEFINITIONS.get(key, "")) if key else ""
 
 
-@login_required
+@staff_required
 @require_GET
 def duty_log(request):
-    actor = _actor(request)
+    actor = _report_actor(request)
     context = _form_context(request, actor)
     params = context["params"]
     errors = {}
@@ -169,10 +169,10 @@ def duty_log(request):
     return render(request, "reports/duty_log.html", context, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def dashboard(request):
-    actor = _actor(request)
+    actor = _report_actor(request)
     context = _form_context(request, actor)
     try:
         scope = selectors.parse_scope(request.GET)
@@ -188,11 +188,11 @@ def dashboard(request):
     return render(request, template, context, status=status)
 
 
-@login_required
+@staff_required
 @require_GET
 def export(request, report: str, fmt: str):
     """Download a report as xlsx or PDF (also kept in the history of generated reports)."""
-    actor = _actor(request)
+    actor = _report_actor(request)
     if report not in ReportKind.values or fmt not in FileFormat.values or (
             report == ReportKind.EVIDENCE and fmt != FileFormat.XLSX):
         raise Http404
@@ -211,18 +211,18 @@ def _file_response(generated):
                         content_type=exports.CONTENT_TYPES[generated.file_format])
 
 
-@login_required
+@staff_required
 @require_GET
 def generated_list(request):
-    actor = _actor(request)
+    actor = _report_actor(request)
     rows = selectors.generated_for_actor(actor=actor)[:200]
     return render(request, "reports/generated.html", {"rows": rows})
 
 
-@login_required
+@staff_required
 @require_GET
 def generated_download(request, pk: int):
-    actor = _actor(request)
+    actor = _report_actor(request)
     try:
         generated = selectors.generated_get_for_actor(actor=actor, pk=pk)
     except NotFound:
@@ -236,11 +236,11 @@ SURVEY_RECORD_LABELS = {
 }
 
 
-@login_required
+@staff_required
 @require_GET
 def survey_records(request):
     """The invitations or answers behind a survey-campaign figure; the count shown is the figure."""
-    actor = _actor(request)
+    actor = _report_actor(request)
     try:
         qs, meta = selectors.drill_survey_records(actor=actor, params=request.GET)
     except NotAllowed as error:
@@ -286,10 +286,10 @@ def _service_refusal(error: ApplicationError):
         raise PermissionDenied(error.message) from None
 
 
-@login_required
+@staff_required
 @require_GET
 def schedule_list(request):
-    actor = _actor(request)
+    actor = _report_actor(request)
     schedules = list(selectors.schedule_list_for_actor(actor=actor))
     labels = selectors.schedule_scope_labels(schedules)
     held = selectors.schedule_scope_held_back(schedules, reader=actor)
@@ -330,9 +330,9 @@ def _schedule_form_context(*, owner, schedule=None, post=None, errors=None, erro
             "teams": list(options["team"]), "agents": list(options["agent"])}
 
 
-@login_required
+@staff_required
 def schedule_create(request):
-    _actor(request)
+    _report_actor(request)
     if request.method != "POST":
         return render(request, "reports/schedule_form.html", _schedule_form_context(owner=request.user))
     try:
@@ -347,9 +347,9 @@ def schedule_create(request):
     return redirect("reports:schedules")
 
 
-@login_required
+@staff_required
 def schedule_edit(request, pk: int):
-    actor = _actor(request)
+    actor = _report_actor(request)
     schedule = _schedule_for_change(actor, pk)
     if request.method != "POST":
         return render(request, "reports/schedule_form.html", _schedule_form_context(owner=schedule.owner,
@@ -367,10 +367,10 @@ def schedule_edit(request, pk: int):
     return redirect("reports:schedules")
 
 
-@login_required
+@staff_required
 @require_POST
 def schedule_set_active(request, pk: int):
-    actor = _actor(request)
+    actor = _report_actor(request)
     schedule = _schedule_for_change(actor, pk)
     is_active = request.POST.get("is_active") == "1"
     try:
@@ -385,7 +385,7 @@ def schedule_set_active(request, pk: int):
     return redirect("reports:schedules")
 
 
-@login_required
+@staff_required
 @require_POST
 def schedule_run(request, pk: int):
     """Deliver the latest complete period now; an already generated period is not sent twice."""
@@ -393,7 +393,7 @@ def schedule_run(request, pk: int):
     from django.urls import reverse
     from django.utils.html import format_html
 
-    actor = _actor(request)
+    actor = _report_actor(request)
     schedule = _schedule_for_change(actor, pk)
     base_url = settings.KEFU_PUBLIC_BASE_URL.rstrip("/")
     try:
@@ -423,10 +423,10 @@ def schedule_run(request, pk: int):
     return redirect("reports:schedules")
 
 
-@login_required
+@staff_required
 def schedule_delete(request, pk: int):
     """GET asks to confirm; POST deletes (the generated files stay in the history)."""
-    actor = _actor(request)
+    actor = _report_actor(request)
     schedule = _schedule_for_change(actor, pk)
     if request.method != "POST":
         return render(request, "reports/schedule_delete.html", {"schedule": schedule})

@@ -13,18 +13,23 @@ from django.utils import timezone
 
 from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
-from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar, default_escalation
-from kefu.sla.selectors import calendar_spec
+from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar
+from kefu.sla.selectors import calendar_spec, escalation_ladder, policy_for, team_calendar
+from kefu.workorders.hooks import for_actions
 
 
 def relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) -> bool:
     """Lay out what is left of a business-time clock's target (`used` minutes are spent) from
     `reference` on the clock's calendar: due, warning, next step, missing years. Returns whether
     anything changed; the caller saves."""
-    warn_target = clock.target_minutes * (clock.policy.warn_percent if clock.policy_id else 80) / 100
-    due, missing = engine.add(clock, True, reference, clock.target_minutes - used)
+    target = clock.target_minutes
+    if target is None:
+        raise ValueError("a business-time clock has a target")  # only those are laid out
+    policy = clock.policy if clock.policy_id else None
+    warn_target = target * (policy.warn_percent if policy is not None else 80) / 100
+    due, missing = engine.add(clock, True, reference, target - used)
     warn, _m = engine.add(clock, True, reference, warn_target - used)
-    if clock.target_minutes - used <= 0:  # already overdue: the deadline stays in the past
+    if target - used <= 0:  # already overdue: the deadline stays in the past
         due = min(clock.due_at, reference)
     if warn_target - used <= 0:
         warn = min(clock.warn_at or reference, reference)
@@ -33,13 +38,6 @@ def relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) 
     clock.due_at, clock.warn_at, clock.missing_holiday_years = due, warn, list(missing)
     clock.next_step_at = engine.step_time(clock, clock.next_step)
     return True
-
-
-def team_calendar(team_id) -> WorkCalendar | None:
-    """The team's own work calendar, if it has one."""
-    if team_id is None:
-        return None
-    return WorkCalendar.objects.filter(team_id=team_id).order_by("id").first()
 
 
 # The clocks that measure a team's own work (and so may follow the team's calendar).
@@ -68,41 +66,18 @@ def _follow_team_calendar(engine: "ClockEngine", *, team_id, live: dict, now) ->
 
 
 
-def escalation_ladder(clock) -> list[dict]:
-    return list(clock.policy.escalation if clock.policy_id else default_escalation())
-
-
 # --- policies and clocks ---------------------------------------------------------------------------
 
 # Actions that count as the center's first response to the customer.
 RESPONSE_ACTIONS = {"accept", "dispatch", "start", "resolve"}
 
 
-def policy_for(*, order) -> SlaPolicy | None:
-    """The first active policy (by precedence) whose conditions all match the order."""
-    tier = order.customer.tier if order.customer_id else ""
-    category = order.category.code if order.category_id else ""
-    for policy in SlaPolicy.objects.filter(is_active=True, is_default=False).select_related("calendar"):
-        if policy.types and order.type not in policy.types:
-            continue
-        if policy.priorities and order.priority not in policy.priorities:
-            continue
-        if policy.channels and order.channel not in policy.channels:
-            continue
-        if policy.complaint_levels and order.complaint_level not in policy.complaint_levels:
-            continue
-        if policy.customer_tiers and tier not in policy.customer_tiers:
-            continue
-        if policy.category_prefixes and not any(category == p or category.startswith(p + ".")
-                                                for p in policy.category_prefixes):
-            continue
-        return policy
-    return SlaPolicy.objects.filter(is_active=True, is_default=True).select_related("calendar").first()
+
 
 
 class ClockEngine:
     """Clock arithmetic for one event (or one sweep), with the calendar specs built once. The demo
-    loader's replay (kefu.workorders.demo_clocks) computes with it too, so its clocks are this app's."""
+    loader's replay (kefu.workspace.demo_clocks) computes with it too, so its clocks are this app's."""
 
     def __init__(self):
         self.specs: dict[int, business_time.CalendarSpec] = {}
@@ -231,6 +206,12 @@ def _promise_clock(engine: ClockEngine, *, order, policy, promised_at, now) -> N
                  minutes=None, started_at=now, due_at=promised_at)
 
 
+CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resolve", "cancel", "reopen", "comment"}
+
+
+# An escalation step that hands the order to another team moves its team-calendar clocks, as a
+# dispatch does.
+@for_actions(*CLOCK_ACTIONS, "escalate")
 def clocks_on_events(*, events, orders) -> None:
     """The gate's SLA hook: start, pause, resume and stop each event's order clocks, in the
     writer's transaction, then store the earliest running due time on the order (`sla_due_at`,
@@ -251,11 +232,6 @@ def clocks_on_events(*, events, orders) -> None:
             type(order).objects.filter(pk=order.pk).update(sla_due_at=due)
             order.sla_due_at = due
 
-
-CLOCK_ACTIONS = {"create", "accept", "dispatch", "start", "hold", "resume", "resolve", "cancel", "reopen", "comment"}
-# An escalation step that hands the order to another team moves its team-calendar clocks, as a
-# dispatch does.
-clocks_on_events.actions = frozenset(CLOCK_ACTIONS | {"escalate"})
 
 
 def _apply_event(*, order, event) -> None:

@@ -4,12 +4,15 @@ counted per order: ADR 0007), business-time statistics and breaches."""
 
 import math
 import time
+from datetime import datetime
 
 from django.db.models import Aggregate, Case, Exists, FloatField, IntegerField, Max, OuterRef, Q, Value, When
+from django.utils.translation import gettext as _
 
+from kefu.core.errors import InvalidInput
 from kefu.sla import business_time
 from kefu.sla.choices import ClockState
-from kefu.sla.models import Holiday, HolidayYear, SlaClock, WorkCalendar
+from kefu.sla.models import Holiday, HolidayYear, SlaClock, SlaPolicy, WorkCalendar, default_escalation
 
 _holiday_cache: dict = {"stamp": None, "value": None, "checked": 0.0}
 # How long a process trusts its copy of the holiday table without asking the database whether it
@@ -46,6 +49,20 @@ def calendar_spec(*, calendar: WorkCalendar) -> business_time.CalendarSpec:
         timezone=calendar.timezone, hours=business_time.parse_hours(calendar.hours or {}),
         use_holidays=calendar.use_china_holidays, holidays=off, makeup_workdays=work, years_with_data=years,
         always_open=calendar.always_open)
+
+
+def first_workday_on_or_after(day):
+    """The first day from `day` on that is a working day under China's holiday table: not a
+    statutory day off, and Monday–Friday or a make-up workday (调休). A year without holiday data
+    falls back to Monday–Friday."""
+    import datetime as dt
+
+    off, work, _years = _holiday_sets()
+    for _attempt in range(40):  # the longest run of days off (Spring Festival + weekends) is ~10 days
+        if day in work or (day not in off and day.weekday() < 5):
+            return day
+        day += dt.timedelta(days=1)
+    return day
 
 
 def missing_holiday_years(*, years) -> list[int]:
@@ -92,6 +109,28 @@ def clocks_for_order(*, order, now) -> list[dict]:
 # period and none breached: a reopened order resolved twice in the period is on time only if both
 # resolutions were. kefu.reports.metrics reads these same conditions, so the report, the KPI line and
 # both drill-down lists are one number.
+
+def complaint_policy() -> SlaPolicy | None:
+    """The complaint SLA policy: the active policy tried first for every complaint (its types name
+    only "complaint", with no narrower condition). Its resolution target is the complaint sheet's
+    closure limit the complaint report and the standards board count (抱怨单 3 天封闭)."""
+    for policy in SlaPolicy.objects.filter(is_active=True).order_by("precedence", "id"):
+        if policy.types == ["complaint"] and not (policy.category_prefixes or policy.priorities
+                                                  or policy.complaint_levels or policy.channels
+                                                  or policy.customer_tiers):
+            return policy
+    return None
+
+
+def walk_in_policy() -> SlaPolicy | None:
+    """The walk-in policy (three-minute principle): the active policy tried first whose channels
+    are only "walk_in" and that sets a dispatch target. The standards board reads its dispatch
+    target as the walk-in standard's minutes."""
+    for policy in SlaPolicy.objects.filter(is_active=True, dispatch_minutes__isnull=False).order_by("precedence", "id"):
+        if policy.channels == ["walk_in"]:
+            return policy
+    return None
+
 
 def clock_in_period_q(*, start, end) -> Q:
     """SlaClock rows that belong to [start, end) (not cancelled; stopped in it, or running unpaused
@@ -344,3 +383,55 @@ def holiday_years_needed(*, today=None) -> list[int]:
             "missing_holiday_years", flat=True)[:1000]:
         wanted.update(years)
     return missing_holiday_years(years=sorted(wanted))
+
+
+# --- policies, calendars and due-time previews (reads; the clocks hook and the sweeper use them) ---
+
+def policy_for(*, order) -> SlaPolicy | None:
+    """The first active policy (by precedence) whose conditions all match the order."""
+    tier = order.customer.tier if order.customer_id else ""
+    category = order.category.code if order.category_id else ""
+    for policy in SlaPolicy.objects.filter(is_active=True, is_default=False).select_related("calendar"):
+        if policy.types and order.type not in policy.types:
+            continue
+        if policy.priorities and order.priority not in policy.priorities:
+            continue
+        if policy.channels and order.channel not in policy.channels:
+            continue
+        if policy.complaint_levels and order.complaint_level not in policy.complaint_levels:
+            continue
+        if policy.customer_tiers and tier not in policy.customer_tiers:
+            continue
+        if policy.category_prefixes and not any(category == p or category.startswith(p + ".")
+                                                for p in policy.category_prefixes):
+            continue
+        return policy
+    return SlaPolicy.objects.filter(is_active=True, is_default=True).select_related("calendar").first()
+
+
+def team_calendar(team_id) -> WorkCalendar | None:
+    """The team's own work calendar, if it has one."""
+    if team_id is None:
+        return None
+    return WorkCalendar.objects.filter(team_id=team_id).order_by("id").first()
+
+
+def escalation_ladder(clock) -> list[dict]:
+    """The clock's escalation steps: its policy's ladder, or the default one."""
+    return list(clock.policy.escalation if clock.policy_id else default_escalation())
+
+
+def missing_year_warnings(years) -> list[str]:
+    """One warning per year whose holiday data is missing (deadlines counted on weekly hours)."""
+    return [_("%(year)s holiday data missing") % {"year": year} for year in years]
+
+
+def calendar_due(*, calendar: WorkCalendar, start: datetime, minutes: int) -> tuple[datetime, list[str]]:
+    """Preview: `minutes` of business time after `start` on this calendar, with warnings."""
+    try:
+        result = business_time.add_business_minutes(calendar_spec(calendar=calendar), start, minutes)
+    except business_time.NoWorkingTime:
+        raise InvalidInput(_("The calendar has no working time in the next three years."),
+                           fields={"minutes": [_("The calendar has no working time in the next three years.")]}
+                           ) from None
+    return result.value, missing_year_warnings(result.missing_years)

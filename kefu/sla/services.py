@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import InvalidInput
 from kefu.sla import business_time
 from kefu.sla.choices import ClockKind, HolidayKind
-from kefu.sla.clocks import ClockEngine, escalation_ladder, relayout
+from kefu.sla.clocks import ClockEngine, relayout
 from kefu.sla.models import (
     Escalation,
     Holiday,
@@ -23,7 +23,7 @@ from kefu.sla.models import (
     SlaClock,
     WorkCalendar,
 )
-from kefu.sla.selectors import calendar_spec, holidays_changed
+from kefu.sla.selectors import escalation_ladder, holidays_changed
 
 
 def _clean(name: str, timezone: str, hours) -> dict:
@@ -55,21 +55,6 @@ def calendar_create(*, name: str, hours: dict, timezone: str = "Asia/Shanghai", 
                            fields={"hours": [_("A calendar needs working hours on at least one day.")]})
     return WorkCalendar.objects.create(use_china_holidays=use_china_holidays, always_open=always_open, team=team,
                                        **values)
-
-
-def missing_year_warnings(years) -> list[str]:
-    return [_("%(year)s holiday data missing") % {"year": year} for year in years]
-
-
-def calendar_due(*, calendar: WorkCalendar, start: datetime, minutes: int) -> tuple[datetime, list[str]]:
-    """Preview: `minutes` of business time after `start` on this calendar, with warnings."""
-    try:
-        result = business_time.add_business_minutes(calendar_spec(calendar=calendar), start, minutes)
-    except business_time.NoWorkingTime:
-        raise InvalidInput(_("The calendar has no working time in the next three years."),
-                           fields={"minutes": [_("The calendar has no working time in the next three years.")]}
-                           ) from None
-    return result.value, missing_year_warnings(result.missing_years)
 
 
 @transaction.atomic

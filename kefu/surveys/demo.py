@@ -1,6 +1,6 @@
 """Demo data: one closed satisfaction survey over the demo estate (翠湖花园), answered through
 links, QR codes and paper, so the results page, exports and corrective-action proposals have
-something to show. Needs `workorders.demo.create_demo_org` first; deterministic for a seed."""
+something to show. Needs `workspace.demo.create_demo_org` first; deterministic for a seed."""
 
 import random
 from datetime import timedelta

@@ -484,3 +484,10 @@ def paper_invitation(*, actor_user, campaign: Campaign, unit_code: str = "", inv
         raise NotFound(_("unit: no such unit in this campaign."), fields={"unit": [
             _("unit: no such unit in this campaign.")]})
     return invitation
+
+
+def customer_survey_answers(*, customer, limit: int = 10) -> list[Response]:
+    """The customer's questionnaire responses with their scored answers (newest first)."""
+    answers = Answer.objects.select_related("question").order_by("question__id")
+    return list(Response.objects.filter(invitation__customer=customer).select_related("campaign")
+                .prefetch_related(Prefetch("answers", queryset=answers)).order_by("-submitted_at")[:limit])

@@ -10,7 +10,6 @@ from datetime import date
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,8 @@ from kefu.core.errors import ApplicationError, InvalidInput, NotFound
 from kefu.core.htmx import is_partial
 from kefu.core.pagination import CappedPaginator
 from kefu.customers.models import Building, Site
-from kefu.org.selectors import Actor, actor_for_user
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor
 from kefu.surveys import exports, selectors, services
 from kefu.surveys.choices import (
     CAMPAIGN_STATUS_COLORS,
@@ -39,11 +39,11 @@ PAGE_SIZE = 25
 TEXT_PAGE_SIZE = 20
 
 
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
+def _survey_actor(request) -> Actor:
+    actor = request.actor
     if not selectors.may_view(actor):
         raise PermissionDenied(_("Your role may not use the survey pages."))
-    return actor  # type: ignore[return-value]  # not None on this path (set or checked before)
+    return actor
 
 
 def _campaign_or_404(actor: Actor, pk):
@@ -62,10 +62,10 @@ def _date(value) -> date | None:
 
 # --- campaigns ----------------------------------------------------------------------------------
 
-@login_required
+@staff_required
 @require_GET
 def campaign_list(request):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     page = CappedPaginator(selectors.campaign_list_for_actor(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "surveys/list.html", {
         "page": page, "campaigns": page.object_list, "status_colors": CAMPAIGN_STATUS_COLORS,
@@ -82,10 +82,10 @@ def _create_context(values: dict, errors: dict, message: str = "") -> dict:
                                   (3, _("Also basically satisfied")), (5, _("Very satisfied only"))]}
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     if not selectors.may_manage(actor):
         raise PermissionDenied(_("Your role may not manage satisfaction surveys."))
     if request.method == "GET":
@@ -132,10 +132,10 @@ def _chart(results: dict) -> dict:
             "names": {"rate": _("Satisfaction rate"), "previous": _("Previous campaign"), "target": _("Target")}}
 
 
-@login_required
+@staff_required
 @require_GET
 def campaign_detail(request, pk):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     results = selectors.campaign_results(campaign=campaign)
     texts = CappedPaginator(selectors.text_answers(campaign=campaign), TEXT_PAGE_SIZE).get_page(1)
@@ -146,11 +146,11 @@ def campaign_detail(request, pk):
         "distribution_labels": Satisfaction.choices})
 
 
-@login_required
+@staff_required
 @require_GET
 def campaign_texts(request, pk):
     """htmx: the free-text answers, searched."""
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     q = request.GET.get("q", "")[:100]
     texts = CappedPaginator(selectors.text_answers(campaign=campaign, q=q), TEXT_PAGE_SIZE).get_page(
@@ -161,10 +161,10 @@ def campaign_texts(request, pk):
     return response
 
 
-@login_required
+@staff_required
 @require_POST
 def campaign_action(request, pk, action):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     handlers = {"open": services.campaign_open, "close": services.campaign_close}
     if action not in handlers:
@@ -178,10 +178,10 @@ def campaign_action(request, pk, action):
     return redirect("surveys:detail", pk=campaign.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def campaign_xlsx(request, pk):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     response = HttpResponse(exports.results_xlsx(campaign=campaign),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -189,21 +189,21 @@ def campaign_xlsx(request, pk):
     return response
 
 
-@login_required
+@staff_required
 @require_GET
 def campaign_pdf(request, pk):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     response = HttpResponse(exports.results_pdf(campaign=campaign), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-{campaign.pk}.pdf"'
     return response
 
 
-@login_required
+@staff_required
 @require_GET
 def campaign_qr(request, pk):
     """A printable sheet: one QR code per building, to post in the lobby."""
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     codes = []
     for code in campaign.building_codes.select_related("building__site").order_by("building__code"):
@@ -238,10 +238,10 @@ def _form_values(post, campaign) -> dict:
     return values
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def paper_entry(request, pk):
-    actor = _actor(request)
+    actor = _survey_actor(request)
     campaign = _campaign_or_404(actor, pk)
     if not selectors.may_enter_paper(actor):
         raise PermissionDenied(_("Your role may not enter paper survey forms."))
@@ -265,13 +265,13 @@ def paper_entry(request, pk):
 # --- questionnaire builder ------------------------------------------------------------------------
 
 def _manager(request) -> Actor:
-    actor = _actor(request)
+    actor = _survey_actor(request)
     if not selectors.may_manage(actor):
         raise PermissionDenied(_("Your role may not manage satisfaction surveys."))
     return actor
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_list(request):
     _manager(request)
@@ -325,7 +325,7 @@ def _builder_sections(request, pk, error: ApplicationError | None = None):
         status=error.status_code if error else 200)
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_detail(request, pk):
     _manager(request)

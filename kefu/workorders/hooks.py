@@ -24,7 +24,8 @@ the gate names no app above it (`docs/architecture.md`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -34,6 +35,15 @@ from django.utils.module_loading import import_string
 from kefu.workorders.models import WorkOrder, WorkOrderEvent
 
 Hook = Callable[..., None]
+H = TypeVar("H", bound=Callable[..., None])
+
+
+def for_actions(*actions: str) -> Callable[[H], H]:
+    """Declare that a hook wants only the events of these actions (`hook.actions`)."""
+    def declare(hook: H) -> H:
+        setattr(hook, "actions", frozenset(actions))  # noqa: B010  # an attribute functions do not declare
+        return hook
+    return declare
 
 _loaded: dict[str, list[Any]] = {}
 
@@ -98,13 +108,20 @@ def work_order_record_events(*, events: Sequence[WorkOrderEvent], orders: Mappin
     if notify:
         ids = [event.pk for event in events]
         for callback in _callables("KEFU_WORK_ORDER_ON_COMMIT"):
-            transaction.on_commit(lambda callback=callback: callback(ids))
+            transaction.on_commit(_notifier(callback, ids))
     return events
 
 
-def work_order_record_event(*, order: WorkOrder, action: str, at, actor_user=None, from_status: str | None = None,
-                            to_status: str | None = None, body: str = "", internal: bool = False,
-                            data: dict | None = None, notify: bool = True) -> WorkOrderEvent:
+def _notifier(callback: Callable[[list[int]], object], ids: list[int]) -> Callable[[], None]:
+    def notify() -> None:
+        callback(ids)
+    return notify
+
+
+def work_order_record_event(*, order: WorkOrder, action: str, at: datetime, actor_user: Any = None,
+                            from_status: str | None = None, to_status: str | None = None, body: str = "",
+                            internal: bool = False, data: dict[str, Any] | None = None,
+                            notify: bool = True) -> WorkOrderEvent:
     """Record one event on `order` (statuses default to the order's current one: a note that
     changes nothing) and run the hooks. Without `actor_user` the system acted."""
     status = order.status

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.i18n import localised
+from kefu.core.models import ImmutableEvent
 from kefu.workorders.choices import (
     OPEN_STATUSES,
     Action,
@@ -192,27 +193,22 @@ class WorkOrder(models.Model):
         return bool((self.complaint_level or 0) >= 2 or (self.compensation_amount or 0) > 0)
 
 
-class WorkOrderEvent(models.Model):
-    """One immutable entry of a work order's history: an action, who, when, from → to, data.
+class WorkOrderEvent(ImmutableEvent):
+    """One immutable entry of a work order's history: an action, who, when, from → to, data (the
+    columns and the save guard come from `kefu.core.models.ImmutableEvent`).
 
     Comments are events too (`body`, `internal`). Rows are only ever inserted.
     """
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True,
-                              on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("time"))
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
-    body = models.TextField(_("text"), blank=True)
     internal = models.BooleanField(_("internal"), default=False)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(ImmutableEvent.Meta):
         verbose_name = _("work-order event")
         verbose_name_plural = _("work-order events")
-        ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["work_order", "created_at"], name="wo_event_order_idx"),
             models.Index(fields=["action", "created_at"], name="wo_event_action_idx"),
@@ -220,11 +216,6 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.work_order_id} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RuntimeError("work-order events are immutable")
-        super().save(*args, **kwargs)
 
 
 class PlanApproval(models.Model):

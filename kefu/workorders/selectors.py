@@ -8,10 +8,11 @@ only orders dispatched to a team in their subtree or to themselves (vendors).
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kefu.core.errors import NotFound
+from kefu.core.errors import NotFound, field_error
 from kefu.org.choices import Visibility
 from kefu.org.models import Department
 from kefu.org.selectors import Actor
@@ -197,3 +198,31 @@ def category_list(*, active_only: bool = True) -> QuerySet[Category]:
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("industry", "sort_order", "code")
+
+
+# --- work orders of a customer or a unit (the customer 360 page and the units list) -------------
+
+def customer_work_orders(*, actor: Actor, customer, limit: int = 20) -> dict:
+    """The customer's open and past work orders that the actor may see (newest first)."""
+    qs = (WorkOrder.objects.filter(visibility_q(actor), customer=customer)
+          .select_related("category", "asset").order_by("-received_at"))
+    return {"open": list(qs.filter(status__in=OPEN_STATUSES)[:limit]),
+            "past": list(qs.exclude(status__in=OPEN_STATUSES)[:limit])}
+
+
+def open_orders_by_asset(*, actor: Actor | None, asset_ids: list[int]) -> dict[int, int]:
+    """Open work orders at each of these assets that the actor may see (one query; absent = 0)."""
+    orders = WorkOrder.objects.filter(asset_id__in=asset_ids, status__in=OPEN_STATUSES)
+    if actor is not None:
+        orders = orders.filter(visibility_q(actor))
+    return dict(orders.order_by().values("asset_id").annotate(n=Count("pk")).values_list("asset_id", "n"))
+
+
+def user_by_id(pk) -> object | None:
+    """Resolve a user id from a form/API body (None for empty)."""
+    if pk in (None, ""):
+        return None
+    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
+    if user is None:
+        raise field_error("assignee", _("Unknown staff member."))
+    return user

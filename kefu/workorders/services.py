@@ -8,13 +8,14 @@ management commands and tasks all call these functions; none saves a WorkOrder i
 
 import mimetypes
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,42 +64,47 @@ _SIGNATURES = (
 )
 
 
-def _clean_choice(field: str, value, choices) -> str:
+def _blank(value: object) -> bool:
+    """Not given: None or "" (form and API bodies send either)."""
+    return value is None or value == ""
+
+
+def _clean_choice(field: str, value: Any, choices: type[models.TextChoices]) -> str:
     if value not in choices.values:
         raise field_error(field, _("“%(value)s” is not a valid choice for %(field)s.") % {
             "value": value, "field": field})
-    return value
+    return str(value)
 
 
-def _clean_amount(value) -> Decimal | None:
-    if value in (None, ""):
+def _clean_amount(value: Any) -> Decimal | None:
+    if _blank(value):
         return None
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise field_error("compensation_amount", _("Enter a valid amount.")) from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent if amount.is_finite() else 0
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT or (isinstance(exponent, int) and exponent < -2):
         raise field_error("compensation_amount", _("Enter an amount between 0 and 9999999999.99 with at most two decimals."))
     return amount
 
 
-def _clean_time(field: str, value, now: datetime) -> datetime:
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value < EARLIEST_TIME:
+def _clean_time(field: str, value: datetime, now: datetime) -> datetime:
+    aware: datetime = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if aware < EARLIEST_TIME:
         raise field_error(field, _("%(field)s cannot be before the year 2000.") % {"field": field})
-    if value > now + CLOCK_SKEW:
+    if aware > now + CLOCK_SKEW:
         raise field_error(field, _("%(field)s cannot be in the future.") % {"field": field})
-    return min(value, now)
+    return min(aware, now)
 
 
-def _team(value) -> Department:
+def _team(value: Any) -> Department:
     if not isinstance(value, Department) or value.kind != DepartmentKind.TEAM or not value.is_active:
         raise field_error("team", _("Choose an active team."))
     return value
 
 
-def _assignee_for_team(user, team: Department):
+def _assignee_for_team(user: Any, team: Department) -> Any:
     """The assignee must be active staff inside the team (or a department under it)."""
     if user is None:
         return None
@@ -111,7 +117,7 @@ def _assignee_for_team(user, team: Department):
 
 
 @transaction.atomic
-def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> int:
+def work_orders_relink_customer(*, from_customer: Any, to_customer: Any, actor_user: Any) -> int:
     """Move every work order of a customer merged into another to the surviving customer.
 
     Not a status change: each order's version is bumped (a page read before gets a clear 409)
@@ -138,7 +144,7 @@ def work_orders_relink_customer(*, from_customer, to_customer, actor_user) -> in
 PRIORITY_LADDER = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
 
 
-def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: bool = False,
+def work_order_escalate(*, work_order_id: int, at: datetime, data: dict[str, Any], raise_priority: bool = False,
                         raise_complaint_level: bool = False, reassign_to: str = "") -> WorkOrderEvent | None:
     """An escalation step that changes the order (SLA ladder options): raise the priority one
     level, raise a complaint's level one level (up to 3), or hand an order that is not yet being
@@ -153,15 +159,15 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
     order = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=work_order_id).select_related("team").first()
     if order is None:
         return None
-    changes: dict = {}
-    changed: dict = {}
+    changes: dict[str, Any] = {}
+    changed: dict[str, Any] = {}
     if order.status in OPEN_STATUSES:
         if raise_priority and order.priority != Priority.URGENT:
             new = PRIORITY_LADDER[PRIORITY_LADDER.index(order.priority) + 1]
             changes["priority"], changed["priority"] = new, [order.priority, str(new)]
         if raise_complaint_level and order.type == "complaint" and (order.complaint_level or 1) < 3:
-            new = (order.complaint_level or 1) + 1
-            changes["complaint_level"], changed["complaint_level"] = new, [order.complaint_level, new]
+            level = (order.complaint_level or 1) + 1
+            changes["complaint_level"], changed["complaint_level"] = level, [order.complaint_level, level]
         # Work already started stays with the person doing it; only waiting orders move.
         if reassign_to and order.status in (Status.NEW, Status.ACCEPTED, Status.DISPATCHED) and (
                 order.team is None or order.team.code != reassign_to):
@@ -183,11 +189,11 @@ def work_order_escalate(*, work_order_id: int, at, data: dict, raise_priority: b
 
 @transaction.atomic
 def work_order_create(
-    *, actor_user, type: str, channel: str, category: Category | None, title: str, description: str,
-    priority: str = Priority.NORMAL, complaint_level: int | None = None, customer=None,
-    contact_name: str = "", contact_phone: str = "", asset=None, received_at: datetime | None = None,
+    *, actor_user: Any, type: str, channel: str, category: Category | None, title: str, description: str,
+    priority: str = Priority.NORMAL, complaint_level: int | None = None, customer: Any = None,
+    contact_name: str = "", contact_phone: str = "", asset: Any = None, received_at: datetime | None = None,
     promised_at: datetime | None = None, tags: list[str] | None = None, related_order: WorkOrder | None = None,
-    first_contact_owner=None,
+    first_contact_owner: Any = None,
 ) -> WorkOrder:
     """Log a new request (status `new`) with a fresh number; the actor becomes its first-contact
     owner unless a lead or integration records it on behalf of `first_contact_owner`."""
@@ -203,10 +209,10 @@ def work_order_create(
     if not category.is_active or not category.allows_type(type):
         raise field_error("category", _("This category cannot be used for this type of work order."))
     if type == WorkOrderType.COMPLAINT:
-        complaint_level = 1 if complaint_level in (None, "") else complaint_level
+        complaint_level = 1 if _blank(complaint_level) else complaint_level
         if complaint_level not in (1, 2, 3):
             raise field_error("complaint_level", _("Complaint level must be 1, 2 or 3."))
-    elif complaint_level not in (None, ""):
+    elif not _blank(complaint_level):
         raise field_error("complaint_level", _("Only complaints have a complaint level."))
     else:
         complaint_level = None
@@ -278,10 +284,10 @@ def work_order_create(
 
 # --- transitions -------------------------------------------------------------------------------
 
-def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> Change:
+def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], now: datetime) -> Change:
     """The action's own validation and changes (the kernel's gate did the rest)."""
-    changes: dict = {}
-    event_data: dict = {}
+    changes: dict[str, Any] = {}
+    event_data: dict[str, Any] = {}
     body = ""
     internal = False
     note = (data.get("note") or "").strip()
@@ -353,7 +359,8 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict, now) -> Chan
                   moves=action != Action.COMMENT, after=_plan_rows(order, actor, action, changes, body, now))
 
 
-def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict, note: str, now):
+def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict[str, Any], note: str,
+               now: datetime) -> Callable[[], object] | None:
     """The plan-approval row that a plan action writes after the order row (None otherwise)."""
     if action == Action.SUBMIT_PLAN:
         return lambda: PlanApproval.objects.create(
@@ -367,14 +374,14 @@ def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict, note:
 
 
 
-def _authorize(actor: Actor, order: WorkOrder, action: str, refusal) -> None:
+def _authorize(actor: Actor, order: WorkOrder, action: str, refusal: Refusal | None) -> None:
     # Technicians and vendors act only on work dispatched to their team or to them (comments are
     # open to everyone who can see the order).
     if action != Action.COMMENT and not can_work_on(actor, order):
         raise FLOW.refuse(Refusal.ROLE, action=action, status=order.status)
 
 
-def _record_transition(order: WorkOrder, *, action: str, actor_user, now, from_status: str, to_status: str,
+def _record_transition(order: WorkOrder, *, action: str, actor_user: Any, now: datetime, from_status: str, to_status: str,
                        change: Change) -> WorkOrderEvent:
     return work_order_record_event(order=order, action=action, actor_user=actor_user, at=now,
                                    from_status=from_status, to_status=to_status, body=change.body,
@@ -388,8 +395,8 @@ FLOW = Workflow(
     can_see=can_see, authorize=_authorize, apply=_apply, record_event=_record_transition)
 
 
-def work_order_transition(*, work_order: WorkOrder | int, action: str, actor_user,
-                          expected_version: int | None = None, **data) -> WorkOrder:
+def work_order_transition(*, work_order: WorkOrder | int, action: str, actor_user: Any,
+                          expected_version: int | None = None, **data: Any) -> WorkOrder:
     """Take `action` on the order as `actor_user`: the only path that changes a work order's
     status (the kernel's gate, `kefu.core.workflow.run_transition`, with this app's table and
     `_apply`).
@@ -414,7 +421,7 @@ def _sniff(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: UploadedFile) -> Attachment:
+def work_order_attachment_add(*, work_order: WorkOrder, actor_user: Any, upload: UploadedFile | None) -> Attachment:
     """Attach a photo (JPEG, PNG, GIF, WebP) or PDF within the size limit; writes an event."""
     actor = require_actor(actor_user)
     order = lock_for_update(WorkOrder.objects.all(), work_order.pk)  # the order row first (lock order)
@@ -427,10 +434,11 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: Uplo
     if upload is None:
         raise required_field("file")
     limit = settings.KEFU_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
+    size = upload.size or 0
+    if size > limit:
         raise field_error("file", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
                            "file_too_large")
-    if upload.size == 0:
+    if size == 0:
         raise field_error("file", _("The file is empty."))
     head = upload.read(16)
     upload.seek(0)
@@ -443,28 +451,18 @@ def work_order_attachment_add(*, work_order: WorkOrder, actor_user, upload: Uplo
     upload.name = f"{uuid.uuid4().hex}{extension}"
     now = timezone.now()
     attachment = Attachment.objects.create(
-        work_order=order, file=upload, original_name=original, content_type=content_type, size=upload.size,
+        work_order=order, file=upload, original_name=original, content_type=content_type, size=size,
         uploaded_by=actor_user, uploaded_at=now)
     work_order_record_event(
         order=order, action=Action.ATTACH, actor_user=actor_user, at=now, body=original,
-        data={"attachment": attachment.pk, "name": original, "size": upload.size, "content_type": content_type})
+        data={"attachment": attachment.pk, "name": original, "size": size, "content_type": content_type})
     return attachment
-
-
-def user_by_id(pk) -> object | None:
-    """Resolve a user id from a form/API body (None for empty)."""
-    if pk in (None, ""):
-        return None
-    user = get_user_model().objects.select_related("staff__department").filter(pk=pk).first()
-    if user is None:
-        raise field_error("assignee", _("Unknown staff member."))
-    return user
 
 
 # --- personal data -------------------------------------------------------------------------------
 
 @transaction.atomic
-def work_order_erase_contact(*, customer_id: int, actor_user, reason: str) -> int:
+def work_order_erase_contact(*, customer_id: int, actor_user: Any, reason: str) -> int:
     """Blank the contact name and phone on every order of a customer whose personal data is
     erased (PIPL); the orders keep their type, times and outcome for the statistics. Bumps each
     order's version (a page open on it gets a clear 409) and writes one internal event per order

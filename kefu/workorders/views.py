@@ -5,9 +5,8 @@ actor), and turn ApplicationError into a message with the matching HTTP status.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,18 +14,19 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.callbacks.selectors import order_follow_up
-from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.errors import ApplicationError, NotFound, field_error
 from kefu.core.files import user_file_response
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial, pick_template
 from kefu.core.masking import may_view_personal_data
+from kefu.core.pages import add_service_errors, take_workflow_action
 from kefu.core.pagination import CappedPaginator
 from kefu.customers import selectors as customer_selectors
 from kefu.customers import services as customer_services
 from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
-from kefu.org.selectors import Actor, actor_for_user, staff_list, team_list
+from kefu.org.decorators import staff_required
+from kefu.org.selectors import Actor, staff_list, team_list
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
@@ -34,20 +34,6 @@ from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
 
 PAGE_SIZE = 25
-
-
-def _actor(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise PermissionDenied(_("Only active staff may use the work-order pages."))
-    return actor
-
-
-def _actor_or_404(request) -> Actor:
-    actor = actor_for_user(request.user)
-    if actor is None:
-        raise Http404
-    return actor
 
 
 def _order_or_404(actor: Actor, pk):
@@ -101,10 +87,10 @@ def _grouped_categories() -> list[tuple[str, list]]:
 # --- queues ------------------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 @require_GET
 def queue(request):
-    actor = _actor(request)
+    actor = request.actor
     name = request.GET.get("queue") or default_queue(actor)
     if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
         name = default_queue(actor)
@@ -173,13 +159,6 @@ def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
     return context
 
 
-def _add_service_errors(form, error: ApplicationError) -> None:
-    for field, msgs in error.fields.items():
-        target = field if field in form.fields else None
-        for msg in msgs:
-            form.add_error(target, msg)
-
-
 def _focus_first_error(form) -> None:
     for name in form.fields:
         if name in form.errors:
@@ -212,7 +191,7 @@ def _check_related(actor: Actor, form: IntakeForm):
         return None
 
 
-@login_required
+@staff_required
 def intake(request):
     """The intake form; POST without `confirm` shows the read-back, with `confirm` saves."""
     actor = _intake_actor(request)
@@ -237,7 +216,7 @@ def intake(request):
             asset=data.get("asset"), received_at=data.get("received_at"), promised_at=data.get("promised_at"),
             tags=form.tag_list(), related_order=related)
     except ApplicationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         _focus_first_error(form)
         return render(request, "workorders/intake.html",
                       _intake_context(request, actor, form, error_message=error.message), status=error.status_code)
@@ -247,13 +226,13 @@ def intake(request):
 
 def _intake_actor(request) -> Actor:
     """The actor, if their role may log new work orders (the intake pages and their partials)."""
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.CREATE_ROLES:
         raise PermissionDenied(_("Your role may not create work orders."))
     return actor
 
 
-@login_required
+@staff_required
 @require_POST
 def intake_review(request):
     """htmx: validate the intake form and return the read-back (复述确认), or the form with errors."""
@@ -287,11 +266,11 @@ def _customer_block(request, actor: Actor, customer):
         "selected_asset": str(assets[0].pk) if len(assets) == 1 else ""})
 
 
-@login_required
+@staff_required
 @require_GET
 def intake_customer(request):
     """htmx: the chosen customer's contact fields and assets, plus their recent orders (out of band)."""
-    actor = _actor(request)
+    actor = request.actor
     customer = None
     try:
         customer = customer_selectors.customer_get(pk=int(request.GET.get("customer", "")), actor=actor)
@@ -302,7 +281,7 @@ def intake_customer(request):
     return _customer_block(request, actor, customer)
 
 
-@login_required
+@staff_required
 @require_POST
 def intake_customer_create(request):
     """htmx: record a caller who is not on file yet (name and phone), then use them at once."""
@@ -321,11 +300,11 @@ def intake_customer_create(request):
     return _customer_block(request, actor, customer_selectors.customer_get(pk=customer.pk, actor=actor))
 
 
-@login_required
+@staff_required
 @require_GET
 def intake_related(request):
     """htmx: recent orders of the customer / on the unit, when the asset changes."""
-    actor = _actor(request)
+    actor = request.actor
     related = selectors.work_order_related_for_intake(
         actor=actor, customer_id=request.GET.get("customer") or None, asset_id=request.GET.get("asset") or None)
     return render(request, "workorders/partials/intake_related.html",
@@ -362,14 +341,13 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
         "clocks": clocks_for_order(order=order, now=timezone.now()),
-        "follow_up": order_follow_up(order=order),
     }
 
 
-@login_required
+@staff_required
 @require_GET
 def detail(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     return render(request, "workorders/detail.html", _detail_context(request, actor, order))
 
@@ -384,48 +362,34 @@ def _fail(request, actor, order, *, action: str, form, message: str, status: int
         request, actor, order, failed_action=action, failed_form=form, error_message=message), status=status)
 
 
-@login_required
+@staff_required
 @require_POST
 def action(request, pk, action):
     """Take one workflow action (form in a dialog); the version the user saw travels along."""
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
-        raise Http404
-    form = form_class(request.POST, auto_id=f"id_{action}_%s")
-    if not form.is_valid():
-        return _fail(request, actor, order, action=action, form=form,
-                     message=_("Please correct the errors below."), status=400)
-    data = form.service_data()
-    try:
+
+    def run(data, form):
         if action == "dispatch":
             team = team_list().filter(pk=data["team"]).first()
             if team is None:
-                form.add_error("team", _("Choose an active team."))
-                return _fail(request, actor, order, action=action, form=form,
-                             message=_("Choose an active team."), status=400)
+                raise field_error("team", _("Choose an active team."))
             data["team"] = team
-            data["assignee"] = services.user_by_id(data.get("assignee"))
+            data["assignee"] = selectors.user_by_id(data.get("assignee"))
         services.work_order_transition(work_order=order, action=action, actor_user=request.user,
                                        expected_version=form.cleaned_data["version"], **data)
-    except ApplicationError as error:
-        _add_service_errors(form, error)
-        return _fail(request, actor, order, action=action, form=form, message=error.message,
-                     status=error.status_code)
-    messages.success(request, _("%(action)s: done.") % {"action": Action(action).label})
-    url = reverse("workorders:detail", args=[order.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+
+    return take_workflow_action(
+        request, action=action, forms=ACTION_FORMS, label=Action(action).label if action in ACTION_FORMS else "",
+        run=run, success_url=reverse("workorders:detail", args=[order.pk]),
+        failure=lambda form, message, status: _fail(request, actor, order, action=action, form=form,
+                                                    message=message, status=status))
 
 
-@login_required
+@staff_required
 @require_POST
 def attachment_upload(request, pk):
-    actor = _actor(request)
+    actor = request.actor
     order = _order_or_404(actor, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -435,18 +399,17 @@ def attachment_upload(request, pk):
         item = services.work_order_attachment_add(work_order=order, actor_user=request.user,
                                                   upload=form.cleaned_data["file"])
     except ApplicationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return render(request, "workorders/detail.html", _detail_context(
             request, actor, order, attachment_form=form, error_message=error.message), status=error.status_code)
     messages.success(request, _("%(name)s has been attached.") % {"name": item.original_name})
     return redirect("workorders:detail", pk=order.pk)
 
 
-@login_required
+@staff_required
 @require_GET
 def assignee_options(request):
     """htmx: <option>s of active staff in the chosen team (and the departments under it)."""
-    _actor(request)
     team = None
     try:
         team = team_list().filter(pk=int(request.GET.get("team", ""))).first()
@@ -456,10 +419,10 @@ def assignee_options(request):
     return render(request, "workorders/partials/assignee_options.html", {"staff": staff})
 
 
-@login_required
+@staff_required(not_staff="404")
 def attachment(request, pk, attachment_id):
     """Stream an attachment after checking that the user may see its work order."""
-    actor = _actor_or_404(request)
+    actor = request.actor
     try:
         order = selectors.work_order_get_for_actor(actor=actor, pk=pk)
     except NotFound:

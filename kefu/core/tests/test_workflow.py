@@ -72,3 +72,26 @@ def test_required_fields_error_names_every_field():
     error = required_fields_error(["title", "body"])
     assert (type(error), error.status_code, error.code) == (InvalidInput, 400, "required")
     assert sorted(error.fields) == ["body", "title"]
+
+
+def test_missing_fields_treat_empty_collections_as_missing():
+    table = Table(Transition("score", {"pending"}, "scored", {"qa"}, ("scores",)))
+    assert table.missing_fields(action="score", data={"scores": {}}) == ["scores"]
+    assert table.missing_fields(action="score", data={"scores": []}) == ["scores"]
+    assert table.missing_fields(action="score", data={"scores": {"a": 0}}) == []
+    assert table.missing_fields(action="score", data={"scores": 0}) == []
+
+
+def test_the_kernel_speaks_chinese():
+    from django.utils import translation
+
+    kwargs = {"action": "approve", "action_label": "批准", "status_label": "草稿", "subject": "通行证"}
+    with translation.override("zh-hans"):
+        role = refusal_error(Refusal.ROLE, **kwargs)
+        state = refusal_error(Refusal.STATE, **kwargs)
+        changed = concurrent_change("通行证")
+        required = required_fields_error(["title"])
+    assert role.message == "您的角色不能对此通行证执行“批准”。"
+    assert state.message == "通行证处于“草稿”时不能执行“批准”。"
+    assert changed.message == "此通行证已被他人修改，请刷新后重试。"
+    assert required.message == "此项为必填项：title"

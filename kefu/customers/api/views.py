@@ -1,9 +1,8 @@
 """Customer API: the ranked lookup the intake form types into, creation and edits, soft delete,
-the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) and the unit
-list. Thin: serializers in, services and selectors."""
+the deleted customers and their restore, PIPL erasure, occupancies (move-in/move-out) (the unit
+list, which counts open work orders, is kefu.workspace.api.views). Thin: serializers in, services and selectors."""
 
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,20 +19,13 @@ from kefu.customers.api.serializers import (
     OccupancyEndInput,
     OccupancyInput,
     OccupancyOutput,
-    UnitListOutput,
 )
-from kefu.customers.filters import UnitFilterSet
 from kefu.customers.models import Asset, Customer, CustomerAsset
-from kefu.org.selectors import require_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 def _restorer(request):
     """The actor, if their role may see and restore deleted customers (the roles that delete)."""
-    actor = _actor(request)
+    actor = request.actor
     if actor.role not in services.DELETE_ROLES:
         raise NotAllowed(_("Your role may not restore deleted customers."), code="role_not_allowed")
     return actor
@@ -45,10 +37,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Customer.objects.none()
-        return selectors.customer_list(actor=_actor(self.request))
+        return selectors.customer_list(actor=self.request.actor)
 
     def get_object(self):
-        customer = selectors.customer_get(pk=self.kwargs["pk"], actor=_actor(self.request))
+        customer = selectors.customer_get(pk=self.kwargs["pk"], actor=self.request.actor)
         if customer is None:
             raise NotFound(_("Customer not found."))
         return customer
@@ -64,14 +56,14 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def list(self, request, *args, **kwargs):
         q = request.query_params.get("q", "")
         if q.strip():
-            rows = selectors.customer_search(q=q, limit=50, actor=_actor(request))
+            rows = selectors.customer_search(q=q, limit=50, actor=request.actor)
             return Response({"count": len(rows), "next": None, "previous": None,
                              "results": self.get_serializer(rows, many=True).data})
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=CustomerCreateInput, responses={201: CustomerOutput})
     def create(self, request):
-        actor = _actor(request)
+        actor = request.actor
         data = CustomerCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -137,7 +129,7 @@ class OccupancyViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=OccupancyInput, responses={201: OccupancyOutput})
     def create(self, request):
-        actor = _actor(request)
+        actor = request.actor
         data = OccupancyInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -154,7 +146,7 @@ class OccupancyViewSet(viewsets.GenericViewSet):
     @extend_schema(request=OccupancyEndInput, responses={200: OccupancyOutput})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        actor = _actor(request)
+        actor = request.actor
         link = CustomerAsset.objects.select_related("asset", "customer").filter(pk=pk).first() if str(
             pk).isdigit() else None
         if link is None or selectors.customer_get(pk=link.customer_id, actor=actor) is None:
@@ -164,28 +156,3 @@ class OccupancyViewSet(viewsets.GenericViewSet):
         link = services.occupancy_end(occupancy=link, ended_on=data.validated_data["ended_on"],
                                       actor_user=request.user)
         return Response(OccupancyOutput(link).data)
-
-
-class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The unit list (as `/customers/units/`): units on the sites the user may see, with current
-    occupants (phones masked without `view_personal_data`), archive completeness and open work
-    orders; filters `site`, `building`, `status`, `use`, `occupied` (true/false), `q` (code or name)."""
-
-    serializer_class = UnitListOutput
-    filterset_class = UnitFilterSet
-    filter_backends = [DjangoFilterBackend]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Asset.objects.none()
-        return selectors.unit_list(actor=_actor(self.request))
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["reveal_personal_data"] = may_view_personal_data(self.request.user)
-        return context
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = selectors.unit_rows(actor=_actor(request), units=list(self.paginate_queryset(queryset)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -5,7 +5,7 @@ import pytest
 from kefu.customers.demo import create_demo_archives
 from kefu.customers.models import ArchiveDocument, Asset, Site
 from kefu.customers.selectors import building_completeness, units_missing_documents
-from kefu.workorders.demo import create_demo_org
+from kefu.workspace.demo import create_demo_org
 
 pytestmark = pytest.mark.django_db
 

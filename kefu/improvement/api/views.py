@@ -1,14 +1,13 @@
 """Corrective-action API: list/retrieve/create, events, effect, and one POST per action."""
 
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotFound
+from kefu.core.api import workflow_action_endpoint
 from kefu.improvement import selectors, services, workflow
 from kefu.improvement.api.serializers import (
     CorrectiveActionActionInput,
@@ -19,11 +18,6 @@ from kefu.improvement.api.serializers import (
 )
 from kefu.improvement.filters import CorrectiveActionFilterSet
 from kefu.improvement.models import CorrectiveAction
-from kefu.org.selectors import require_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -34,18 +28,17 @@ class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return CorrectiveAction.objects.none()
-        return selectors.notice_list_for_actor(actor=_actor(self.request)).order_by("-created_at", "-id")
+        return selectors.notice_list_for_actor(actor=self.request.actor).order_by("-created_at", "-id")
 
     def get_object(self):
-        return selectors.notice_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.notice_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=CorrectiveActionCreateInput, responses={201: CorrectiveActionOutput})
     def create(self, request):
-        _actor(request)
         data = CorrectiveActionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         notice = services.corrective_action_create(actor_user=request.user, **data.validated_data)
-        notice = selectors.notice_get_for_actor(actor=_actor(request), pk=notice.pk)
+        notice = selectors.notice_get_for_actor(actor=request.actor, pk=notice.pk)
         return Response(CorrectiveActionOutput(notice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=CorrectiveActionEventOutput(many=True))
@@ -63,22 +56,8 @@ class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(CorrectiveActionEffectOutput(effect).data)
 
-    @extend_schema(
-        request=CorrectiveActionActionInput, responses=CorrectiveActionOutput,
-        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=list(workflow.ACTION_NAMES))],
-        description="Take an action on the notice: " + ", ".join(workflow.ACTION_NAMES) + ".",
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
-            parser_classes=[JSONParser, FormParser])
-    def take_action(self, request, pk=None, action_name=None):
-        if action_name not in workflow.TRANSITIONS:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action_name}, code="unknown_action")
-        notice = self.get_object()
-        data = CorrectiveActionActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if k in request.data}
-        expected = values.pop("version", None)
-        notice = services.corrective_action_transition(notice=notice, action=action_name, actor_user=request.user,
-                                                       expected_version=expected, **values)
-        notice = selectors.notice_get_for_actor(actor=_actor(request), pk=notice.pk)
-        return Response(CorrectiveActionOutput(notice).data)
+    take_action = workflow_action_endpoint(
+        table=workflow.TABLE, input_serializer=CorrectiveActionActionInput, output_serializer=CorrectiveActionOutput,
+        perform=lambda view, notice, action, values, version: services.corrective_action_transition(
+            notice=notice, action=action, actor_user=view.request.user, expected_version=version, **values),
+        subject="notice", parsers=(JSONParser, FormParser))

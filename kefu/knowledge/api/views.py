@@ -2,7 +2,6 @@
 /api/v1/knowledge/articles/`, `?search=`, one POST per action: submit, publish, reject, archive),
 cases from orders, votes, and canned replies (render and apply for an order)."""
 
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kefu.core.errors import NotFound
+from kefu.core.api import workflow_action_endpoint
 from kefu.knowledge import selectors, services, workflow
 from kefu.knowledge.api.serializers import (
     ArticleActionInput,
@@ -30,12 +29,7 @@ from kefu.knowledge.api.serializers import (
 )
 from kefu.knowledge.filters import ArticleFilterSet
 from kefu.knowledge.models import Article, CannedReply
-from kefu.org.selectors import require_actor
 from kefu.workorders.selectors import work_order_get_for_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 class SearchView(APIView):
@@ -45,7 +39,7 @@ class SearchView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=SearchOutput)
     def get(self, request):
-        result = selectors.header_search(actor=_actor(request), q=request.query_params.get("q", ""))
+        result = selectors.header_search(actor=request.actor, q=request.query_params.get("q", ""))
         return Response(SearchOutput(result, context={"request": request}).data)
 
 
@@ -57,18 +51,17 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Article.objects.none()
-        return selectors.article_list(actor=_actor(self.request)).select_related("published_by__staff")
+        return selectors.article_list(actor=self.request.actor).select_related("published_by__staff")
 
     def get_object(self):
-        return selectors.article_get(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.article_get(actor=self.request.actor, pk=self.kwargs["pk"])
 
     def _out(self, request, article, code=status.HTTP_200_OK):
-        article = selectors.article_get(actor=_actor(request), pk=article.pk)
+        article = selectors.article_get(actor=request.actor, pk=article.pk)
         return Response(ArticleOutput(article).data, status=code)
 
     @extend_schema(request=ArticleInput, responses={201: ArticleOutput})
     def create(self, request):
-        _actor(request)
         data = ArticleInput(data=request.data)
         data.is_valid(raise_exception=True)
         article = services.article_create(actor_user=request.user, **data.validated_data)
@@ -85,23 +78,13 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                                           **values)
         return self._out(request, article)
 
-    @extend_schema(
-        request=ArticleActionInput, responses=ArticleOutput,
-        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=list(workflow.ACTION_NAMES))],
-        description="Move the article: " + ", ".join(workflow.ACTION_NAMES) + " (reject needs a note).",
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
-            parser_classes=[JSONParser, FormParser])
-    def take_action(self, request, pk=None, action_name=None):
-        if action_name not in workflow.TRANSITIONS:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action_name}, code="unknown_action")
-        article = self.get_object()
-        data = ArticleActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        article = services.article_transition(article=article, action=action_name, actor_user=request.user,
-                                              expected_version=data.validated_data.get("version"),
-                                              note=data.validated_data["note"])
-        return self._out(request, article)
+    take_action = workflow_action_endpoint(
+        table=workflow.TABLE, input_serializer=ArticleActionInput, output_serializer=ArticleOutput,
+        perform=lambda view, article, action, values, version: services.article_transition(
+            article=article, action=action, actor_user=view.request.user, expected_version=version,
+            note=values["note"]),
+        subject="article", always_sent=("note",), parsers=(JSONParser, FormParser),
+        output=lambda view, article: ArticleOutput(article).data)
 
     @extend_schema(request=ArticleVoteInput, responses=ArticleOutput)
     @action(detail=True, methods=["post"])
@@ -125,7 +108,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """A draft case from a resolved or closed order, its personal data removed."""
         data = ArticleFromOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
-        order = work_order_get_for_actor(actor=_actor(request), pk=data.validated_data["work_order"])
+        order = work_order_get_for_actor(actor=request.actor, pk=data.validated_data["work_order"])
         article = services.article_from_order(order=order, actor_user=request.user)
         return self._out(request, article, status.HTTP_201_CREATED)
 
@@ -137,14 +120,13 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return CannedReply.objects.none()
-        return selectors.canned_reply_list(actor=_actor(self.request))
+        return selectors.canned_reply_list(actor=self.request.actor)
 
     def get_object(self):
-        return selectors.canned_reply_get(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.canned_reply_get(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=CannedReplyInput, responses={201: CannedReplyOutput})
     def create(self, request):
-        _actor(request)
         data = CannedReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         reply = services.canned_reply_create(actor_user=request.user, **data.validated_data)
@@ -157,7 +139,7 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         reply = self.get_object()
         data = CannedReplyRenderInput(data=request.query_params)
         data.is_valid(raise_exception=True)
-        actor = _actor(request)
+        actor = request.actor
         order = work_order_get_for_actor(actor=actor, pk=data.validated_data["work_order"])
         return Response({"text": selectors.render_reply(reply, order=order, actor=actor)})
 
@@ -168,7 +150,7 @@ class CannedReplyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         reply = self.get_object()
         data = CannedReplyApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = _actor(request)
+        actor = request.actor
         order = work_order_get_for_actor(actor=actor, pk=data.validated_data["work_order"])
         text = data.validated_data.get("text")
         text = text if text is not None else selectors.render_reply(reply, order=order, actor=actor)

@@ -19,11 +19,6 @@ from kefu.kpi.api.serializers import (
     VersionInput,
 )
 from kefu.kpi.models import Scorecard, ScorecardTemplate
-from kefu.org.selectors import require_actor
-
-
-def _actor(request):
-    return require_actor(request.user)
 
 
 class ScorecardFilterSet(django_filters.FilterSet):
@@ -45,16 +40,16 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Scorecard.objects.none()
-        return selectors.scorecard_list_for_actor(actor=_actor(self.request)).order_by("-year", "-quarter", "id")
+        return selectors.scorecard_list_for_actor(actor=self.request.actor).order_by("-year", "-quarter", "id")
 
     def get_object(self):
-        return selectors.scorecard_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
     def get_serializer_class(self):
         return ScorecardDetailOutput if self.action == "retrieve" else ScorecardOutput
 
     def _fresh(self, request, pk):
-        return Response(ScorecardDetailOutput(selectors.scorecard_get_for_actor(actor=_actor(request), pk=pk)).data)
+        return Response(ScorecardDetailOutput(selectors.scorecard_get_for_actor(actor=request.actor, pk=pk)).data)
 
     @extend_schema(request=EnterValueInput, responses=ScorecardDetailOutput)
     @action(detail=True, methods=["post"], url_path="enter", parser_classes=[JSONParser])
@@ -97,12 +92,10 @@ class ScorecardTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScorecardTemplate.objects.none()
-        _actor(self.request)
         return ScorecardTemplate.objects.prefetch_related("indicators").order_by("code")
 
     @extend_schema(request=TemplateInput, responses={201: TemplateOutput})
     def create(self, request):
-        _actor(request)
         data = TemplateInput(data=request.data)
         data.is_valid(raise_exception=True)
         template = services.scorecard_template_create(actor_user=request.user, **data.validated_data)

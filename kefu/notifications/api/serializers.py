@@ -24,3 +24,19 @@ class NotificationPreferenceOutput(serializers.Serializer):
     sms_enabled = serializers.BooleanField()
     wechat_enabled = serializers.BooleanField()
     channels = ChannelOutput(many=True)
+
+
+class OrderMessageOutput(serializers.Serializer):
+    """One message to the customer about a work order, as the order's messages list shows it."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    channel = serializers.CharField()
+    to = serializers.CharField(help_text="masked unless the reader may see personal data")
+    status = serializers.ChoiceField(choices=["queued", "logged", "sent", "delivered", "failed", "suppressed"])
+    reason = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(help_text="links removed once the message is final")
+    parts = serializers.IntegerField(help_text="SMS parts billed (0 until sent)")
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)

@@ -5,7 +5,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kefu.notifications import selectors, services
-from kefu.notifications.api.serializers import NotificationPreferenceInput, NotificationPreferenceOutput
+from kefu.notifications.api.serializers import (
+    NotificationPreferenceInput,
+    NotificationPreferenceOutput,
+    OrderMessageOutput,
+)
 from kefu.notifications.channels import adapter_info
 from kefu.notifications.models import Channel
 
@@ -14,7 +18,7 @@ FIELDS = ["email_enabled", "email_actions", "sms_enabled", "wechat_enabled"]
 
 def _output(pref) -> dict:
     data = {name: getattr(pref, name) for name in FIELDS}
-    data["channels"] = [adapter_info(channel) for channel in Channel.values]
+    data["channels"] = [adapter_info(channel) for channel in (Channel.EMAIL, Channel.SMS, Channel.WECHAT)]
     return NotificationPreferenceOutput(data).data
 
 
@@ -38,3 +42,17 @@ class NotificationPreferenceMeView(APIView):
         values = {name: data.validated_data.get(name, getattr(current, name)) for name in FIELDS}
         pref = services.notification_preference_update(user=request.user, **values)
         return Response(_output(pref))
+
+
+class WorkOrderMessagesView(APIView):
+    """`GET /api/v1/work-orders/{id}/messages/`: what was sent (or not, and why) to the customer
+    about an order the reader may see (404 otherwise), oldest first, addresses masked."""
+
+    @extend_schema(responses=OrderMessageOutput(many=True))
+    def get(self, request, pk):
+        from kefu.org.selectors import require_actor
+        from kefu.workorders.selectors import work_order_get_for_actor
+
+        order = work_order_get_for_actor(actor=require_actor(request.user), pk=pk)
+        rows = selectors.order_messages_for_user(user=request.user, order=order)
+        return Response(OrderMessageOutput(rows, many=True).data)

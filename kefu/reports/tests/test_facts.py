@@ -162,7 +162,7 @@ def test_refresh_of_nothing_writes_nothing(db, django_assert_num_queries):
 
 
 def test_the_demo_generator_writes_facts_for_its_bulk_orders(db):
-    from kefu.workorders.demo import create_demo_org, generate_work_orders
+    from kefu.workspace.demo import create_demo_org, generate_work_orders
 
     create_demo_org(customers=30)
     assert generate_work_orders(count=400, days=20) == 400

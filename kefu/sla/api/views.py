@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from kefu.core.errors import NotAllowed
 from kefu.org.choices import RoleCode
 from kefu.org.selectors import actor_for_user
-from kefu.sla import services
+from kefu.sla import selectors, services
 from kefu.sla.api.serializers import CalendarCreateInput, CalendarOutput, DueOutput, DueQuery
 from kefu.sla.models import WorkCalendar
 
@@ -35,6 +35,6 @@ class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         calendar = self.get_object()
         query = DueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        due, warnings = services.calendar_due(calendar=calendar, start=query.validated_data["start"],
+        due, warnings = selectors.calendar_due(calendar=calendar, start=query.validated_data["start"],
                                               minutes=query.validated_data["minutes"])
         return Response({"due": due.isoformat(), "warnings": warnings})

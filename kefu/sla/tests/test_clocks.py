@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from kefu.sla.clocks import policy_for
 from kefu.sla.models import SlaClock, SlaPolicy
+from kefu.sla.selectors import policy_for
 from kefu.workorders.tests.factories import advance, make_work_order
 
 TZ = ZoneInfo("Asia/Shanghai")

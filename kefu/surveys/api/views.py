@@ -7,14 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kefu.core.errors import NotAllowed, NotFound
-from kefu.org.selectors import actor_for_user
 from kefu.surveys import selectors
 from kefu.surveys.api.serializers import CampaignOutput, ResultsOutput
 from kefu.surveys.models import Campaign
 
 
-def _actor(request):
-    actor = actor_for_user(request.user)
+def _survey_actor(request):
+    actor = request.actor
     if not selectors.may_view(actor):
         raise NotAllowed(_("Your role may not read satisfaction surveys."))
     return actor
@@ -27,7 +26,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Campaign.objects.none()
-        return selectors.campaign_list_for_actor(actor=_actor(self.request))
+        return selectors.campaign_list_for_actor(actor=_survey_actor(self.request))
 
     def get_object(self):
         campaign = self.get_queryset().filter(pk=self.kwargs["pk"]).first()

@@ -303,7 +303,7 @@ def test_reminders_go_to_non_respondents_spaced_and_limited(cast):
 
 def test_demo_survey_is_a_closed_campaign_with_answers():
     from kefu.surveys.demo import create_demo_survey
-    from kefu.workorders.demo import create_demo_org
+    from kefu.workspace.demo import create_demo_org
 
     create_demo_org(customers=60)
     campaign = create_demo_survey()

@@ -1,16 +1,14 @@
 """Work-order API: list/retrieve/create, events, attachments, and one POST per action."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from kefu.core.errors import NotFound
-from kefu.org.selectors import require_actor
+from kefu.core.api import workflow_action_endpoint
 from kefu.sla.api.serializers import ClockOutput
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services, workflow
@@ -27,10 +25,6 @@ from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.models import Category, WorkOrder
 
 
-def _actor(request):
-    return require_actor(request.user)
-
-
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = WorkOrderOutput
     filterset_class = WorkOrderFilterSet
@@ -40,10 +34,10 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return WorkOrder.objects.none()
-        return selectors.work_order_list_for_actor(actor=_actor(self.request))
+        return selectors.work_order_list_for_actor(actor=self.request.actor)
 
     def get_object(self):
-        return selectors.work_order_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.work_order_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=WorkOrderCreateInput, responses={201: WorkOrderOutput})
     def create(self, request):
@@ -52,7 +46,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         values = dict(data.validated_data)
         values["tags"] = values.get("tags") or []
         order = services.work_order_create(actor_user=request.user, **values)
-        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
+        order = selectors.work_order_get_for_actor(actor=request.actor, pk=order.pk)
         return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
@@ -84,25 +78,11 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         attachment = services.work_order_attachment_add(work_order=order, actor_user=request.user, upload=upload)
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        request=ActionInput, responses=WorkOrderOutput,
-        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=list(workflow.ACTION_NAMES))],
-        description="Take an action on the work order: " + ", ".join(workflow.ACTION_NAMES) + ".",
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
-            parser_classes=[JSONParser, FormParser, MultiPartParser])
-    def take_action(self, request, pk=None, action_name=None):
-        if action_name not in workflow.TRANSITIONS:
-            raise NotFound(_("Unknown action: %(action)s") % {"action": action_name}, code="unknown_action")
-        order = self.get_object()
-        data = ActionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if k in request.data or k == "internal"}
-        expected = values.pop("version", None)
-        order = services.work_order_transition(work_order=order, action=action_name, actor_user=request.user,
-                                               expected_version=expected, **values)
-        order = selectors.work_order_get_for_actor(actor=_actor(request), pk=order.pk)
-        return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data)
+    take_action = workflow_action_endpoint(
+        table=workflow.TABLE, input_serializer=ActionInput, output_serializer=WorkOrderOutput,
+        perform=lambda view, order, action, values, version: services.work_order_transition(
+            work_order=order, action=action, actor_user=view.request.user, expected_version=version, **values),
+        subject="work order", always_sent=("internal",))
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,118 @@
+"""Stable values of the front desk's registers; labels and badge colours live here and nowhere else."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PassStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    USED = "used", _("Exit recorded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+PASS_STATUS_COLORS = {
+    PassStatus.REQUESTED: "warning",
+    PassStatus.APPROVED: "primary",
+    PassStatus.USED: "success",
+    PassStatus.CANCELLED: "secondary",
+}
+
+
+class PassAction(models.TextChoices):
+    """Everything that can happen to a release pass; one event row per occurrence."""
+
+    CREATE = "create", _("Requested")
+    APPROVE = "approve", _("Approve")
+    SCAN = "scan", _("Record exit")
+    CANCEL = "cancel", _("Cancel")
+
+
+class FeeBasis(models.TextChoices):
+    """How a fee item's monthly amount follows from its rate."""
+
+    AREA = "area", _("Per m² of the unit")
+    FIXED = "fixed", _("Fixed per unit")
+
+
+class BillSource(models.TextChoices):
+    GENERATED = "generated", _("Generated from the rate")
+    MANUAL = "manual", _("Entered at the desk")
+    IMPORT = "import", _("Imported from finance")
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+
+
+class AgeBucket(models.TextChoices):
+    """Days past the oldest unpaid due date."""
+
+    D0_30 = "0-30", _("0–30 days")
+    D31_90 = "31-90", _("31–90 days")
+    D91_180 = "91-180", _("91–180 days")
+    D180_PLUS = "180+", _("over 180 days")
+
+
+def age_bucket(days: int) -> str:
+    if days <= 30:
+        return AgeBucket.D0_30
+    if days <= 90:
+        return AgeBucket.D31_90
+    if days <= 180:
+        return AgeBucket.D91_180
+    return AgeBucket.D180_PLUS
+
+
+class VisitorKind(models.TextChoices):
+    VISITOR = "visitor", _("Visitor")
+    CONTRACTOR = "contractor", _("Contractor")
+
+
+class VisitStatus(models.TextChoices):
+    EXPECTED = "expected", _("Expected")
+    ARRIVED = "arrived", _("On the premises")
+    DEPARTED = "departed", _("Left")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VisitAction(models.TextChoices):
+    CREATE = "create", _("Registered")
+    ARRIVE = "arrive", _("Arrived")
+    DEPART = "depart", _("Left")
+    CANCEL = "cancel", _("Cancel")
+
+
+class KeyKind(models.TextChoices):
+    UNIT = "unit", _("Unit key")
+    PLANT_ROOM = "plant_room", _("Plant room key")
+    OTHER = "other", _("Other key")
+
+
+class LoanStatus(models.TextChoices):
+    OUT = "out", _("On loan")
+    RETURNED = "returned", _("Returned")
+
+
+class LoanAction(models.TextChoices):
+    CREATE = "create", _("Lent")
+    RETURN = "return", _("Return")
+
+
+class ParcelStatus(models.TextChoices):
+    RECEIVED = "received", _("At the desk")
+    DELIVERED = "delivered", _("Delivered")
+    COLLECTED = "collected", _("Collected")
+
+
+class ParcelAction(models.TextChoices):
+    CREATE = "create", _("Signed for")
+    DELIVER = "deliver", _("Deliver")
+    COLLECT = "collect", _("Collect")
+
+
+REGISTER_STATUS_COLORS = {
+    "expected": "warning", "arrived": "primary", "departed": "success", "cancelled": "secondary",
+    "out": "warning", "returned": "success", "received": "warning", "delivered": "success", "collected": "success",
+}

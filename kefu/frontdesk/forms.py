@@ -1,0 +1,132 @@
+"""Forms of the front desk pages. They parse input; the services stay the authority and their
+field errors are put back on these forms by the views."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.forms import BootstrapMixin, WorkflowActionForm
+from kefu.frontdesk.choices import VisitorKind
+
+_QUANTITY = re.compile(r"^(.*?)[\s×xX*]+(\d+)$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def parse_items(text: str) -> list[dict[str, Any]]:
+    """“沙发 × 2” / “沙发 2” / “沙发” per line → [{"name": "沙发", "quantity": 2}] (1 when not given)."""
+    items = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = _QUANTITY.match(line)
+        name, quantity = (match.group(1).strip(), int(match.group(2))) if match and match.group(1).strip() else (line, 1)
+        items.append({"name": name, "quantity": quantity})
+    return items
+
+
+class ReleasePassForm(BootstrapMixin, forms.Form):
+    unit_code = forms.CharField(label=_("Unit"), max_length=64,
+                                widget=forms.TextInput(attrs={
+                                    "autocomplete": "off", "placeholder": "CH-1-1203",
+                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this, #id_requester",
+                                    "hx-trigger": "input changed delay:300ms", "hx-target": "#requester-field",
+                                    "hx-swap": "outerHTML"}))
+    requester = forms.IntegerField(label=_("Requester (occupant)"), widget=forms.Select)
+    items = forms.CharField(label=_("Items (one per line: name × quantity)"), max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 4, "placeholder": "沙发 × 1\n纸箱 × 12"}))
+    moving_date = forms.DateField(label=_("Moving date"), widget=DateInput())
+    vehicle = forms.CharField(label=_("Vehicle plate"), max_length=32, required=False)
+    carrier = forms.CharField(label=_("Carried by"), max_length=100, required=False)
+    is_move_out = forms.BooleanField(label=_("Move-out (ends the occupancy when the goods leave)"), required=False)
+    override_reason = forms.CharField(label=_("Arrears override reason (supervisor or above)"), max_length=500,
+                                      required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(WorkflowActionForm):
+    override_reason = forms.CharField(label=_("Arrears override reason (supervisor or above)"), max_length=500,
+                                      required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(WorkflowActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ScanForm(WorkflowActionForm):
+    pass
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {"approve": ApproveForm, "cancel": CancelForm, "scan": ScanForm}
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class VisitorForm(BootstrapMixin, forms.Form):
+    site = forms.IntegerField(label=_("Site"), widget=forms.Select)
+    kind = forms.ChoiceField(label=_("Kind"), choices=VisitorKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    company = forms.CharField(label=_("Company (contractors)"), max_length=100, required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+    valid_until = forms.DateTimeField(label=_("Valid until"), widget=DateTimeInput(),
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    walk_in = forms.BooleanField(label=_("Walk-in: on site now"), required=False)
+
+
+class KeyLoanForm(BootstrapMixin, forms.Form):
+    key = forms.IntegerField(label=_("Key to lend"), widget=forms.Select)
+    borrower = forms.CharField(label=_("Borrower"), max_length=100)
+    borrower_phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    company = forms.CharField(label=_("Company"), max_length=100, required=False)
+    due_at = forms.DateTimeField(label=_("Due back at"), widget=DateTimeInput(),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+class ParcelForm(BootstrapMixin, forms.Form):
+    unit_code = forms.CharField(label=_("Unit"), max_length=64,
+                                widget=forms.TextInput(attrs={
+                                    "autocomplete": "off", "placeholder": "CH-1-1203",
+                                    "hx-get": reverse_lazy("frontdesk:occupants"), "hx-include": "this, #id_requester",
+                                    "hx-trigger": "input changed delay:300ms", "hx-target": "#requester-field",
+                                    "hx-swap": "outerHTML", "hx-vals": '{"optional": "1"}'}))
+    requester = forms.IntegerField(label=_("Recipient"), required=False, widget=forms.Select)
+    sender = forms.CharField(label=_("Sender"), max_length=100, required=False)
+    carrier = forms.CharField(label=_("Carrier"), max_length=50, required=False)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=64, required=False)
+    is_registered_mail = forms.BooleanField(label=_("Registered mail"), required=False)
+
+
+class ReasonForm(WorkflowActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class SignedByForm(WorkflowActionForm):
+    signed_by = forms.CharField(label=_("Signed by"), max_length=100)
+
+
+class PickupCodeForm(WorkflowActionForm):
+    pickup_code = forms.CharField(label=_("Pickup code"), max_length=8,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+REGISTER_ACTION_FORMS: dict[str, dict[str, type[forms.Form]]] = {
+    "visitors": {"arrive": ScanForm, "depart": ScanForm, "cancel": ReasonForm},
+    "keys": {"return": ScanForm},
+    "parcels": {"deliver": SignedByForm, "collect": PickupCodeForm},
+}

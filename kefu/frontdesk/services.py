@@ -1,0 +1,650 @@
+"""Every write of the front desk: bills and payments (which keep each unit's balance row in
+step), release passes (create with the occupancy and fees checks, then approve → scan / cancel
+through the kernel's gate). One transaction each; every pass change writes one immutable event.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kefu.core.errors import Conflict, NotAllowed, field_error, required_field
+from kefu.core.numbering import next_number
+from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
+from kefu.customers.models import Asset, Customer, CustomerAsset, Site
+from kefu.customers.phones import normalize_phone
+from kefu.customers.selectors import site_scope_q, visible_customers
+from kefu.frontdesk import selectors, workflow
+from kefu.frontdesk.choices import (
+    BillSource,
+    FeeBasis,
+    LoanAction,
+    LoanStatus,
+    ParcelAction,
+    ParcelStatus,
+    PassAction,
+    PassStatus,
+    PaymentKind,
+    VisitAction,
+    VisitorKind,
+    VisitStatus,
+)
+from kefu.frontdesk.models import (
+    Bill,
+    BlacklistEntry,
+    FeeItem,
+    Key,
+    KeyLoan,
+    KeyLoanEvent,
+    Parcel,
+    ParcelEvent,
+    Payment,
+    ReleasePass,
+    ReleasePassEvent,
+    UnitBalance,
+    VisitorPass,
+    VisitorPassEvent,
+)
+from kefu.org.selectors import Actor, require_actor, user_display_name
+
+MAX_AMOUNT = Decimal("10000000")
+MAX_ITEMS = 50
+MAX_ITEM_NAME = 100
+MAX_QUANTITY = 9999
+MAX_REASON = 500
+CENT = Decimal("0.01")
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _require_role(actor: Actor, roles: frozenset, message: str) -> None:
+    if actor.role not in roles:
+        raise NotAllowed(message, code="role_not_allowed")
+
+
+def _visible_unit(actor: Actor, unit: Asset | int | None) -> Asset:
+    if unit is None or unit == "":
+        raise required_field("unit")
+    found = selectors.unit_for(actor=actor, pk=unit.pk if isinstance(unit, Asset) else unit)
+    if found is None:
+        raise field_error("unit", _("Unknown unit."))
+    return found
+
+
+def _amount(value: Any, field: str = "amount") -> Decimal:
+    if value is None or value == "":
+        raise required_field(field)
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise field_error(field, _("Enter an amount in yuan, e.g. 1280.50.")) from None
+    if not amount.is_finite() or amount <= 0:
+        raise field_error(field, _("The amount must be more than zero."))
+    if amount >= MAX_AMOUNT:
+        raise field_error(field, _("The amount must be less than ¥%(max)s.") % {"max": MAX_AMOUNT})
+    if amount != amount.quantize(CENT):
+        raise field_error(field, _("Amounts have at most two decimals (fen)."))
+    return amount.quantize(CENT)
+
+
+# --- fees ---------------------------------------------------------------------------------------
+
+def _locked_balance(unit: Asset) -> UnitBalance:
+    """The unit's balance row, created on first use, locked for the rest of the transaction:
+    every writer of a unit's bills and payments queues here, so the totals never lose an update."""
+    if not UnitBalance.objects.filter(unit=unit).exists():
+        try:
+            with transaction.atomic():
+                UnitBalance.objects.create(unit=unit, site_id=unit.site_id)
+        except IntegrityError:  # created by a concurrent writer: its lock orders us
+            pass
+    return UnitBalance.objects.select_for_update().get(unit=unit)
+
+
+def balance_recompute(*, balance: UnitBalance, now=None) -> UnitBalance:
+    """Totals of the unit's bills and payments (refunds negative) and the due date of the oldest
+    bill the payments do not cover, paying bills oldest first. Called by the writers, locked."""
+    unit_id = balance.unit_id
+    bills = list(Bill.objects.filter(unit_id=unit_id).order_by("due_date", "id").values_list("due_date", "amount"))
+    sums = {kind: total or Decimal("0") for kind, total in
+            Payment.objects.filter(unit_id=unit_id).order_by().values_list("kind").annotate(t=Sum("amount"))}
+    paid = sums.get(PaymentKind.PAYMENT, Decimal("0")) - sums.get(PaymentKind.REFUND, Decimal("0"))
+    billed = sum((amount for _due, amount in bills), Decimal("0"))
+    remaining, oldest = paid, None
+    for due, amount in bills:
+        if remaining >= amount:
+            remaining -= amount
+            continue
+        oldest = due
+        break
+    UnitBalance.objects.filter(pk=unit_id).update(billed=billed, paid=paid, balance=billed - paid,
+                                                  oldest_unpaid_due=oldest, updated_at=now or timezone.now())
+    balance.refresh_from_db()
+    return balance
+
+
+@transaction.atomic
+def bill_create(*, actor_user, unit: Asset | int | None, item: FeeItem | int | None, period: str, amount: Any,
+                due_date: date | None, source: str = BillSource.MANUAL) -> Bill:
+    """A bill for one unit, fee item and month (one per unit, item and period: a second one is
+    409 `bill_exists`); the unit's balance follows in the same transaction."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not enter bills."))
+    unit = _visible_unit(actor, unit)
+    if item is None or item == "":
+        raise required_field("item")
+    item_id = item.pk if isinstance(item, FeeItem) else item
+    fee_item = (FeeItem.objects.filter(pk=item_id, site=unit.site, is_active=True).first()
+                if unit.site is not None else None)
+    if fee_item is None:
+        raise field_error("item", _("Choose an active fee item of the unit's site."))
+    period = (period or "").strip()
+    if not period:
+        raise required_field("period")
+    if not _PERIOD.match(period):
+        raise field_error("period", _("Enter the period as YYYY-MM, e.g. 2026-11."))
+    amount = _amount(amount)
+    if due_date is None:
+        raise required_field("due_date")
+    if source not in BillSource.values:
+        raise field_error("source", _("Unknown source."))
+    balance = _locked_balance(unit)
+    if Bill.objects.filter(unit=unit, item=fee_item, period=period).exists():
+        raise Conflict(_("The unit already has a bill for %(item)s in %(period)s.") % {
+            "item": fee_item, "period": period}, code="bill_exists")
+    now = timezone.now()
+    bill = Bill.objects.create(unit=unit, item=fee_item, period=period, amount=amount, due_date=due_date,
+                               source=source, created_by=actor_user, created_at=now)
+    balance_recompute(balance=balance, now=now)
+    return bill
+
+
+def bill_amount(*, item: FeeItem, unit: Asset) -> Decimal | None:
+    """A month of `item` for `unit` from its rate: area × rate (rounded to the fen, half up), or
+    the fixed rate; None for an area-based fee on a unit without an area."""
+    if item.basis == FeeBasis.FIXED:
+        return item.rate.quantize(CENT, rounding=ROUND_HALF_UP)
+    if unit.area is None:
+        return None
+    return (unit.area * item.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def bills_generate(*, actor_user, item: FeeItem | int, period: str, due_date: date) -> int:
+    """The month's bills of one fee item for every unit of its site that has none yet (units
+    without an area skip area-based fees), generated from the rate; each unit's balance follows.
+    Idempotent: a second run for the same period adds nothing. Returns the number of bills made."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not enter bills."))
+    item_id = item.pk if isinstance(item, FeeItem) else item
+    fee_item = FeeItem.objects.filter(site_scope_q(actor, "site__"), pk=item_id,
+                                      is_active=True).select_related("site").first()
+    if fee_item is None:
+        raise field_error("item", _("Choose an active fee item of the unit's site."))
+    if not _PERIOD.match(period or ""):
+        raise field_error("period", _("Enter the period as YYYY-MM, e.g. 2026-11."))
+    billed = Bill.objects.filter(item=fee_item, period=period).values("unit_id")
+    units = list(Asset.objects.filter(site=fee_item.site, kind="unit").exclude(pk__in=billed).order_by("pk"))
+    now = timezone.now()
+    made = []
+    for unit in units:
+        amount = bill_amount(item=fee_item, unit=unit)
+        if amount is None or amount <= 0:
+            continue
+        made.append(Bill(unit=unit, item=fee_item, period=period, amount=amount, due_date=due_date,
+                         source=BillSource.GENERATED, created_by=actor_user, created_at=now))
+    Bill.objects.bulk_create(made, batch_size=2000)
+    for bill in made:
+        balance_recompute(balance=_locked_balance(bill.unit), now=now)
+    return len(made)
+
+
+@transaction.atomic
+def payment_record(*, actor_user, unit: Asset | int | None, amount: Any, paid_at: date | None,
+                   kind: str = PaymentKind.PAYMENT, reference: str = "") -> Payment:
+    """Money received from a unit (or refunded to it) on a day; the balance follows."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not record payments."))
+    unit = _visible_unit(actor, unit)
+    amount = _amount(amount)
+    if paid_at is None:
+        raise required_field("paid_at")
+    if paid_at > timezone.localdate():
+        raise field_error("paid_at", _("The payment date is in the future."))
+    if kind not in PaymentKind.values:
+        raise field_error("kind", _("Unknown kind."))
+    reference = (reference or "").strip()
+    if len(reference) > 64:
+        raise field_error("reference", _("Keep this under %(n)s characters.") % {"n": 64})
+    balance = _locked_balance(unit)
+    now = timezone.now()
+    payment = Payment.objects.create(unit=unit, kind=kind, amount=amount, paid_at=paid_at, reference=reference,
+                                     created_by=actor_user, created_at=now)
+    balance_recompute(balance=balance, now=now)
+    return payment
+
+
+# --- release passes -----------------------------------------------------------------------------
+
+def _clean_items(items: Any) -> list[dict]:
+    if not isinstance(items, list | tuple) or not items:
+        raise field_error("items", _("List at least one item leaving the building."), "required")
+    if len(items) > MAX_ITEMS:
+        raise field_error("items", _("At most %(n)s lines per pass.") % {"n": MAX_ITEMS})
+    out = []
+    for row in items:
+        name = str((row or {}).get("name") or "").strip() if isinstance(row, dict) else ""
+        if not name:
+            raise field_error("items", _("Every item needs a name."))
+        if len(name) > MAX_ITEM_NAME:
+            raise field_error("items", _("Keep item names under %(n)s characters.") % {"n": MAX_ITEM_NAME})
+        try:
+            quantity = int(row.get("quantity"))
+        except (TypeError, ValueError):
+            raise field_error("items", _("Every item needs a quantity from 1 to %(n)s.") % {"n": MAX_QUANTITY}) from None
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise field_error("items", _("Every item needs a quantity from 1 to %(n)s.") % {"n": MAX_QUANTITY})
+        out.append({"name": name, "quantity": quantity})
+    return out
+
+
+def arrears_error(balance: UnitBalance) -> Conflict:
+    return Conflict(_("The unit has unpaid fees past due (¥%(balance)s, oldest due %(due)s): settle them first, "
+                      "or a supervisor gives an override reason.") % {
+        "balance": balance.balance, "due": balance.oldest_unpaid_due}, code="arrears",
+        fields={"override_reason": [_("Needed while the unit is in arrears.")]})
+
+
+def _override(actor: Actor, reason: str, balance: UnitBalance | None) -> str:
+    """The accepted override reason ("" when the unit is not in arrears); 409 `arrears` without
+    one, 403 when the actor's role may not override."""
+    if balance is None:
+        return ""
+    if not reason:
+        raise arrears_error(balance)
+    if actor.role not in workflow.OVERRIDE_ROLES:
+        raise NotAllowed(_("Only a supervisor or above may let a unit in arrears through."),
+                         code="override_not_allowed", fields={"override_reason": [_("Supervisor or above only.")]})
+    if len(reason) > MAX_REASON:
+        raise field_error("override_reason", _("Keep this under %(n)s characters.") % {"n": MAX_REASON})
+    return reason
+
+
+def _event(release_pass: ReleasePass, *, action: str, actor_user, now, from_status: str, body: str = "",
+           data: dict | None = None) -> ReleasePassEvent:
+    return ReleasePassEvent.objects.create(release_pass=release_pass, action=action, actor=actor_user, created_at=now,
+                                           from_status=from_status, to_status=release_pass.status, body=body,
+                                           data=data or {})
+
+
+@transaction.atomic
+def release_pass_create(*, actor_user, unit: Asset | int | None, requester: Customer | int | None, items: Any,
+                        moving_date: date | None, vehicle: str = "", carrier: str = "", is_move_out: bool = False,
+                        override_reason: str = "") -> ReleasePass:
+    """A release pass requested for an occupant of the unit. Refused with 409 `arrears` while the
+    unit has bills past due and unpaid, unless a supervisor (or above) gives `override_reason`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not request release passes."))
+    unit = _visible_unit(actor, unit)
+    if requester is None or requester == "":
+        raise required_field("requester")
+    requester_id = requester.pk if isinstance(requester, Customer) else requester
+    customer = visible_customers(actor).filter(pk=requester_id).first()
+    if customer is None:
+        raise field_error("requester", _("Unknown customer."))
+    if not selectors.is_occupant(customer_id=customer.pk, unit_id=unit.pk):
+        raise field_error("requester", _("%(name)s is not an occupant of %(unit)s.") % {
+            "name": customer.name, "unit": unit.code}, "not_occupant")
+    clean_items = _clean_items(items)
+    if moving_date is None:
+        raise required_field("moving_date")
+    today = timezone.localdate()
+    if moving_date < today:
+        raise field_error("moving_date", _("The moving date is in the past."))
+    vehicle, carrier = (vehicle or "").strip(), (carrier or "").strip()
+    if len(vehicle) > 32:
+        raise field_error("vehicle", _("Keep this under %(n)s characters.") % {"n": 32})
+    if len(carrier) > 100:
+        raise field_error("carrier", _("Keep this under %(n)s characters.") % {"n": 100})
+    arrears = selectors.unit_arrears(unit_id=unit.pk, today=today)
+    reason = _override(actor, (override_reason or "").strip(), arrears)
+    now = timezone.now()
+    release_pass = ReleasePass.objects.create(
+        number=next_number(prefix="FX", day=timezone.localdate(now)), token=secrets.token_urlsafe(24), unit=unit,
+        requester=customer, items=clean_items, moving_date=moving_date, vehicle=vehicle, carrier=carrier,
+        is_move_out=bool(is_move_out), override_reason=reason, overridden_by=actor_user if reason else None,
+        balance_at_request=arrears.balance if arrears else Decimal("0"), created_by=actor_user, created_at=now,
+        updated_at=now)
+    _event(release_pass, action=PassAction.CREATE, actor_user=actor_user, now=now, from_status="",
+           body=reason, data={"override": bool(reason), "balance": str(release_pass.balance_at_request)})
+    return release_pass
+
+
+def _authorize(actor: Actor, release_pass: ReleasePass, action: str, refusal: Refusal | None) -> None:
+    if action == PassAction.SCAN and release_pass.status == PassStatus.USED:
+        when = formats.date_format(timezone.localtime(release_pass.used_at), "DATETIME_FORMAT")
+        raise Conflict(_("This pass was already used: the exit was recorded at %(when)s by %(who)s.") % {
+            "when": when, "who": user_display_name(release_pass.used_by)}, code="already_used")
+
+
+def _end_occupancy(release_pass: ReleasePass, today: date) -> None:
+    """A move-out's exit ends the requester's occupancy of the unit, in the name of whoever
+    approved the move-out (an approver may record move-outs; the guard may not)."""
+    from kefu.customers.services import occupancy_end
+
+    link = CustomerAsset.objects.filter(customer_id=release_pass.requester_id, asset_id=release_pass.unit_id,
+                                        ended_on=None).first()
+    if link is not None:
+        occupancy_end(occupancy=link, actor_user=release_pass.approved_by, ended_on=today)
+
+
+def _apply(release_pass: ReleasePass, actor: Actor, action: str, data: dict, now) -> Change:
+    reason = (data.get("reason") or "").strip()
+    if len(reason) > MAX_REASON:
+        raise field_error("reason", _("Keep this under %(n)s characters.") % {"n": MAX_REASON})
+    if action == PassAction.APPROVE:
+        changes: dict[str, Any] = {"approved_by_id": actor.user_id, "approved_at": now}
+        event_data: dict[str, Any] = {}
+        if not release_pass.override_reason:
+            arrears = selectors.unit_arrears(unit_id=release_pass.unit_id, today=timezone.localdate(now))
+            override = _override(actor, (data.get("override_reason") or "").strip(), arrears)
+            if override:
+                changes.update(override_reason=override, overridden_by_id=actor.user_id,
+                               balance_at_request=arrears.balance)  # type: ignore[union-attr]  # set when overridden
+                event_data = {"override": True, "balance": str(arrears.balance)}  # type: ignore[union-attr]  # idem
+        return Change(changes=changes, data=event_data, body=changes.get("override_reason", ""))
+    if action == PassAction.SCAN:
+        after = None
+        if release_pass.is_move_out:
+            def after() -> None:
+                _end_occupancy(release_pass, timezone.localdate(now))
+        return Change(changes={"used_by_id": actor.user_id, "used_at": now}, data={"move_out": release_pass.is_move_out},
+                      after=after)
+    return Change(body=reason)
+
+
+def _record(release_pass: ReleasePass, *, action: str, actor_user, now, from_status: str, to_status: str,
+            change: Change) -> ReleasePassEvent:
+    release_pass.status = to_status
+    return _event(release_pass, action=action, actor_user=actor_user, now=now, from_status=from_status,
+                  body=change.body, data=change.data)
+
+
+FLOW: Workflow[ReleasePass] = Workflow(
+    model=ReleasePass, table=workflow.TABLE, subject=gettext_lazy("release pass"),
+    not_found=gettext_lazy("Release pass not found."), action_label=choices_label(PassAction),
+    status_label=choices_label(PassStatus), queryset=selectors.pass_base_queryset, can_see=selectors.pass_visible,
+    apply=_apply, record_event=_record, authorize=_authorize)
+
+
+def release_pass_transition(*, release_pass: ReleasePass | int, action: str, actor_user,
+                            expected_version: int | None = None, **data: Any) -> ReleasePass:
+    """Approve (the fees are checked again unless already overridden), scan at the gate (once:
+    a second scan is 409 `already_used` saying when), cancel (with a reason) — through the
+    kernel's gate: row lock, 404/403/409/400, compare-and-swap on `version`, one event."""
+    actor = require_actor(actor_user)
+    return run_transition(FLOW, obj=release_pass, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- visitors and contractors ----------------------------------------------------------------------
+
+MAX_VISIT_HOURS = 24 * 31
+
+
+def _visible_site(actor: Actor, site: Site | int | None) -> Site:
+    if site is None or site == "":
+        raise required_field("site")
+    site_id = site.pk if isinstance(site, Site) else site
+    found = Site.objects.filter(site_scope_q(actor), pk=site_id).first()
+    if found is None:
+        raise field_error("site", _("Unknown site."))
+    return found
+
+
+def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise required_field(field)
+    if len(text) > limit:
+        raise field_error(field, _("Keep this under %(n)s characters.") % {"n": limit})
+    return text
+
+
+def _phone(value: Any, field: str = "phone") -> str:
+    if not value:
+        return ""
+    normalised = normalize_phone(str(value))
+    if not normalised:
+        raise field_error(field, _("Enter a phone number."))
+    return normalised
+
+
+def blacklist_add(*, actor_user, site: Site | int, name: str, phone: str = "", reason: str) -> BlacklistEntry:
+    """Refuse a person at the site's gate from now on (supervisor or above, with a reason)."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.BLACKLIST_ROLES, _("Only a supervisor or above may refuse a person."))
+    found = _visible_site(actor, site)
+    return BlacklistEntry.objects.create(site=found, name=_text(name, "name", 100, required=True),
+                                         phone=_phone(phone), reason=_text(reason, "reason", 500, required=True),
+                                         added_by=actor_user)
+
+
+def blacklisted(*, site: Site, name: str, phone: str) -> BlacklistEntry | None:
+    """The active refusal matching the phone, or the name when no phone is given."""
+    entries = BlacklistEntry.objects.filter(site=site, is_active=True)
+    if phone:
+        return entries.filter(phone=phone).first()
+    return entries.filter(name=name, phone="").first()
+
+
+@transaction.atomic
+def visitor_pass_create(*, actor_user, site: Site | int | None, name: str, valid_until: datetime | None,
+                        kind: str = VisitorKind.VISITOR, phone: str = "", company: str = "", purpose: str = "",
+                        unit: Asset | int | None = None, expected_at: datetime | None = None,
+                        walk_in: bool = False) -> VisitorPass:
+    """Register a visitor or contractor (expected, or a walk-in let in at once) with a pass valid
+    until a time; a refused person (blacklist) is 409 `blacklisted`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not register visitors."))
+    found_site = _visible_site(actor, site)
+    if kind not in VisitorKind.values:
+        raise field_error("kind", _("Unknown kind."))
+    name = _text(name, "name", 100, required=True)
+    phone = _phone(phone)
+    company = _text(company, "company", 100, required=kind == VisitorKind.CONTRACTOR)
+    purpose = _text(purpose, "purpose", 200)
+    found_unit = None
+    if unit not in (None, ""):
+        found_unit = _visible_unit(actor, unit)
+        if found_unit.site_id != found_site.pk:
+            raise field_error("unit", _("The unit is not on this site."))
+    now = timezone.now()
+    if valid_until is None:
+        raise required_field("valid_until")
+    if valid_until <= now:
+        raise field_error("valid_until", _("The pass must be valid beyond now."))
+    if valid_until > now + timedelta(hours=MAX_VISIT_HOURS):
+        raise field_error("valid_until", _("A pass is valid for at most 31 days."))
+    refused = blacklisted(site=found_site, name=name, phone=phone)
+    if refused is not None:
+        raise Conflict(_("This person is refused at this site: %(reason)s") % {"reason": refused.reason},
+                       code="blacklisted")
+    status = VisitStatus.ARRIVED if walk_in else VisitStatus.EXPECTED
+    visit = VisitorPass.objects.create(
+        number=next_number(prefix="FK", day=timezone.localdate(now)), site=found_site, kind=kind, name=name,
+        phone=phone, company=company, purpose=purpose, unit=found_unit, expected_at=expected_at,
+        valid_until=valid_until, status=status, arrived_at=now if walk_in else None, created_by=actor_user,
+        created_at=now, updated_at=now)
+    VisitorPassEvent.objects.create(visitor_pass=visit, action=VisitAction.CREATE, actor=actor_user, created_at=now,
+                                    to_status=status, data={"walk_in": bool(walk_in)})
+    return visit
+
+
+def _visit_apply(visit: VisitorPass, actor: Actor, action: str, data: dict, now) -> Change:
+    if action == VisitAction.ARRIVE:
+        if visit.valid_until <= now:
+            raise Conflict(_("The pass expired at %(when)s.") % {
+                "when": formats.date_format(timezone.localtime(visit.valid_until), "DATETIME_FORMAT")},
+                code="expired")
+        refused = blacklisted(site=visit.site, name=visit.name, phone=visit.phone)
+        if refused is not None:
+            raise Conflict(_("This person is refused at this site: %(reason)s") % {"reason": refused.reason},
+                           code="blacklisted")
+        return Change(changes={"arrived_at": now})
+    if action == VisitAction.DEPART:
+        return Change(changes={"departed_at": now})
+    return Change(body=_text(data.get("reason"), "reason", MAX_REASON))
+
+
+def _visit_record(visit: VisitorPass, *, action: str, actor_user, now, from_status: str, to_status: str,
+                  change: Change) -> VisitorPassEvent:
+    return VisitorPassEvent.objects.create(visitor_pass=visit, action=action, actor=actor_user, created_at=now,
+                                           from_status=from_status, to_status=to_status, body=change.body,
+                                           data=change.data)
+
+
+VISIT_FLOW: Workflow[VisitorPass] = Workflow(
+    model=VisitorPass, table=workflow.VISIT_TABLE, subject=gettext_lazy("visitor pass"),
+    not_found=gettext_lazy("Visitor pass not found."), action_label=choices_label(VisitAction),
+    status_label=choices_label(VisitStatus), queryset=lambda: VisitorPass.objects.select_related("site"),
+    can_see=lambda actor, visit: selectors.site_visible(actor, visit.site_id), apply=_visit_apply,
+    record_event=_visit_record)
+
+
+def visitor_pass_transition(*, visitor_pass: VisitorPass | int, action: str, actor_user,
+                            expected_version: int | None = None, **data: Any) -> VisitorPass:
+    """Arrive (within the validity, not refused meanwhile), leave, cancel — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(VISIT_FLOW, obj=visitor_pass, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def key_loan_create(*, actor_user, key: Key | int | None, borrower: str, due_at: datetime | None,
+                    borrower_phone: str = "", company: str = "", purpose: str = "", signature: str = "") -> KeyLoan:
+    """Lend a key with the borrower's signature and a due time; a key already out is 409 `key_out`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not lend keys."))
+    if key is None or key == "":
+        raise required_field("key")
+    key_id = key.pk if isinstance(key, Key) else key
+    found = Key.objects.filter(site_scope_q(actor, "site__"), pk=key_id, is_active=True).first()
+    if found is None:
+        raise field_error("key", _("Unknown key."))
+    signature = signature or ""
+    if signature and (not signature.startswith("data:image/png;base64,") or len(signature) > 200_000):
+        raise field_error("signature", _("The signature must be a PNG drawing."))
+    now = timezone.now()
+    if due_at is None:
+        raise required_field("due_at")
+    if due_at <= now:
+        raise field_error("due_at", _("The due time must be in the future."))
+    Key.objects.select_for_update().filter(pk=found.pk).first()  # two desks lending one key queue here
+    if KeyLoan.objects.filter(key=found, status=LoanStatus.OUT).exists():
+        raise Conflict(_("This key is out on loan."), code="key_out")
+    loan = KeyLoan.objects.create(key=found, borrower=_text(borrower, "borrower", 100, required=True),
+                                  borrower_phone=_phone(borrower_phone, "borrower_phone"),
+                                  company=_text(company, "company", 100), purpose=_text(purpose, "purpose", 200),
+                                  signature=signature, due_at=due_at, created_by=actor_user, created_at=now,
+                                  updated_at=now)
+    KeyLoanEvent.objects.create(loan=loan, action=LoanAction.CREATE, actor=actor_user, created_at=now,
+                                to_status=LoanStatus.OUT)
+    return loan
+
+
+def _loan_record(loan: KeyLoan, *, action: str, actor_user, now, from_status: str, to_status: str,
+                 change: Change) -> KeyLoanEvent:
+    return KeyLoanEvent.objects.create(loan=loan, action=action, actor=actor_user, created_at=now,
+                                       from_status=from_status, to_status=to_status, data=change.data)
+
+
+LOAN_FLOW: Workflow[KeyLoan] = Workflow(
+    model=KeyLoan, table=workflow.LOAN_TABLE, subject=gettext_lazy("key loan"),
+    not_found=gettext_lazy("Key loan not found."), action_label=choices_label(LoanAction),
+    status_label=choices_label(LoanStatus), queryset=lambda: KeyLoan.objects.select_related("key"),
+    can_see=lambda actor, loan: selectors.site_visible(actor, loan.key.site_id),
+    apply=lambda loan, actor, action, data, now: Change(changes={"returned_at": now},
+                                                         data={"overdue": loan.due_at < now}),
+    record_event=_loan_record)
+
+
+def key_loan_transition(*, key_loan: KeyLoan | int, action: str, actor_user, expected_version: int | None = None,
+                        **data: Any) -> KeyLoan:
+    """Take a key back — through the kernel's gate (a second return is 409)."""
+    actor = require_actor(actor_user)
+    return run_transition(LOAN_FLOW, obj=key_loan, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- parcels -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def parcel_receive(*, actor_user, unit: Asset | int | None, recipient: Customer | int | None = None,
+                   sender: str = "", carrier: str = "", tracking_number: str = "",
+                   is_registered_mail: bool = False) -> Parcel:
+    """Sign for a parcel or registered letter for an occupant of the unit; a six-digit pickup code
+    is issued for collection."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not sign for parcels."))
+    found_unit = _visible_unit(actor, unit)
+    customer = None
+    if recipient is not None and recipient != "":
+        recipient_id = recipient.pk if isinstance(recipient, Customer) else recipient
+        customer = visible_customers(actor).filter(pk=recipient_id).first()
+        if customer is None or not selectors.is_occupant(customer_id=customer.pk, unit_id=found_unit.pk):
+            raise field_error("recipient", _("The recipient is not an occupant of this unit."), "not_occupant")
+    now = timezone.now()
+    parcel = Parcel.objects.create(
+        number=next_number(prefix="KD", day=timezone.localdate(now)), unit=found_unit, recipient=customer,
+        sender=_text(sender, "sender", 100), carrier=_text(carrier, "carrier", 50),
+        tracking_number=_text(tracking_number, "tracking_number", 64), is_registered_mail=bool(is_registered_mail),
+        pickup_code=f"{secrets.randbelow(10**6):06d}", created_by=actor_user, created_at=now, updated_at=now)
+    ParcelEvent.objects.create(parcel=parcel, action=ParcelAction.CREATE, actor=actor_user, created_at=now,
+                               to_status=ParcelStatus.RECEIVED)
+    return parcel
+
+
+def _parcel_apply(parcel: Parcel, actor: Actor, action: str, data: dict, now) -> Change:
+    if action == ParcelAction.COLLECT:
+        code = str(data.get("pickup_code") or "").strip()
+        if not secrets.compare_digest(code, parcel.pickup_code):
+            raise field_error("pickup_code", _("The pickup code does not match."), "wrong_code")
+        signed = _text(data.get("signed_by"), "signed_by", 100) or (parcel.recipient.name if parcel.recipient else "")
+    else:
+        signed = _text(data.get("signed_by"), "signed_by", 100, required=True)
+    return Change(changes={"handed_over_at": now, "handed_over_by_id": actor.user_id, "signed_by": signed},
+                  data={"signed_by": signed})
+
+
+def _parcel_record(parcel: Parcel, *, action: str, actor_user, now, from_status: str, to_status: str,
+                   change: Change) -> ParcelEvent:
+    return ParcelEvent.objects.create(parcel=parcel, action=action, actor=actor_user, created_at=now,
+                                      from_status=from_status, to_status=to_status, data=change.data)
+
+
+PARCEL_FLOW: Workflow[Parcel] = Workflow(
+    model=Parcel, table=workflow.PARCEL_TABLE, subject=gettext_lazy("parcel"),
+    not_found=gettext_lazy("Parcel not found."), action_label=choices_label(ParcelAction),
+    status_label=choices_label(ParcelStatus),
+    queryset=lambda: Parcel.objects.select_related("unit", "unit__site", "recipient"),
+    can_see=lambda actor, parcel: selectors.site_visible(actor, parcel.unit.site_id), apply=_parcel_apply,
+    record_event=_parcel_record)
+
+
+def parcel_transition(*, parcel: Parcel | int, action: str, actor_user, expected_version: int | None = None,
+                      **data: Any) -> Parcel:
+    """Deliver (a steward, with who signed) or collect (with the pickup code) — once, through the gate."""
+    actor = require_actor(actor_user)
+    return run_transition(PARCEL_FLOW, obj=parcel, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)

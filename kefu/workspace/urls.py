@@ -1,0 +1,11 @@
+"""The workspace's pages under /customers/, in the `customers` namespace (config/urls.py adds them
+there, so `customers:detail` and `customers:units` keep their names and URLs)."""
+
+from django.urls import path
+
+from kefu.workspace import views
+
+customer_patterns = [
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("units/", views.unit_list, name="units"),
+]
