@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["KEFU_SMS_QUIET_HOURS"] = ""  # the bench may run at night
-os.environ.setdefault("KEFU_OUTBOX_LEASE_SECONDS", "5")
+os.environ.setdefault("KEFU_OUTBOX_LEASE_SECONDS", "10")
 
 
 def account(url: str) -> dict:
@@ -148,7 +148,7 @@ def main() -> None:
     }
     result["ratio_to_ping"] = round(result["messages_per_second"] / ping_rps, 3)
     print(json.dumps(result, ensure_ascii=False, indent=2))
-    out = ROOT / "bench" / "results" / f"{time.strftime('%Y-%m-%d')}-outbound-notice.json"
+    out = ROOT / "bench" / "results" / f"{time.strftime('%Y-%m-%d', time.gmtime())}-outbound-notice.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     server.stop()
 

@@ -341,6 +341,7 @@ KEFU_RATING_LOW_THRESHOLD = env_int("KEFU_RATING_LOW_THRESHOLD", 2)
 # kefu/notifications/accounts.py and docs/notifications.md; none: SMS/WeChat/WeCom log only), and
 # the SMS quiet hours "22-8" in the center's time zone ("" switches them off).
 KEFU_OUTBOUND_ACCOUNTS: dict = json.loads(env_str("KEFU_OUTBOUND_ACCOUNTS") or "{}")
+KEFU_OUTBOUND_ACCOUNT_SOURCE = "kefu.channels.outbound"
 _quiet = env_str("KEFU_SMS_QUIET_HOURS", "22-8")
 KEFU_SMS_QUIET_HOURS: tuple[int, int] | None = (
     (int(_quiet.split("-")[0]), int(_quiet.split("-")[1])) if _quiet else None)

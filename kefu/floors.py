@@ -48,10 +48,6 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     ("workorders", "knowledge"):
         "the queue's search box (WorkOrderFilterSet ?search=) ranks orders with the search index, "
         "which sits above work orders because it indexes them (and articles, and customers).",
-    ("notifications", "channels"):
-        "the outbox sends SMS, WeChat and WeCom messages through the provider accounts "
-        "(ChannelAccount, secrets encrypted) that the channels app keeps for receiving through the "
-        "same accounts; channels sits above callbacks because a missed call becomes a callback task.",
     ("surveys", "improvement"):
         "closing a campaign proposes a corrective action for each item below target "
         "(improvement.services.corrective_action_propose, as quality does from its floor above); "

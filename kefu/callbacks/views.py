@@ -18,6 +18,7 @@ from kefu.callbacks.forms import AttemptForm, RatingForm
 from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.files import user_file_response
 from kefu.core.htmx import is_partial
+from kefu.core.pages import add_service_errors
 from kefu.core.pagination import CappedPaginator
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
@@ -94,9 +95,7 @@ def attempt(request, pk):
     try:
         services.callback_attempt_record(callback=callback, actor_user=request.user, **form.service_data())
     except ApplicationError as error:
-        for field, msgs in error.fields.items():
-            for msg in msgs:
-                form.add_error(field if field in form.fields else None, msg)
+        add_service_errors(form, error)
         return render(request, "callbacks/detail.html", _detail_context(actor, callback, form, error.message),
                       status=error.status_code)
     callback = _callback_or_404(actor, pk)
@@ -146,9 +145,7 @@ def rate(request, token):
                 if error.status_code == 409:
                     return render(request, "callbacks/rate_closed.html", {"state": RatingLinkState.USED},
                                   status=410)
-                for field, msgs in error.fields.items():
-                    for msg in msgs:
-                        form.add_error(field if field in form.fields else None, msg)
+                add_service_errors(form, error)
             else:
                 return render(request, "callbacks/rate_thanks.html", {"order": link.work_order})
         return render(request, "callbacks/rate.html", {"form": form, "order": link.work_order}, status=400)

@@ -7,6 +7,9 @@
                 notice=obj, action=action, actor_user=view.request.user, expected_version=version, **values),
             subject="notice")
 
+Viewsets of such records derive from `ActorRecordViewSet` (list and retrieve of what
+`request.actor` may see) and say only how to read them (`records`, `record`).
+
 The endpoint refuses an unknown action with 404 `unknown_action` before reading the record,
 validates the body with the input serializer, passes on only the fields the client sent (so an
 omitted field is "not given", not "empty"), takes `version` as the expected version, and answers
@@ -18,7 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -64,3 +70,27 @@ def workflow_action_endpoint(*, table: Table, input_serializer: type[Serializer[
         return Response(body)
 
     return take_action
+
+
+# List and retrieve the records `request.actor` may see (the default permission admits active
+# staff only, so the actor is set). Subclasses set `model`, `serializer_class`, `filterset_class`
+# and define `records(actor)` (the visible rows, ordered) and `record(actor, pk)` (one of them;
+# NotFound when not visible). No docstring: drf-spectacular would print it on every endpoint.
+class ActorRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+
+    model: type[Model]
+    filter_backends = [DjangoFilterBackend]
+
+    def records(self, actor: Any) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def record(self, actor: Any, pk: Any) -> Model:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return self.model._default_manager.none()
+        return self.records(self.request.actor)  # type: ignore[attr-defined]  # set by ActorMiddleware
+
+    def get_object(self) -> Model:
+        return self.record(self.request.actor, self.kwargs["pk"])  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from kefu.core.errors import ApplicationError, NotFound
 from kefu.core.files import user_file_response
 from kefu.core.filtering import non_empty
 from kefu.core.htmx import is_partial
+from kefu.core.pages import add_service_errors, redirect_after_action
 from kefu.core.pagination import CappedPaginator
 from kefu.knowledge import selectors, services, workflow
 from kefu.knowledge.choices import ArticleAction, ArticleKind, ArticleStatus
@@ -46,12 +47,6 @@ def _order_or_404(actor, pk):
         return order_selectors.work_order_get_for_actor(actor=actor, pk=pk)
     except NotFound:
         raise Http404 from None
-
-
-def _add_errors(form, error: ApplicationError) -> None:
-    for field, msgs in error.fields.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 # --- the header search -------------------------------------------------------------------------
@@ -157,7 +152,7 @@ def article_create(request):
     try:
         article = services.article_create(actor_user=request.user, **form.service_data())
     except ApplicationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _article_form_page(request, form, status=error.status_code, error_message=error.message)
     messages.success(request, _("The draft has been saved."))
     return redirect("knowledge:article", pk=article.pk)
@@ -180,7 +175,7 @@ def article_edit(request, pk):
         services.article_update(article=article, actor_user=request.user,
                                 expected_version=form.cleaned_data.get("version"), **form.service_data())
     except ApplicationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _article_form_page(request, form, article, status=error.status_code, error_message=error.message)
     messages.success(request, _("The article has been saved."))
     return redirect("knowledge:article", pk=article.pk)
@@ -280,7 +275,7 @@ def reply_list(request):
                 messages.success(request, _("The canned reply has been saved."))
                 return redirect("knowledge:replies")
             except ApplicationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
                 status = error.status_code
         else:
             status = 400
@@ -313,7 +308,7 @@ def reply_edit(request, pk):
             messages.success(request, _("The canned reply has been saved."))
             return redirect("knowledge:replies")
         except ApplicationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = error.status_code
     return render(request, "knowledge/reply_form.html", {"form": form, "reply": reply}, status=status)
 
@@ -351,12 +346,7 @@ def reply_apply(request, pk, reply_pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(title)s: done.") % {"title": reply.title})
-    url = reverse("workorders:detail", args=[order.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_after_action(request, reverse("workorders:detail", args=[order.pk]))
 
 
 @staff_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
+from kefu.core.pages import add_service_errors
 from kefu.core.pagination import CappedPaginator
 from kefu.kpi import selectors, services
 from kefu.kpi.choices import ReviewGroup
@@ -91,9 +92,7 @@ def enter_value(request, pk, code):
                                        note=form.cleaned_data["note"], actor_user=request.user,
                                        expected_version=form.cleaned_data["version"])
     except ApplicationError as error:
-        for field, msgs in error.fields.items():
-            for msg in msgs:
-                form.add_error(field if field in form.fields else None, msg)
+        add_service_errors(form, error)
         return render(request, "kpi/detail.html", _detail_context(
             actor, scorecard, failed_code=code, failed_form=form, error_message=error.message),
             status=error.status_code)

@@ -173,15 +173,9 @@ def _addresses(customers: list, channels: list[str]) -> dict[int, tuple[str, str
 
     openids: dict[int, str] = {}
     if Channel.WECHAT in channels:
-        from kefu.channels.models import ChannelIdentity
-        from kefu.notifications.accounts import account_for
+        from kefu.notifications.accounts import wechat_openids
 
-        account = account_for(Channel.WECHAT)
-        if account and account.get("account_id"):
-            for customer_id, address in (ChannelIdentity.objects.filter(
-                    account_id=account["account_id"], customer_id__in=[c.pk for c in customers])
-                    .order_by("bound_at").values_list("customer_id", "address")):
-                openids[customer_id] = address
+        openids = wechat_openids([c.pk for c in customers])
     result: dict[int, tuple[str, str]] = {}
     for customer in customers:
         for channel in channels:

@@ -1,10 +1,12 @@
 """Where the outbox finds the provider account behind each channel.
 
-First the channel accounts of kefu.channels (`ChannelAccount`, secrets encrypted at rest, never
-shown back): the first account that is not paused of kind `sms` (provider `aliyun` or `tencent`),
-`wechat_mp` (with outbound `templates` in its settings) or `wecom` (with an `agent_id`). Its
-settings (`config`) give the public values, its secret `secret` (or the secret of the provider's
-own name, e.g. `access_key_secret`) the AccessKey secret / SecretKey / AppSecret / CorpSecret:
+First the source named by `settings.KEFU_OUTBOUND_ACCOUNT_SOURCE` (default
+`kefu.channels.outbound`: the channel accounts of kefu.channels, secrets encrypted at rest,
+never shown back; reached by name because channels sits above this app). It offers the first
+account that is not paused of kind `sms` (provider `aliyun` or `tencent`), `wechat_mp` (with
+outbound `templates` in its settings) or `wecom` (with an `agent_id`). The account's settings
+(`config`) give the public values, its secret `secret` (or the secret of the provider's own name,
+e.g. `access_key_secret`) the AccessKey secret / SecretKey / AppSecret / CorpSecret:
 
     sms, aliyun:   access_key_id, sign_name, templates {kind: "SMS_…"}, endpoint (optional)
     sms, tencent:  secret_id, sdk_app_id, sign_name, templates {kind: "123456"}, endpoint, region
@@ -18,50 +20,33 @@ log-only: the message is written to the log, its row ends as `logged`, and the U
 
 from __future__ import annotations
 
+from importlib import import_module
+from types import ModuleType
+
 from django.conf import settings
 
-KINDS = {"sms": "sms", "wechat": "wechat_mp", "wecom": "wecom"}
-SECRET_NAMES = {"aliyun": "access_key_secret", "tencent": "secret_key", "wechat_mp": "app_secret",
-                "wecom": "corp_secret"}
 
-
-def _from_channel_account(channel: str) -> dict | None:
-    from kefu.channels.models import ChannelAccount
-
-    kind = KINDS.get(channel)
-    if kind is None:
-        return None
-    for account in ChannelAccount.objects.filter(kind=kind, is_paused=False).order_by("id"):
-        config = dict(account.config or {})
-        provider = account.provider if kind == "sms" else kind
-        if provider not in SECRET_NAMES:
-            continue
-        if kind == "wechat_mp" and not config.get("templates"):
-            continue  # an inbound-only official account
-        if kind == "wecom" and not config.get("agent_id"):
-            continue
-        secret = account.get_secret(SECRET_NAMES[provider]) or account.get_secret("secret")
-        if not secret:
-            continue
-        if provider == "aliyun" and not config.get("access_key_id"):
-            config["access_key_id"] = account.get_secret("access_key_id") or ""
-        config.update(provider=provider, account_id=account.pk)
-        config[SECRET_NAMES[provider]] = secret
-        if kind == "wechat_mp":
-            # The inbound side caches this account's token under the same key: one token, not two
-            # fetchers invalidating each other's.
-            config["cache_key"] = f"channels:wechat-token:{account.pk}:{account.version}"
-            config.setdefault("endpoint", getattr(settings, "KEFU_WECHAT_API_BASE", ""))
-        return config
-    return None
+def _source() -> ModuleType | None:
+    name = getattr(settings, "KEFU_OUTBOUND_ACCOUNT_SOURCE", "")
+    return import_module(name) if name else None
 
 
 def account_for(channel: str) -> dict | None:
     if channel == "email":
         return None
-    account = _from_channel_account(channel)
+    source = _source()
+    account = source.account_for(channel) if source is not None else None
     if account:
         return account
     accounts = getattr(settings, "KEFU_OUTBOUND_ACCOUNTS", None) or {}
     configured = accounts.get(channel)
     return dict(configured) if configured else None
+
+
+def wechat_openids(customer_ids: list[int]) -> dict[int, str]:
+    """customer id → OpenID on the official account that sends template messages ({} without one)."""
+    account = account_for("wechat")
+    source = _source()
+    if not account or not account.get("account_id") or source is None or not customer_ids:
+        return {}
+    return source.wechat_openids(account["account_id"], customer_ids)

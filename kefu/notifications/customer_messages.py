@@ -49,14 +49,9 @@ def mainland_mobile(raw: str | None) -> str:
 
 def wechat_openid(customer) -> str:
     """The customer's OpenID on the official account that sends template messages, or ""."""
-    from kefu.channels.models import ChannelIdentity
-    from kefu.notifications.accounts import account_for
+    from kefu.notifications.accounts import wechat_openids
 
-    account = account_for(Channel.WECHAT)
-    if not account or not account.get("account_id"):
-        return ""
-    return (ChannelIdentity.objects.filter(customer=customer, account_id=account["account_id"])
-            .order_by("-bound_at").values_list("address", flat=True).first() or "")
+    return wechat_openids([customer.pk]).get(customer.pk, "")
 
 
 def customer_address(order) -> tuple[str, str] | None:

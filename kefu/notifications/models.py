@@ -172,9 +172,15 @@ class MessageTemplate(models.Model):
         return f"{self.kind} {self.language}"
 
     def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from kefu.core.errors import InvalidInput
         from kefu.notifications.templates_text import check_template
 
-        check_template(self.kind, self.text, field="text")
+        try:
+            check_template(self.kind, self.text, field="text")
+        except InvalidInput as error:
+            raise ValidationError(dict(error.fields)) from None
 
 
 class CustomerMessageOptOut(models.Model):

@@ -1,6 +1,7 @@
 """Deciding who hears about a work-order event, the outbox that delivers it beyond the app, and
 marking notices read."""
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -216,9 +217,16 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
         ready.append(row)
     claimed = _claim([row[0] for row in ready], now)
     done: list[OutboundMessage] = []
+    started = time.monotonic()
     for pk, channel, to_address, subject, body, redacted_body, kind, params, _urgent, last_error, due_at in ready:
         if pk not in claimed:
             continue
+        if time.monotonic() - started > LEASE.total_seconds() / 2:
+            # Never send a row whose lease may have run out (another worker may hold it by now):
+            # what is left goes back, as it was, for the next batch.
+            _record_done(done)
+            _release(claimed, since=pk, now=now, ready=ready)
+            break
         attempts = claimed[pk]
         adapter = adapters[channel]
         # A row turning final keeps no credential: neither in its text nor in its template values.
@@ -267,6 +275,16 @@ def outbox_deliver(*, now=None, limit: int = 200) -> dict:
 FLUSH_EVERY = 50  # outcomes written at least this often: a killed worker leaves few unrecorded
 
 
+def _release(claimed: dict[int, int], *, since: int, now, ready) -> None:
+    """Give back the claimed rows from `since` on (not tried yet): due again now, the attempt
+    not counted."""
+    order = [row[0] for row in ready if row[0] in claimed]
+    rest = order[order.index(since):]
+    for pk in rest:
+        OutboundMessage.objects.filter(pk=pk, attempts=claimed[pk], state=OutboundMessage.State.PENDING).update(
+            attempts=claimed[pk] - 1, next_attempt_at=now)
+
+
 def _record_done(done: list[OutboundMessage]) -> None:
     if done:
         OutboundMessage.objects.bulk_update(done, ["state", "sent_at", "reason", "provider", "provider_id", "parts",
@@ -277,8 +295,6 @@ def _record_done(done: list[OutboundMessage]) -> None:
 def outbox_drain(*, max_seconds: float = 50, batch: int = 200) -> dict:
     """Deliver batch after batch while full batches come back and time is left (a notice to
     thousands is not sent 200 a minute); the periodic task takes over after."""
-    import time
-
     started = time.monotonic()
     total = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
     while True:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.core.errors import ApplicationError
+from kefu.core.pages import add_service_errors
 from kefu.notifications import selectors, services
 from kefu.notifications.forms import NotificationPreferenceForm
 
@@ -58,9 +59,7 @@ def notification_preferences(request):
             user=request.user, email_enabled=data["email_enabled"], email_actions=data["email_actions"],
             sms_enabled=data["sms_enabled"], wechat_enabled=data["wechat_enabled"])
     except ApplicationError as error:
-        for field, msgs in error.fields.items():
-            for msg in msgs:
-                form.add_error(field if field in form.fields else None, msg)
+        add_service_errors(form, error)
         return _preferences_page(request, form, status=error.status_code)
     messages.success(request, _("Notification preferences saved."))
     return redirect("notifications:preferences")

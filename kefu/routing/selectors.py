@@ -91,8 +91,7 @@ def matching_rule(order: WorkOrder, rules: Iterable[RoutingRule] | None = None) 
 
 def team_on_duty(team: Department, at: datetime) -> bool:
     """Whether `at` is working time on the team's own calendar (always, without one)."""
-    from kefu.sla.clocks import team_calendar
-    from kefu.sla.selectors import calendar_spec
+    from kefu.sla.selectors import calendar_spec, team_calendar
 
     calendar = team_calendar(team.pk)
     if calendar is None:

@@ -32,17 +32,21 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     """The kefu modules a file imports (module level or inside functions: both are dependencies)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # `from ..x import y`: relative to this module's package
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
             # `from kefu.x import selectors` imports the module kefu.x.selectors when there is one.
-            names = [f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in modules else node.module
-                     for alias in node.names]
+            names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
         for name in names:
             while name and name not in modules:
                 name = name.rpartition(".")[0]
@@ -53,7 +57,7 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
 
 def _graph() -> tuple[dict[str, set[str]], dict[str, str]]:
     modules = _modules()
-    graph = {name: _imports(path, modules) for name, path in modules.items()}
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     return graph, {name: name.split(".")[1] for name in modules}
 
 
@@ -140,6 +144,12 @@ def test_no_module_import_cycle_across_apps():
     graph, app_of = _graph()
     across = [component for component in _cycles(graph) if len({app_of[m] for m in component}) > 1]
     assert across == []
+
+
+def test_relative_imports_are_resolved(tmp_path):
+    (tmp_path / "a.py").write_text("from ..b import c\nfrom . import d\n")
+    modules = {"kefu.x.sub.a": tmp_path / "a.py", "kefu.x.b.c": tmp_path, "kefu.x.sub.d": tmp_path}
+    assert _imports("kefu.x.sub.a", tmp_path / "a.py", modules) == {"kefu.x.b.c", "kefu.x.sub.d"}
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -27,7 +27,6 @@ from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
 from kefu.org.selectors import Actor, staff_list, team_list
-from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
@@ -340,7 +339,6 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "teams": list(team_list()) if "dispatch" in actions else [],
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
-        "clocks": clocks_for_order(order=order, now=timezone.now()),
     }
 
 

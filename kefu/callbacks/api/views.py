@@ -1,9 +1,8 @@
 """Callback API: the list (status, due_before, work_order filters), one callback, and recording
 an attempt. Thin: selectors read, services write."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,20 +11,19 @@ from kefu.callbacks import selectors, services
 from kefu.callbacks.api.serializers import AttemptInput, AttemptOutput, CallbackOutput
 from kefu.callbacks.filters import CallbackFilterSet
 from kefu.callbacks.models import Callback
+from kefu.core.api import ActorRecordViewSet
 
 
-class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CallbackViewSet(ActorRecordViewSet):
+    model = Callback
     serializer_class = CallbackOutput
     filterset_class = CallbackFilterSet
-    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return Callback.objects.none()
-        return selectors.callback_list_for_actor(actor=self.request.actor).order_by("due_at", "id")
+    def records(self, actor):
+        return selectors.callback_list_for_actor(actor=actor).order_by("due_at", "id")
 
-    def get_object(self):
-        return selectors.callback_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
+    def record(self, actor, pk):
+        return selectors.callback_get_for_actor(actor=actor, pk=pk)
 
     @extend_schema(methods=["get"], responses=AttemptOutput(many=True))
     @extend_schema(methods=["post"], request=AttemptInput, responses={201: AttemptOutput})

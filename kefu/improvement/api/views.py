@@ -1,13 +1,12 @@
 """Corrective-action API: list/retrieve/create, events, effect, and one POST per action."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 
-from kefu.core.api import workflow_action_endpoint
+from kefu.core.api import ActorRecordViewSet, workflow_action_endpoint
 from kefu.improvement import selectors, services, workflow
 from kefu.improvement.api.serializers import (
     CorrectiveActionActionInput,
@@ -20,18 +19,16 @@ from kefu.improvement.filters import CorrectiveActionFilterSet
 from kefu.improvement.models import CorrectiveAction
 
 
-class CorrectiveActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CorrectiveActionViewSet(ActorRecordViewSet):
+    model = CorrectiveAction
     serializer_class = CorrectiveActionOutput
     filterset_class = CorrectiveActionFilterSet
-    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return CorrectiveAction.objects.none()
-        return selectors.notice_list_for_actor(actor=self.request.actor).order_by("-created_at", "-id")
+    def records(self, actor):
+        return selectors.notice_list_for_actor(actor=actor).order_by("-created_at", "-id")
 
-    def get_object(self):
-        return selectors.notice_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
+    def record(self, actor, pk):
+        return selectors.notice_get_for_actor(actor=actor, pk=pk)
 
     @extend_schema(request=CorrectiveActionCreateInput, responses={201: CorrectiveActionOutput})
     def create(self, request):

@@ -2,13 +2,13 @@
 create — the weights must sum to 100 %, else a 400 naming `indicators`)."""
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from kefu.core.api import ActorRecordViewSet
 from kefu.kpi import selectors, services
 from kefu.kpi.api.serializers import (
     EnterValueInput,
@@ -32,18 +32,16 @@ class ScorecardFilterSet(django_filters.FilterSet):
         fields = ["year", "quarter", "person", "status"]
 
 
-class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScorecardViewSet(ActorRecordViewSet):
+    model = Scorecard
     serializer_class = ScorecardOutput
     filterset_class = ScorecardFilterSet
-    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Scorecard.objects.none()
-        return selectors.scorecard_list_for_actor(actor=self.request.actor).order_by("-year", "-quarter", "id")
+    def records(self, actor):
+        return selectors.scorecard_list_for_actor(actor=actor).order_by("-year", "-quarter", "id")
 
-    def get_object(self):
-        return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
+    def record(self, actor, pk):
+        return selectors.scorecard_get_for_actor(actor=actor, pk=pk)
 
     def get_serializer_class(self):
         return ScorecardDetailOutput if self.action == "retrieve" else ScorecardOutput

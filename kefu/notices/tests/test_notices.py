@@ -153,3 +153,13 @@ def test_a_scheduled_notice_waits_for_its_time(cast, estate):
     assert not OutboundMessage.objects.exists()
     with time_machine.travel(datetime(2027, 1, 1, 9, tzinfo=TZ), tick=False):
         assert notice_expand_chunk(notice_id=notice.pk) == 2
+
+
+def test_demo_notices(cast, estate):
+    from kefu.notices.demo import create_demo_notices
+
+    # the busiest building: 1栋, three units, one of them moved out
+    assert create_demo_notices() == "3 demo notices (2 recipients of the water stop)"
+    assert set(Notice.objects.values_list("title", "status")) == {
+        ("元旦问候", "draft"), ("台风预警", "pending_approval"), ("停水通知", "sent")}
+    assert create_demo_notices() == "notices already present (or no demo staff)"

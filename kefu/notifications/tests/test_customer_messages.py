@@ -274,3 +274,34 @@ def test_a_message_the_provider_took_before_the_worker_died_is_not_sent_again(ca
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("sent", 3)
     assert len(sms_server.sent) == 1
+
+
+def test_a_slow_batch_gives_back_what_it_has_not_tried_before_its_lease_runs_out(cast, monkeypatch):
+    import itertools
+
+    from kefu.notifications import services
+    from kefu.notifications.services import outbox_enqueue
+
+    for n in range(3):
+        outbox_enqueue(channel="sms", to_address=f"1380000000{n}", subject="s", body="b")
+    # the clock jumps past half the lease after the first message
+    ticks = itertools.chain([0.0, 0.0], itertools.repeat(services.LEASE.total_seconds()))
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+    assert outbox_deliver()["logged"] == 1
+    assert list(OutboundMessage.objects.order_by("id").values_list("state", "attempts")) == [
+        ("logged", 1), ("pending", 0), ("pending", 0)]
+
+
+def test_a_template_with_an_unknown_variable_is_refused_in_the_admin(superuser, client):
+    client.force_login(superuser)
+    response = client.post("/admin/notifications/messagetemplate/add/", {
+        "kind": "acknowledgement", "language": "zh-hans", "text": "工单 {number} 由 {secret} 处理", "is_active": "on"})
+    assert response.status_code == 200
+    assert "{secret}" in response.content.decode()
+    assert not MessageTemplate.objects.exists()
+    response = client.post("/admin/notifications/messagetemplate/add/", {
+        "kind": "acknowledgement", "language": "zh-hans", "text": "工单 {number} 已受理", "is_active": "on"})
+    assert response.status_code == 302
+    assert MessageTemplate.objects.get().text == "工单 {number} 已受理"
+    listing = client.get("/admin/notifications/messagetemplate/").content.decode()
+    assert "工单 &lt;number&gt; 已受理" in listing

@@ -1,14 +1,12 @@
 """QA-check API: list/retrieve, events, and one POST per action (score, appeal, uphold, amend,
 raise_corrective_action)."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from kefu.core.api import workflow_action_endpoint
+from kefu.core.api import ActorRecordViewSet, workflow_action_endpoint
 from kefu.quality import selectors, services, workflow
 from kefu.quality.api.serializers import (
     QACheckActionInput,
@@ -20,18 +18,16 @@ from kefu.quality.filters import QACheckFilterSet
 from kefu.quality.models import QACheck
 
 
-class QACheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class QACheckViewSet(ActorRecordViewSet):
+    model = QACheck
     serializer_class = QACheckOutput
     filterset_class = QACheckFilterSet
-    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return QACheck.objects.none()
-        return selectors.check_list_for_actor(actor=self.request.actor).order_by("-week_start", "agent_id", "id")
+    def records(self, actor):
+        return selectors.check_list_for_actor(actor=actor).order_by("-week_start", "agent_id", "id")
 
-    def get_object(self):
-        return selectors.check_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
+    def record(self, actor, pk):
+        return selectors.check_get_for_actor(actor=actor, pk=pk)
 
     def get_serializer_class(self):
         return QACheckDetailOutput if self.action == "retrieve" else QACheckOutput

@@ -90,3 +90,25 @@ class StandardRuleView(APIView):
                                           parameters=values.get("parameters") or {}, target=values["target"],
                                           version=values.get("version"))
         return Response(RuleOutput(rule).data, status=status.HTTP_200_OK)
+
+
+class StandardRecordsView(APIView):
+    """The records behind one standard's value (the board page's drill-down as JSON): the row with
+    `columns` and `records` (each: id, label, url, cells, counted)."""
+
+    @extend_schema(parameters=PARAMS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, code: str):
+        from kefu.core.errors import NotFound
+        from kefu.standards.exports import _cell
+
+        actor = _actor(request)
+        scope = selectors.parse_board_scope(request.query_params)
+        period = selectors.parse_board_period(request.query_params, scope)
+        rows = selectors.board(actor=actor, period=period, scope=scope, codes=[code], records=True)
+        if not rows:
+            raise NotFound(_("No such service standard."))
+        row = rows[0]
+        data = {k: row[k] for k in CONTRACT}
+        data["columns"] = row["columns"]
+        data["records"] = [{**r, "cells": [_cell(c) for c in r["cells"]]} for r in row["records"]]
+        return Response(data)

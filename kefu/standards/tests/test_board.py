@@ -54,9 +54,9 @@ def test_pending_standards_say_no_data(month, cast):
     assert rows["callback_sampling"]["status"] == "no_data"
 
 
-def test_api_contract(month, cast, client):
+def test_api_contract(month, cast, client, django_assert_max_num_queries):
     client.force_login(cast["manager"])
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(40):
         response = client.get(reverse("api-standards"), {"start": "2026-03-01", "end": "2026-03-31"})
     assert response.status_code == 200
     rows = response.json()
@@ -65,6 +65,20 @@ def test_api_contract(month, cast, client):
     callback = next(r for r in rows if r["code"] == "callback_all")
     assert (callback["numerator"], callback["denominator"], callback["value"], callback["status"]) == (2, 4, 0.5, "missed")
     assert callback["url"] == "/standards/callback_all/records/?start=2026-03-01&end=2026-03-31"
+
+
+def test_api_records(month, cast, client):
+    client.force_login(cast["manager"])
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("api-standard-records", args=["complaint_closed_3d"]),
+                              {"start": "2026-03-01", "end": "2026-03-31"})
+        missing = client.get(reverse("api-standard-records", args=["nope"]), {"start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200 and missing.status_code == 404
+    data = response.json()
+    assert (data["numerator"], data["denominator"]) == (1, 3)
+    assert len(data["records"]) == 3
+    a1 = next(r for r in data["records"] if r["label"] == month["orders"]["A1"].number)
+    assert a1["counted"] is True and a1["cells"] == ["2026-03-10 10:00", "2026-03-11 10:00"]
 
 
 @pytest.mark.parametrize("params, field", [
@@ -89,7 +103,7 @@ def test_vendors_may_not_read_the_board(cast, client):
 def test_board_and_records_pages(month, cast, client, django_assert_max_num_queries):
     client.force_login(cast["manager"])
     with time_machine.travel(NOW, tick=False):
-        with django_assert_max_num_queries(60):
+        with django_assert_max_num_queries(45):
             page = client.get(reverse("standards:board"), {"start": "2026-03-01", "end": "2026-03-31"})
         records = client.get(reverse("standards:records", args=["complaint_closed_3d"]),
                              {"start": "2026-03-01", "end": "2026-03-31"})
@@ -98,3 +112,7 @@ def test_board_and_records_pages(month, cast, client, django_assert_max_num_quer
     assert records.status_code == 200
     assert records.content.decode().count('class="kefu-record-row"') == 3
     assert client.get(reverse("standards:records", args=["nope"]), {"start": "2026-03-01", "end": "2026-03-31"}).status_code == 404
+    bad = client.get(reverse("standards:board"), {"start": "2026-13-01", "end": "2026-03-31"})
+    assert bad.status_code == 400 and "start" in bad.content.decode()
+    assert client.get(reverse("standards:records", args=["qa_weekly"]), {"start": "x", "end": "y"}).status_code == 400
+    assert client.get(reverse("standards:export", args=["pdf"]), {"start": "x", "end": "y"}).status_code == 400

@@ -113,7 +113,7 @@ def test_english_phone_board_and_records(live_server, cast, org):
 
     with sync_playwright() as p:
         browser = _browser(p)
-        page = _page_as(browser, live_server.url, session, **phone)
+        page = _page_as(browser, live_server.url, session, accept_downloads=True, **phone)
         page.goto(f"{live_server.url}/standards/?site={site.pk}")
         expect(page.locator("h1")).to_have_text("Service standards")
         row = page.locator(".kefu-standard[data-code=complaint_closed_3d]")
@@ -124,5 +124,19 @@ def test_english_phone_board_and_records(live_server, cast, org):
         expect(page.locator("h1")).to_have_text("Complaint sheet closed within three days")
         expect(page.locator(".kefu-total")).to_have_text("1 record")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("#id_target", "abc")  # refused, named, nothing written
+        page.click("#rule-save")
+        expect(page.locator(".alert-danger")).to_contain_text("target")
+        page.fill("#id_target", "0.9")
+        page.click("#rule-save")
+        expect(page.locator(".alert-success")).to_contain_text("Rule saved")
+        expect(page.locator(".kefu-rule-event")).to_have_count(1)
         page.screenshot(path=str(ARTIFACTS / "standards_records_phone_en.png"), full_page=True)
+        page.click("#back-to-board")
+        with page.expect_download() as download:
+            page.click("#export-pdf")
+        pdf = download.value.path().read_bytes()
         browser.close()
+
+    assert pdf.startswith(b"%PDF")
+    assert [(r.site_id, str(r.target)) for r in StandardRule.objects.all()] == [(site.pk, "0.9000")]

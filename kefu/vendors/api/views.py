@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from kefu.core.api import workflow_action_endpoint
 from kefu.core.errors import NotFound, field_error
-from kefu.org.selectors import require_actor
 from kefu.vendors import exports, selectors, services, workflow
 from kefu.vendors.api.serializers import (
     NonconformityActionInput,
@@ -27,12 +26,8 @@ from kefu.vendors.api.serializers import (
 from kefu.vendors.models import Nonconformity, Scorecard, Vendor
 
 
-def _actor(request):
-    return require_actor(request.user)
-
-
 def _vendor(request, pk) -> Vendor:
-    return selectors.get_for_actor(selectors.vendor_list_for_actor(actor=_actor(request)), pk, _("Vendor not found."))
+    return selectors.get_for_actor(selectors.vendor_list_for_actor(actor=request.actor), pk, _("Vendor not found."))
 
 
 def _month(value: str) -> date:
@@ -49,7 +44,7 @@ class VendorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Vendor.objects.none()
-        return selectors.vendor_list_for_actor(actor=_actor(self.request)).prefetch_related("routes")
+        return selectors.vendor_list_for_actor(actor=self.request.actor).prefetch_related("routes")
 
     @extend_schema(request=VendorInput, responses={201: VendorOutput})
     def create(self, request):
@@ -65,7 +60,7 @@ class NonconformityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Nonconformity.objects.none()
-        qs = selectors.nonconformity_list_for_actor(actor=_actor(self.request))
+        qs = selectors.nonconformity_list_for_actor(actor=self.request.actor)
         if self.request.query_params.get("vendor", "").isdigit():
             qs = qs.filter(vendor_id=int(self.request.query_params["vendor"]))
         return qs
@@ -109,7 +104,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Scorecard.objects.none()
-        qs = selectors.scorecard_list_for_actor(actor=_actor(self.request))
+        qs = selectors.scorecard_list_for_actor(actor=self.request.actor)
         params = self.request.query_params
         if params.get("vendor"):
             if not params["vendor"].isdigit():
@@ -120,7 +115,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return qs
 
     def get_object(self):
-        return selectors.scorecard_get_for_actor(actor=_actor(self.request), pk=self.kwargs["pk"])
+        return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
 
     @extend_schema(request=ScorecardComputeInput, responses={201: ScorecardOutput})
     def create(self, request):
@@ -138,7 +133,7 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(ScorecardOutput(self.get_object_by_pk(card.pk)).data, status=status.HTTP_201_CREATED)
 
     def get_object_by_pk(self, pk):
-        return selectors.scorecard_get_for_actor(actor=_actor(self.request), pk=pk)
+        return selectors.scorecard_get_for_actor(actor=self.request.actor, pk=pk)
 
     @extend_schema(request=ScorecardSignInput, responses=ScorecardOutput)
     @action(detail=True, methods=["post"])

@@ -1,14 +1,13 @@
 """Work-order API: list/retrieve/create, events, attachments, and one POST per action."""
 
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from kefu.core.api import workflow_action_endpoint
+from kefu.core.api import ActorRecordViewSet, workflow_action_endpoint
 from kefu.sla.api.serializers import ClockOutput
 from kefu.sla.selectors import clocks_for_order
 from kefu.workorders import selectors, services, workflow
@@ -25,19 +24,17 @@ from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.models import Category, WorkOrder
 
 
-class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class WorkOrderViewSet(ActorRecordViewSet):
+    model = WorkOrder
     serializer_class = WorkOrderOutput
     filterset_class = WorkOrderFilterSet
     # Ordering is the FilterSet's `ordering` parameter (shared with the HTML queues).
-    filter_backends = [DjangoFilterBackend]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return WorkOrder.objects.none()
-        return selectors.work_order_list_for_actor(actor=self.request.actor)
+    def records(self, actor):
+        return selectors.work_order_list_for_actor(actor=actor)
 
-    def get_object(self):
-        return selectors.work_order_get_for_actor(actor=self.request.actor, pk=self.kwargs["pk"])
+    def record(self, actor, pk):
+        return selectors.work_order_get_for_actor(actor=actor, pk=pk)
 
     @extend_schema(request=WorkOrderCreateInput, responses={201: WorkOrderOutput})
     def create(self, request):

@@ -77,7 +77,8 @@ def type_label(value: Any) -> str:
 
 @register.simple_tag
 def event_details(event: Any) -> list[tuple[str, str]]:
-    """The interesting bits of an event's data as (label, value) pairs for the timeline."""
+    """The interesting bits of an event's data as (label, value) pairs for the timeline (an
+    escalation's SLA rows are added by `{% escalation_details %}` of `{% load sla %}`)."""
     from kefu.workorders.choices import HoldReason
 
     data = event.data or {}
@@ -100,17 +101,6 @@ def event_details(event: Any) -> list[tuple[str, str]]:
         rows.append((_("Compensation / cost"), f"¥{data['compensation_amount']}"))
     if data.get("note") and data["note"] != event.body:
         rows.append((_("Note"), data["note"]))
-    if event.action == Action.ESCALATE:
-        from kefu.org.choices import RoleCode
-        from kefu.sla.choices import ClockKind
-
-        clock = data.get("clock", "")
-        rows.append((_("SLA clock"), str(ClockKind(clock).label) if clock in ClockKind.values else str(clock)))
-        rows.append((_("Warning") if data.get("kind") == "warning" else _("Escalation"),
-                     _("step %(step)s") % {"step": data.get("step", 0)}))
-        notify = data.get("notify", "")
-        rows.append((_("Notified"), _("Assignee") if notify == "assignee"
-                     else str(RoleCode(notify).label) if notify in RoleCode.values else str(notify)))
     return rows
 
 

@@ -9,8 +9,9 @@ from kefu.workspace.navigation import NAV_ITEMS, nav_for
 
 pytestmark = pytest.mark.django_db
 
-ALWAYS = ["nav-reports", "nav-queue", "nav-customers", "nav-corrective-actions", "nav-surveys", "nav-callbacks"]
-TAIL = ["nav-quality", "nav-kpi"]
+ALWAYS = ["nav-reports", "nav-queue", "nav-customers", "nav-frontdesk", "nav-corrective-actions", "nav-surveys",
+          "nav-inbound", "nav-callbacks"]
+TAIL = ["nav-patrols", "nav-standards", "nav-quality", "nav-kpi"]
 
 
 def _ids(entries):

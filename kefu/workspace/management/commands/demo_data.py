@@ -79,3 +79,10 @@ class Command(BaseCommand):
         from kefu.standards.demo import create_demo_standards  # the report pack, a site rule, the warnings
 
         self.stdout.write(self.style.SUCCESS(create_demo_standards()))
+
+        if orders and not append:
+            from kefu.notices.demo import (
+                create_demo_notices,  # a sent water stop, a typhoon warning to approve
+            )
+
+            self.stdout.write(self.style.SUCCESS(create_demo_notices()))
