@@ -9,7 +9,7 @@ PORT    ?= 8000
 ORDERS  ?= 300
 
 .PHONY: help demo test env assets messages lint migrations-check test-sqlite test-postgres system-deps \
-	    run worker schema schema-check lock typecheck scaleout-deps scaleout soak
+	    run worker schema schema-check lock typecheck scaleout-deps scaleout soak api-contract
 
 help:
 	@echo "make demo   - set up, load demo data once, run web + worker on http://$(HOST):$(PORT)"
@@ -109,6 +109,13 @@ test-postgres: env
 	else echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run"; fi
 
 test: system-deps env assets messages lint typecheck migrations-check schema-check test-sqlite test-postgres
+
+# The API contract (issue #15): schemathesis over the OpenAPI schema, bounded and derandomized,
+# on SQLite. Not yet in `make test`: the first runs still find violations (docs/security.md).
+CONTRACT_EXAMPLES ?= 20
+api-contract: env messages
+	$(TEST_ENV) KEFU_DATABASE_URL= KEFU_API_CONTRACT=1 KEFU_CONTRACT_EXAMPLES=$(CONTRACT_EXAMPLES) \
+	  $(PY) -m pytest -q -p no:cacheprovider kefu/core/tests/test_api_contract.py -rf --tb=line
 
 # --- scale-out (docs/deployment.md, docs/performance.md) -----------------------------------------
 # Not part of `make test`: each takes minutes and loads the whole machine. PostgreSQL on

@@ -4,7 +4,6 @@ from rest_framework.routers import DefaultRouter
 
 from kefu.callbacks.api.views import CallbackViewSet
 from kefu.channels.api.views import CallViewSet, ChannelAccountViewSet, ConversationViewSet
-from kefu.core.auth import obtain_auth_token
 from kefu.customers.api.views import CustomerViewSet, OccupancyViewSet
 from kefu.frontdesk.api.views import (
     ArrearsView,
@@ -32,7 +31,19 @@ from kefu.vendors.api.views import NonconformityViewSet, VendorScorecardViewSet,
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 from kefu.workspace.api.views import UnitViewSet
 
-router = DefaultRouter()
+
+class IntegerIdRouter(DefaultRouter):
+    """Every object id in a path is a whole number: anything else (`/work-orders/abc/`,
+    `/surveys/campaigns/null,null/`) does not match — a JSON 404 — instead of reaching a view
+    that turns it into an int (a 500 before issue #15)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_value_regex", None) is None:
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = IntegerIdRouter()
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("customers", CustomerViewSet, basename="customer")
@@ -70,7 +81,7 @@ router.register("vendor-nonconformities", NonconformityViewSet, basename="vendor
 router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-scorecard")
 
 urlpatterns = [
-    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("v1/auth/", include("kefu.tokens.urls")),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
     path("v1/work-orders/<int:pk>/messages/", WorkOrderMessagesView.as_view(), name="work-order-messages"),

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kefu.reports",
     "kefu.standards",
     "kefu.knowledge",
+    "kefu.tokens",
     "kefu.channels",
     "kefu.notices",
     "kefu.frontdesk",
@@ -206,6 +207,8 @@ AXES_LOCKOUT_CALLABLE = "kefu.core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kefu.core.auth.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# API tokens (kefu.tokens) are valid this many days from issue.
+KEFU_API_TOKEN_DAYS = env_int("KEFU_API_TOKEN_DAYS", 30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workorders:queue"
 LOGOUT_REDIRECT_URL = "login"
@@ -279,7 +282,8 @@ KEFU_WORK_ORDER_ON_COMMIT = ["kefu.notifications.tasks.notify_work_order_events_
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Expiring, revocable tokens; old DRF tokens until KEFU_API_TOKEN_DAYS after creation (kefu.tokens).
+        "kefu.tokens.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["kefu.core.permissions.IsStaffMember"],
@@ -303,6 +307,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error answers it can give (kefu.core.openapi, issue #15).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "kefu.core.openapi.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "WorkOrderStatusEnum": "kefu.workorders.choices.Status",
         "HoldReasonEnum": "kefu.workorders.choices.HoldReason",

@@ -17,7 +17,7 @@ Python never imports it. Side effects of work-order events go through the gate's
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("core",),  # the kernel: errors, workflow helpers, pages, masking, numbering — no domain app
     ("org",),  # departments, roles, staff, the actor
-    ("customers",),  # customers, units, archives
+    ("customers", "tokens"),  # customers, units, archives; API tokens (expiring, revocable)
     ("workorders",),  # the gate, events, the hooks runner
     ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
     ("notifications",),  # notices and the outbox (after-commit of the gate)

@@ -15,10 +15,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken as _ObtainAuthToken
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from kefu.core.errors import error_body
 
@@ -53,17 +49,3 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
 
-
-class ObtainAuthToken(_ObtainAuthToken):
-    """DRF's token endpoint, authenticating with the Django request (not DRF's wrapper), so that
-    django-axes counts its failures with the login page's and can lock the pair out (429)."""
-
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.serializer_class(data=request.data, context={"request": request._request})
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
-
-
-obtain_auth_token = ObtainAuthToken.as_view()

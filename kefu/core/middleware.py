@@ -10,6 +10,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from kefu.core.db import is_lock_conflict
@@ -65,7 +66,8 @@ def server_error_json(request: HttpRequest) -> JsonResponse:
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django and django-csp do not set: Permissions-Policy (KEFU_PERMISSIONS_POLICY)."""
+    """Headers Django and django-csp do not set: Permissions-Policy (KEFU_PERMISSIONS_POLICY), and
+    Deprecation/Sunset on answers to requests made with an old API token."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -75,6 +77,10 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if self.permissions_policy:
             response.setdefault("Permissions-Policy", self.permissions_policy)
+        sunset = getattr(request, "kefu_legacy_token_sunset", None)
+        if sunset is not None:  # an old API token (kefu.tokens.authentication): ask for a new one
+            response["Deprecation"] = "true"
+            response["Sunset"] = http_date(sunset.timestamp())
         return response
 
 

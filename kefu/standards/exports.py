@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kefu.core.spreadsheet import append_row
 from kefu.standards.choices import Status
 
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -75,7 +76,7 @@ def board_xlsx(*, rows: list[dict], title: str, subtitle: str) -> bytes:
     sheet.title = _("Summary")[:31]
 
     def put(ws, values):
-        ws.append([_cell(v) for v in values])
+        append_row(ws, [_cell(v) for v in values])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # user text is never a formula, even when it starts with "="

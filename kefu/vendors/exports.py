@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kefu.core.spreadsheet import append_row
 from kefu.vendors.choices import ScorecardStatus
 from kefu.vendors.models import Scorecard
 
@@ -42,15 +43,15 @@ def statement_xlsx(*, card: Scorecard, language: str = "zh-hans") -> bytes:
         wb = Workbook()
         ws = wb.active
         ws.title = _("Statement")[:31]
-        ws.append([_text(_("Vendor settlement statement")), _text(card.vendor.name), f"{card.month:%Y-%m}"])
+        append_row(ws, [_text(_("Vendor settlement statement")), _text(card.vendor.name), f"{card.month:%Y-%m}"])
         ws["A1"].font = Font(bold=True, size=14)
-        ws.append([_("Contract"), _text(card.contract.number)])
-        ws.append([])
+        append_row(ws, [_("Contract"), _text(card.contract.number)])
+        append_row(ws, [])
         for row in _rows(card):
-            ws.append(row)
-        ws.append([])
+            append_row(ws, row)
+        append_row(ws, [])
         for label, value in _summary(card):
-            ws.append([label, _text(value)])
+            append_row(ws, [label, _text(value)])
         for column, width in zip("ABCDE", (28, 12, 10, 10, 50), strict=True):
             ws.column_dimensions[column].width = width
         buffer = BytesIO()

@@ -46,7 +46,7 @@ def _refused(response, field, code="invalid"):
 def test_a_json_body_over_1_mb_is_refused_before_it_is_read(agent_client, settings):
     raw = json.dumps(_body(description="x" * (1024 * 1024)))
     message = _refused(_post_json(agent_client, URL, raw), "body", "too_large")
-    assert message == "The request body is larger than 1024 KB."
+    assert message == "请求内容超过 1024 KB。"  # the agent's profile language (zh) wins
     assert WorkOrder.objects.count() == 0
 
 
@@ -54,7 +54,7 @@ def test_deeply_nested_json_is_a_400_not_a_500(agent_client):
     for depth in (21, 100_000):  # the second made Python's parser recurse until RecursionError
         raw = "[" * depth + "]" * depth
         message = _refused(_post_json(agent_client, URL, raw), "body", "too_deep")
-        assert message == "The JSON body is nested more than 20 levels deep."
+        assert message == "JSON 内容嵌套超过 20 层。"
     assert WorkOrder.objects.count() == 0
 
 
@@ -67,7 +67,7 @@ def test_json_depth():
 def test_a_nul_anywhere_in_json_is_refused_naming_its_path(agent_client):
     message = _refused(_post_json(agent_client, URL, json.dumps(_body(tags=["夜间", "a\x00b"]))), "tags.1",
                        "control_characters")
-    assert message == "tags.1: control characters (such as NUL) are not allowed."
+    assert message == "tags.1：不允许包含控制字符（如 NUL）。"
     _refused(_post_json(agent_client, URL, json.dumps({**_body(), "x\x00": 1})), "x\x00", "control_characters")
     assert WorkOrder.objects.count() == 0
 
@@ -87,7 +87,7 @@ def test_control_characters_in_the_query_are_refused_by_pages(agent_client, path
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     field = path.split("?")[1].split("=")[0]
-    assert f"{field}: control characters (such as NUL) are not allowed.".encode() in response.content
+    assert f"{field}：不允许包含控制字符（如 NUL）。".encode() in response.content
     assert b"\x00" not in response.content
 
 
@@ -133,7 +133,7 @@ def test_offsets(text, bad):
 
 def test_a_bad_offset_in_a_filter_is_refused(agent_client):
     message = _refused(agent_client.get(URL, {"received_after": "2026-01-01T00:00:00+16:00"}), "received_after")
-    assert message == "received_after: the time zone offset must be between -15:59 and +15:59."
+    assert message == "received_after：时区偏移须在 -15:59 至 +15:59 之间。"
 
 
 def test_customer_list_limits(cast):
@@ -144,3 +144,12 @@ def test_customer_list_limits(cast):
     body = {"kind": "person", "name": "张三", "phones": [f"1380013{i:04d}" for i in range(11)]}
     _refused(_post_json(client, "/api/v1/customers/", json.dumps(body)), "phones")
     assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/surveys/campaigns/null,null/", "/api/v1/surveys/campaigns/1.5/results/",
+                                  "/api/v1/work-orders/abc/", "/api/v1/customers/-1/"],
+                         ids=["campaign_list_literal", "campaign_decimal", "order_word", "customer_negative"])
+def test_a_non_integer_id_in_a_path_is_a_json_404(agent_client, path):
+    response = agent_client.get(path)  # the first two were 500s (found by the schemathesis run)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -47,15 +47,16 @@ class WorkOrderViewSet(ActorRecordViewSet):
         return Response(WorkOrderOutput(order, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
 
+    # A plain array, not a page: no pagination or filters (the schema said a page; issue #15).
     @extend_schema(responses=EventOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         order = self.get_object()
         events = selectors.work_order_events(order=order)
         return Response(EventOutput(events, many=True).data)
 
     @extend_schema(responses=ClockOutput(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def clocks(self, request, pk=None):
         """The order's SLA clocks: due time, remaining business time and state."""
         order = self.get_object()
@@ -64,7 +65,8 @@ class WorkOrderViewSet(ActorRecordViewSet):
     @extend_schema(methods=["get"], responses=AttachmentOutput(many=True))
     @extend_schema(methods=["post"], request={"multipart/form-data": AttachmentInput},
                    responses={201: AttachmentOutput})
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
+            pagination_class=None, filter_backends=[])
     def attachments(self, request, pk=None):
         order = self.get_object()
         if request.method == "GET":
