@@ -130,10 +130,10 @@ def create_demo_patrols() -> str:
         patrols.finding_to_work_order(finding=finding, actor_user=finding.round.assignee)
     cleaning = Vendor.objects.get(service_scope="cleaning")
     # (a finding on a round the supervisor sees: other demo estates have rounds of their own)
-    from kefu.org.selectors import actor_for_user
+    from kefu.org.selectors import require_actor
     from kefu.patrols.selectors import round_list_for_actor
 
-    seen = round_list_for_actor(actor=actor_for_user(sup)).values("pk")
+    seen = round_list_for_actor(actor=require_actor(sup)).values("pk")
     for finding in Finding.objects.filter(status="open", round__in=seen).order_by("pk")[:1]:
         vendors.nonconformity_create(actor_user=sup, vendor=cleaning, finding=finding,
                                      description="巡查发现：" + finding.item.text, deadline=today + timedelta(days=3))
