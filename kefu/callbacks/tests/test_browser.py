@@ -82,7 +82,7 @@ def test_customer_rates_on_a_phone(live_server, cast):
 
 
 def test_agent_records_an_on_site_callback_with_a_drawn_signature(live_server, cast, settings, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     settings.MEDIA_ROOT = tmp_path
     order = make_resolved(actor=cast["agent"])
@@ -117,8 +117,8 @@ def test_agent_records_an_on_site_callback_with_a_drawn_signature(live_server, c
             page.click("#attempt-submit")
             page.wait_for_selector(".kefu-callback-status[data-status=completed]")
             # The stored PNG is served back (through the visibility-checked view) and decodes.
-            page.wait_for_function("(() => { const i = document.querySelector('img.kefu-signature');"
-                                   " return i && i.complete && i.naturalWidth > 0; })()")
+            # (a property check, not a string evaluated in the page: the CSP forbids eval)
+            expect(page.locator("img.kefu-signature")).to_have_js_property("complete", True)
             loaded = page.evaluate("document.querySelector('img.kefu-signature').naturalWidth")
         finally:
             browser.close()

@@ -43,7 +43,7 @@ def _assert_text(cell):
 
 def test_work_order_export(cast, client):
     order = make_work_order(actor=cast["agent"], title="漏水")
-    WorkOrder.objects.filter(pk=order.pk).update(title=FORMULA, contact_name="@张三\x00\x1f")
+    WorkOrder.objects.filter(pk=order.pk).update(title=FORMULA, contact_name="@张三\x01\x1f")
     client.force_login(cast["agent"])
     sheet = _export(client, "work-orders", {"queue": "all"})
     _assert_text(_cell(sheet, FORMULA))

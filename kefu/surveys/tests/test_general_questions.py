@@ -142,7 +142,7 @@ def test_the_xlsx_writes_formula_like_text_as_text(campaign):
     from kefu.surveys.exports import results_xlsx
     from kefu.surveys.models import Campaign, Question
 
-    Campaign.objects.filter(pk=campaign.pk).update(name="=1+1\x00")
+    Campaign.objects.filter(pk=campaign.pk).update(name="=1+1\x01")
     Question.objects.filter(pk=_overall_question(campaign).pk).update(text="@SUM(1,2)")
     campaign.refresh_from_db()
     sheet = load_workbook(io.BytesIO(results_xlsx(campaign=campaign))).worksheets[0]
