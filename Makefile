@@ -61,11 +61,11 @@ worker: env
 # (part of `make test`) fails when the API changed without it being written again.
 SCHEMA_CMD := $(PY) manage.py spectacular --validate --fail-on-warn
 
-schema: env
+schema: messages
 	@mkdir -p docs/api
 	$(SCHEMA_CMD) --file docs/api/openapi.yaml
 
-schema-check: env
+schema-check: messages
 	@mkdir -p var
 	@$(SCHEMA_CMD) --file var/openapi.check.yaml
 	@if ! cmp -s docs/api/openapi.yaml var/openapi.check.yaml; then \
