@@ -3,7 +3,6 @@ agent's screen pop (polled by htmx from every page) and message attachments. Thi
 read, the conversation workflow writes."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from kefu.channels.conversations import CLOSED_ORDER_STATUSES, conversation_text
 from kefu.channels.forms import AppendForm, CloseForm, ConvertForm
 from kefu.channels.models import MessageAttachment
 from kefu.core.errors import ApplicationError
-from kefu.core.pages import add_service_errors
+from kefu.core.pages import add_service_errors, paginate
 from kefu.org.decorators import staff_required
 from kefu.workorders.models import WorkOrder
 from kefu.workorders.selectors import work_order_list_for_actor
@@ -30,7 +29,7 @@ def inbox(request):
     if status not in ConversationStatus.values:
         status = ConversationStatus.OPEN
     qs = selectors.conversation_list_for_actor(actor=request.actor, status=status)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = paginate(request, qs)
     tabs = [(value, label) for value, label in ConversationStatus.choices]
     return render(request, "channels/inbox.html", {"page": page, "status": status, "tabs": tabs})
 
@@ -159,5 +158,5 @@ def calls(request):
     status = request.GET.get("status")
     if status in CallStatus.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, page_size=50)
     return render(request, "channels/calls.html", {"page": page, "from": start_day, "to": end_day})

@@ -81,3 +81,16 @@ def test_attachment_follows_visibility(cast, line):
     attachment = MessageAttachment.objects.get(message=message)
     assert _client(cast["agent"]).get(f"/channels/attachments/{attachment.pk}/").status_code == 200
     assert _client(cast["other_steward"]).get(f"/channels/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_inbox_pages_with_the_one_pager_keeping_the_tab(cast, line):
+    for n in range(26):
+        item, _ = inbound_store(account=line, provider_id=f"p{n}", kind="message")
+        message_receive(item=item, account=line, address=f"1390000{n:04d}", text=f"留言{n}")
+    client = _client(cast["agent"])
+    first = client.get("/channels/?status=open").content.decode()
+    assert first.count("data-conversation=") == 25
+    assert 'href="?status=open&amp;page=2"' in first and "第 1 页，共 2 页" in first
+    second = client.get("/channels/?status=open&page=2").content.decode()
+    assert second.count("data-conversation=") == 1
+    assert "第 2 页，共 2 页" in second and 'href="?status=open&amp;page=1"' in second
