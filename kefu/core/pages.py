@@ -109,7 +109,8 @@ def take_workflow_action(request: HttpRequest, *, action: str, forms: dict[str, 
                          run: Callable[[dict[str, Any], forms.Form], Any], success_url: str,
                          failure: Callable[[forms.Form, str, int], HttpResponse],
                          make_form: Callable[[str, Any], forms.Form] | None = None,
-                         field_name: Callable[[str], str] | None = None) -> HttpResponse:
+                         field_name: Callable[[str], str] | None = None,
+                         success_message: str | None = None) -> HttpResponse:
     """One workflow action posted from a dialog: the action's form, the service, the answer.
 
     An unknown action is 404. An invalid form answers 400 through `failure(form, message, 400)`;
@@ -119,7 +120,8 @@ def take_workflow_action(request: HttpRequest, *, action: str, forms: dict[str, 
     success: a message and a redirect to `success_url` (204 + HX-Redirect for htmx).
 
     `make_form(action, POST)`: builds the bound form when it needs more than the POST (the
-    record's own fields); `field_name`: see `add_service_errors`."""
+    record's own fields); `field_name`: see `add_service_errors`; `success_message` replaces the
+    generic "<label>: done." when the action has its own words."""
     form_class = forms.get(action)
     if form_class is None:
         raise Http404
@@ -135,5 +137,5 @@ def take_workflow_action(request: HttpRequest, *, action: str, forms: dict[str, 
     except ApplicationError as error:
         add_service_errors(form, error, field_name)
         return failure(form, error.message, error.status_code)
-    messages.success(request, _("%(action)s: done.") % {"action": label})
+    messages.success(request, success_message or _("%(action)s: done.") % {"action": label})
     return redirect_after_action(request, success_url)

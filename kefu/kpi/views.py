@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound
-from kefu.core.pages import add_service_errors
+from kefu.core.pages import take_workflow_action
 from kefu.core.pagination import CappedPaginator
 from kefu.kpi import selectors, services
 from kefu.kpi.choices import ReviewGroup
@@ -77,27 +78,28 @@ def detail(request, pk):
     return render(request, "kpi/detail.html", _detail_context(actor, scorecard))
 
 
+def _detail_failure(request, actor, scorecard, *, code: str = ""):
+    """The scorecard page again with the refused form (or the refusal) and the refusal's status."""
+    def failure(form, message, status):
+        return render(request, "kpi/detail.html", _detail_context(
+            actor, scorecard, failed_code=code, failed_form=form if code else None, error_message=message),
+            status=status)
+    return failure
+
+
 @staff_required
 @require_POST
 def enter_value(request, pk, code):
     actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
-    form = EnterValueForm(request.POST, auto_id=f"id_{code}_%s")
-    if not form.is_valid():
-        return render(request, "kpi/detail.html", _detail_context(
-            actor, scorecard, failed_code=code, failed_form=form, error_message=_("Please correct the errors below.")),
-            status=400)
-    try:
-        services.scorecard_enter_value(scorecard=scorecard, indicator_code=code, value=form.cleaned_data["value"],
-                                       note=form.cleaned_data["note"], actor_user=request.user,
-                                       expected_version=form.cleaned_data["version"])
-    except ApplicationError as error:
-        add_service_errors(form, error)
-        return render(request, "kpi/detail.html", _detail_context(
-            actor, scorecard, failed_code=code, failed_form=form, error_message=error.message),
-            status=error.status_code)
-    messages.success(request, _("Value saved."))
-    return redirect("kpi:detail", pk=scorecard.pk)
+    return take_workflow_action(
+        request, action="enter", forms={"enter": EnterValueForm}, label=_("Save"),
+        make_form=lambda action, data: EnterValueForm(data, auto_id=f"id_{code}_%s"),
+        run=lambda data, form: services.scorecard_enter_value(
+            scorecard=scorecard, indicator_code=code, value=data["value"], note=data["note"],
+            actor_user=request.user, expected_version=form.cleaned_data["version"]),
+        success_url=reverse("kpi:detail", args=[scorecard.pk]), failure=_detail_failure(
+            request, actor, scorecard, code=code), success_message=_("Value saved."))
 
 
 @staff_required
@@ -105,15 +107,13 @@ def enter_value(request, pk, code):
 def sign_off(request, pk):
     actor = request.actor
     scorecard = _scorecard_or_404(actor, pk)
-    form = SignOffForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
-    try:
-        services.scorecard_sign_off(scorecard=scorecard, actor_user=request.user, expected_version=version)
-    except ApplicationError as error:
-        return render(request, "kpi/detail.html", _detail_context(actor, scorecard, error_message=error.message),
-                      status=error.status_code)
-    messages.success(request, _("Scorecard signed off; it is now locked."))
-    return redirect("kpi:detail", pk=scorecard.pk)
+    return take_workflow_action(
+        request, action="sign_off", forms={"sign_off": SignOffForm}, label=_("Sign off and lock"),
+        make_form=lambda action, data: SignOffForm(data),
+        run=lambda data, form: services.scorecard_sign_off(
+            scorecard=scorecard, actor_user=request.user, expected_version=form.cleaned_data["version"]),
+        success_url=reverse("kpi:detail", args=[scorecard.pk]), failure=_detail_failure(request, actor, scorecard),
+        success_message=_("Scorecard signed off; it is now locked."))
 
 
 @staff_required
