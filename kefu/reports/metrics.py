@@ -54,11 +54,49 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def months(self) -> int | None:
+        """How many whole calendar months the period covers (a month, a quarter, a year, or any run
+        of whole months from a 1st to a month's last day), or None when it is not whole months."""
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def kind(self) -> str:
+        """month, quarter (a calendar quarter), year (a calendar year), months (other whole months),
+        week (Monday to Sunday) or custom."""
+        months = self.months
+        if months == 1:
+            return "month"
+        if months == 3 and self.start.month % 3 == 1:
+            return "quarter"
+        if months == 12 and self.start.month == 1:
+            return "year"
+        if months:
+            return "months"
+        if self.days == 7 and self.start.weekday() == 0:
+            return "week"
+        return "custom"
+
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
+        """The period to compare with: whole calendar months → as many whole months just before (a
+        month → the previous calendar month, December → November, March → February whatever its
+        length; a quarter → the previous quarter; a year → the previous year); anything else (a
+        week, a custom range) → the days of the same length just before."""
+        months = self.months
+        if months:
+            index = self.start.year * 12 + self.start.month - 1 - months
+            start = dt.date(index // 12, index % 12 + 1, 1)
+            return Period(start, self.start - dt.timedelta(days=1), self.timezone)
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), self.timezone)
 
     def last_year(self) -> Period:
+        """The same dates a year earlier; whole months stay whole (February 2025 → 1–29 February 2024)."""
+        if self.months:
+            end = _minus_year(self.end.replace(day=1))
+            end = (end + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            return Period(_minus_year(self.start), end, self.timezone)
         return Period(_minus_year(self.start), _minus_year(self.end), self.timezone)
 
 

@@ -154,7 +154,7 @@ def test_periods_without_campaigns_and_comparison_columns(campaigns, cast):
     with time_machine.travel(NOW, tick=False):
         compared = selectors.service_analysis_compared(actor=actor_for_user(cast["manager"]), period=MARCH,
                                                        scope=selectors.Scope())
-    # The previous period (29 Jan – 28 Feb) holds B: 2 of 4 satisfied, 2 of 4 invitations answered.
+    # The previous period (February, the calendar month before March) holds B: 2 of 4 satisfied, 2 of 4 invitations answered.
     assert _pair(compared["previous"]["campaign_satisfaction"]) == (2, 4)
     assert _pair(compared["previous"]["campaign_satisfaction"]["response_rate"]) == (2, 4)
     assert _pair(compared["last_year"]["campaign_satisfaction"]) == (0, 0)
