@@ -96,6 +96,15 @@ def service_analysis(request):
 
 @staff_required
 @require_GET
+def definitions(request):
+    """Every figure: its formula, numerator, denominator and the orders the period is about (the
+    page each ⓘ links to)."""
+    _report_actor(request)
+    return render(request, "reports/definitions.html", {"figures": metrics.figure_definitions()})
+
+
+@staff_required
+@require_GET
 def type_report(request, report: str):
     actor = _report_actor(request)
     if report not in KIND_TYPES:
