@@ -98,7 +98,7 @@ def service_analysis(request):
 def _analysis_chart_data(report: dict) -> dict:
     """What the analysis page's charts draw (static/js/reports-analysis.js): the same figures as
     the tables beside them and the PDF's charts, display names only, each bar's orders list."""
-    def rate(source: dict, key: str):
+    def rate(source: dict | None, key: str):
         value = ((source or {}).get(key) or {}).get("rate")
         return None if value is None else round(value * 100, 1)
 
