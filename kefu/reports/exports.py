@@ -464,7 +464,7 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
     story = [Paragraph(report_title(report_kind), title_style),
              Paragraph(f"{period_text} {scope_text}".strip(), body),
              Paragraph(_("Generated %(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, small)]
-    if report_kind == "service_analysis" or "trend" in report:
+    if "by_category_detail" in report or "by_category" in report:  # the analysis and the per-type reports
         story.append(Paragraph(_("Charts"), heading))
         for name, drawing in analysis_charts(report):
             story.append(_chart_flowable(name, drawing))
