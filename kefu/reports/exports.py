@@ -486,8 +486,10 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
                     data.append([Paragraph(str(row[6]), small), "", "", "", "", ""])
             widths = [52 * mm, 22 * mm, 22 * mm, 22 * mm, 28 * mm, 32 * mm]
         elif len(header) > 7:
-            # Wide tables (the survey campaigns) wrap their cells to stay inside the A4 frame.
-            data = [[Paragraph(escape(str(v)), body) for v in line] for line in [header, *rows]]
+            # Wide tables (the survey campaigns) wrap their cells to stay inside the A4 frame, in a
+            # smaller size so a date (2026-03-20) stays on one line.
+            narrow = ParagraphStyle("n", parent=body, fontSize=6.5, leading=8.5)
+            data = [[Paragraph(escape(str(v)), narrow) for v in line] for line in [header, *rows]]
             widths = [doc.width / len(header)] * len(header)
         else:
             data = [[str(h) for h in header]] + [[str(v) for v in row] for row in rows]

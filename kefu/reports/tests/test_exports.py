@@ -107,7 +107,7 @@ def test_the_analysis_xlsx_holds_numbers_with_number_formats(month, client, cast
     assert first[3].number_format == "0.0%" and 0 < first[3].value <= 1
     times = book["工作时长"]
     row = next(times.iter_rows(min_row=3))
-    assert row[2].number_format == "0.0" and isinstance(row[2].value, float)
+    assert row[2].number_format == "0.0" and row[2].data_type == "n"
 
 
 def test_the_analysis_has_a_trend_per_day_and_per_week(month, cast):
