@@ -82,6 +82,8 @@ system-deps:
 	@missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || missing="$$missing fonts-wqy-microhei"; \
+	  command -v pdffonts >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	  command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	  [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
 	  if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && \

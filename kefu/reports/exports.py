@@ -1,10 +1,13 @@
-"""Report files: xlsx (openpyxl, one sheet per table) and PDF (reportlab, Chinese with the
-STSong-Light CID font, a Pareto chart drawn with reportlab.graphics), and the GB/T 19012-2019
-complaint-handling evidence workbook. Pure rendering: the figures come from selectors."""
+"""Report files: xlsx (openpyxl, one sheet per table; counts, rates and minutes are number cells
+with number formats) and PDF (reportlab with an embedded Chinese TrueType font, and the charts of
+the analysis page drawn server-side with reportlab.graphics, each a Form XObject), and the GB/T
+19012-2019 complaint-handling evidence workbook. Pure rendering: the figures come from selectors."""
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +26,27 @@ def filename(generated) -> str:
     return f"kefu-{generated.report}-{generated.period_start:%Y%m%d}-{generated.period_end:%Y%m%d}.{generated.file_format}"
 
 
-def _pct(rate) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+class Percent(float):
+    """A rate (0.8523) that reads as a percentage ("85.2%") in a PDF cell and is written to xlsx as
+    the number 0.8523 with the percent number format."""
+
+    def __str__(self) -> str:
+        return f"{self * 100:.1f}%"
+
+
+class Minutes(float):
+    """Business minutes: a number with one decimal in xlsx and in the PDF."""
+
+    def __str__(self) -> str:
+        return f"{self:.1f}"
+
+
+def _pct(rate) -> Percent | str:
+    return "—" if rate is None else Percent(rate)
+
+
+def _minutes(value) -> Minutes | str:
+    return "—" if value is None else Minutes(value)
 
 
 RATE_ROWS = (
@@ -141,7 +163,8 @@ def _tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
     if any(stats for _kind, stats in times):
         tables.append((_("Business times"), [_("Clock"), _("Clocks stopped"), _("Average (min)"), _("Median (min)"),
                                              _("90th percentile (min)")],
-                       [[clock_label(kind), s["count"], s["average"], s["median"], s["p90"]] for kind, s in times if s]))
+                       [[clock_label(kind), s["count"], _minutes(s["average"]), _minutes(s["median"]),
+                         _minutes(s["p90"])] for kind, s in times if s]))
     return tables
 
 
@@ -171,6 +194,21 @@ def _sheet_title(title: str, used: set) -> str:
     return name
 
 
+# Number formats of the xlsx cells: counts as integers with a thousands separator, rates as
+# percentages with one decimal, minutes and per-1,000 figures with decimals.
+NUMBER_FORMATS = {Percent: "0.0%", Minutes: "0.0", int: "#,##0", float: "0.00"}
+
+
+def _xlsx_cell(value):
+    """(value openpyxl writes, number format or None): Percent and Minutes are written as plain floats."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value, None
+    for kind in (Percent, Minutes, int, float):
+        if isinstance(value, kind):
+            return (float(value) if kind in (Percent, Minutes) else value), NUMBER_FORMATS[kind]
+    return value, None
+
+
 def xlsx_bytes(*, title: str, period_text: str, tables: list[tuple[str, list[str], list[list]]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -186,7 +224,11 @@ def xlsx_bytes(*, title: str, period_text: str, tables: list[tuple[str, list[str
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            append_row(sheet, row)
+            cells = [_xlsx_cell(v) for v in row]
+            append_row(sheet, [value for value, _fmt in cells])
+            for cell, (_value, number_format) in zip(sheet[sheet.max_row], cells, strict=False):
+                if number_format:
+                    cell.number_format = number_format
         for column, width in zip("ABCDEFG", (28, 12, 12, 12, 14, 14, 60), strict=False):
             sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -200,49 +242,206 @@ def report_xlsx(*, report_kind: str, report: dict, period_text: str) -> bytes:
 
 # --- PDF ----------------------------------------------------------------------------------------------
 
-FONT = "STSong-Light"
+# The PDF's Chinese font is a TrueType font embedded (subset) in the file, so the report reads the
+# same on a reader without Chinese fonts (the Adobe CID font STSong-Light is not embedded: a reader
+# substitutes it, or shows nothing). WenQuanYi Micro Hei (Debian fonts-wqy-microhei, `make
+# system-deps`) has TrueType outlines, which reportlab embeds; Noto CJK is CFF, which it cannot.
+PDF_FONT_FILES = (
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)
+EMBEDDED_FONT = "KefuCJK"
+FALLBACK_FONT = "STSong-Light"
+
+logger = logging.getLogger(__name__)
 
 
-def _register_font():
+def _font_file() -> tuple[str, int] | None:
+    from django.conf import settings
+
+    configured = getattr(settings, "KEFU_PDF_FONT_FILE", "")
+    candidates = ((configured, 0), *PDF_FONT_FILES) if configured else PDF_FONT_FILES
+    return next(((path, index) for path, index in candidates if os.path.exists(path)), None)
+
+
+# Decided once at import: other apps' PDFs import the name (kefu.standards.exports).
+FONT = EMBEDDED_FONT if _font_file() else FALLBACK_FONT
+
+
+def _register_font() -> str:
+    """Register the report PDFs' Chinese font (once) and return its name: the embedded TrueType
+    font; without one of PDF_FONT_FILES (or settings.KEFU_PDF_FONT_FILE) the reports still render,
+    with the CID font readers substitute, and a warning in the log."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return FONT
+    if FONT == EMBEDDED_FONT:
+        path, index = _font_file()  # type: ignore[misc]  # FONT is EMBEDDED_FONT only when a file exists
+        pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=index))
+    else:
+        logger.warning("No TrueType Chinese font for the report PDFs (install fonts-wqy-microhei): the PDFs "
+                       "use %s, which is not embedded.", FALLBACK_FONT)
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FONT
+
+
+# --- charts (the analysis page's ECharts, drawn server-side for the PDF) -------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 500, 190
+BLUE, RED, GREY, GREEN = "#0d6efd", "#dc3545", "#6c757d", "#198754"
+
+
+def _short(label, size: int = 8) -> str:
+    text = str(label)
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+def _chart_frame(title: str):
+    from reportlab.graphics.shapes import Drawing, String
+
+    drawing = Drawing(CHART_WIDTH, CHART_HEIGHT)
+    drawing.add(String(0, CHART_HEIGHT - 12, title, fontName=FONT, fontSize=9))
+    return drawing
+
+
+def _empty(drawing):
+    from reportlab.graphics.shapes import String
+
+    drawing.add(String(10, CHART_HEIGHT / 2, _("No orders in the period."), fontName=FONT, fontSize=8))
+    return drawing
+
+
+def _bars(title: str, labels: list[str], values: list[float], *, color: str = BLUE, percent: bool = False,
+          series: list[tuple[str, list[float], str]] | None = None):
+    """A vertical bar chart; `series` (name, values, colour) for grouped bars with a legend."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.lib import colors
+
+    drawing = _chart_frame(title)
+    groups = series or [("", values, color)]
+    if not labels:
+        return _empty(drawing)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 30, CHART_WIDTH - 50, CHART_HEIGHT - 62
+    chart.data = [[v or 0 for v in vals] for _name, vals, _c in groups]
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 6.5
+    if len(labels) > 12:
+        chart.categoryAxis.labels.angle = 45
+        chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 6.5
+    chart.valueAxis.valueMin = 0
+    if percent:
+        chart.valueAxis.valueMax = 100
+        chart.valueAxis.labelTextFormat = "%d%%"
+    for i, (_name, _vals, colour) in enumerate(groups):
+        chart.bars[i].fillColor = colors.HexColor(colour)
+        chart.bars[i].strokeColor = None
+    drawing.add(chart)
+    if series:
+        legend = Legend()
+        legend.x, legend.y = CHART_WIDTH - 10, CHART_HEIGHT - 8
+        legend.alignment = "right"
+        legend.boxAnchor = "ne"
+        legend.columnMaximum = 1
+        legend.fontName, legend.fontSize = FONT, 7
+        legend.dx = legend.dy = 6
+        legend.deltax = 70
+        legend.colorNamePairs = [(colors.HexColor(c), name) for name, _v, c in groups]
+        drawing.add(legend)
+    return drawing
+
+
+def _trend_chart(report: dict):
+    trend = report.get("trend") or {}
+    points = trend.get("points") or []
+    title = _("Orders received per day") if trend.get("unit") == "day" else _("Orders received per week")
+    labels = [p["start"][5:] for p in points]
+    if len(labels) > 16:  # every other label, so they stay legible
+        step = (len(labels) + 15) // 16
+        labels = [label if i % step == 0 else "" for i, label in enumerate(labels)]
+    if not any(p["count"] for p in points):
+        return _empty(_chart_frame(title))
+    return _bars(title, labels, [p["count"] for p in points])
+
+
+def _on_time_chart(report: dict):
+    kinds = [("first_response_on_time_rate", _("First-response on-time rate")),
+             ("resolution_on_time_rate", _("Resolution on-time rate"))]
+
+    def rates(source: dict) -> list[float]:
+        return [round(((source or {}).get(key) or {}).get("rate") or 0, 4) * 100 for key, _label in kinds]
+
+    series = [(_("This period"), rates(report), BLUE)]
+    if report.get("previous"):
+        series.append((_("Previous period"), rates(report["previous"]), GREY))
+    if report.get("last_year"):
+        series.append((_("Same period last year"), rates(report["last_year"]), GREEN))
+    return _bars(_("On-time rates (%)"), [str(label) for _key, label in kinds], [], percent=True, series=series)
 
 
 def _pareto_chart(categories: list[dict]):
     """Bars of the top categories with the cumulative share line (Pareto)."""
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.lineplots import LinePlot
-    from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
     top = categories[:10]
-    drawing = Drawing(480, 200)
+    drawing = _bars(_("By category (Pareto)"), [_short(r["label"], 6) for r in top], [r["count"] for r in top])
     if not top:
-        drawing.add(String(10, 100, _("No orders in the period."), fontName=FONT, fontSize=9))
         return drawing
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 40, 400, 140
-    chart.data = [[r["count"] for r in top]]
-    chart.categoryAxis.categoryNames = [str(r["label"])[:6] for r in top]
-    chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = colors.HexColor("#0d6efd")
-    drawing.add(chart)
     line = LinePlot()
-    line.x, line.y, line.width, line.height = 40, 40, 400, 140
-    step = 400 / len(top)
+    line.x, line.y, line.width, line.height = 36, 30, CHART_WIDTH - 50, CHART_HEIGHT - 62
+    step = line.width / len(top)
     line.data = [[(step * (i + 0.5), (r["cumulative_share"] or 0) * 100) for i, r in enumerate(top)]]
-    line.xValueAxis.valueMin, line.xValueAxis.valueMax = 0, 400
+    line.xValueAxis.valueMin, line.xValueAxis.valueMax = 0, line.width
     line.yValueAxis.valueMin, line.yValueAxis.valueMax = 0, 100
     line.xValueAxis.visible = False
     line.yValueAxis.visible = False
-    line.lines[0].strokeColor = colors.HexColor("#dc3545")
+    line.lines[0].strokeColor = colors.HexColor(RED)
     drawing.add(line)
     return drawing
+
+
+def analysis_charts(report: dict) -> list:
+    """The charts of the service-analysis page, as reportlab drawings: the trend per day or week,
+    orders by type and by channel, the Pareto of categories and the on-time rates."""
+    charts = []
+    if "trend" in report:
+        charts.append(("trend", _trend_chart(report)))
+    types = report.get("by_type_detail") or []
+    channels = report.get("by_channel_detail") or report.get("by_channel") or []
+    if "by_type_detail" in report:
+        charts.append(("type", _bars(_("By type"), [_short(r["label"]) for r in types], [r["count"] for r in types])))
+    charts.append(("channel", _bars(_("By channel"), [_short(r["label"]) for r in channels],
+                                    [r["count"] for r in channels], color=GREEN)))
+    charts.append(("pareto", _pareto_chart(report.get("by_category_detail") or report.get("by_category") or [])))
+    charts.append(("on_time", _on_time_chart(report)))
+    return charts
+
+
+def _chart_flowable(name: str, drawing):
+    """A drawing placed as a PDF Form XObject (drawn once, referenced from the page)."""
+    from reportlab.graphics import renderPDF
+    from reportlab.platypus import Flowable
+
+    class ChartFlowable(Flowable):
+        def wrap(self, available_width, available_height):
+            return drawing.width, drawing.height
+
+        def draw(self):
+            form = f"KefuChart-{name}"
+            self.canv.beginForm(form, lowerx=0, lowery=0, upperx=drawing.width, uppery=drawing.height)
+            renderPDF.draw(drawing, self.canv, 0, 0, showBoundary=False)
+            self.canv.endForm()
+            self.canv.doForm(form)
+
+    return ChartFlowable()
 
 
 def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: str = "") -> bytes:
@@ -265,7 +464,18 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
     story = [Paragraph(report_title(report_kind), title_style),
              Paragraph(f"{period_text} {scope_text}".strip(), body),
              Paragraph(_("Generated %(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, small)]
+    if "by_category_detail" in report or "by_category" in report:  # the analysis and the per-type reports
+        story.append(Paragraph(_("Charts"), heading))
+        for name, drawing in analysis_charts(report):
+            story.append(_chart_flowable(name, drawing))
+            story.append(Spacer(1, 6))
     for sheet_title, header, rows in _tables(report):
+        # The PDF is read by people: display names only, never the internal codes the xlsx keeps
+        # for re-use (hotline_400, prop.repair.access).
+        if _("Code") in header:
+            drop = header.index(_("Code"))
+            header = [h for i, h in enumerate(header) if i != drop]
+            rows = [[v for i, v in enumerate(row) if i != drop] for row in rows]
         story.append(Paragraph(str(sheet_title), heading))
         is_summary = header and len(header) == 7
         if is_summary:
@@ -276,8 +486,10 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
                     data.append([Paragraph(str(row[6]), small), "", "", "", "", ""])
             widths = [52 * mm, 22 * mm, 22 * mm, 22 * mm, 28 * mm, 32 * mm]
         elif len(header) > 7:
-            # Wide tables (the survey campaigns) wrap their cells to stay inside the A4 frame.
-            data = [[Paragraph(escape(str(v)), body) for v in line] for line in [header, *rows]]
+            # Wide tables (the survey campaigns) wrap their cells to stay inside the A4 frame, in a
+            # smaller size so a date (2026-03-20) stays on one line.
+            narrow = ParagraphStyle("n", parent=body, fontSize=6.5, leading=8.5)
+            data = [[Paragraph(escape(str(v)), narrow) for v in line] for line in [header, *rows]]
             widths = [doc.width / len(header)] * len(header)
         else:
             data = [[str(h) for h in header]] + [[str(v) for v in row] for row in rows]
@@ -293,10 +505,6 @@ def report_pdf(*, report_kind: str, report: dict, period_text: str, scope_text: 
                     style.append(("SPAN", (0, i), (-1, i)))
         table.setStyle(TableStyle(style))
         story.append(table)
-        if str(sheet_title) == str(_("By category")):
-            story.append(Spacer(1, 4))
-            categories = report.get("by_category_detail") or report.get("by_category") or []
-            story.append(_pareto_chart(categories))
     doc.build(story)
     return buffer.getvalue()
 

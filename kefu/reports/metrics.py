@@ -54,11 +54,49 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def months(self) -> int | None:
+        """How many whole calendar months the period covers (a month, a quarter, a year, or any run
+        of whole months from a 1st to a month's last day), or None when it is not whole months."""
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def kind(self) -> str:
+        """month, quarter (a calendar quarter), year (a calendar year), months (other whole months),
+        week (Monday to Sunday) or custom."""
+        months = self.months
+        if months == 1:
+            return "month"
+        if months == 3 and self.start.month % 3 == 1:
+            return "quarter"
+        if months == 12 and self.start.month == 1:
+            return "year"
+        if months:
+            return "months"
+        if self.days == 7 and self.start.weekday() == 0:
+            return "week"
+        return "custom"
+
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
+        """The period to compare with: whole calendar months → as many whole months just before (a
+        month → the previous calendar month, December → November, March → February whatever its
+        length; a quarter → the previous quarter; a year → the previous year); anything else (a
+        week, a custom range) → the days of the same length just before."""
+        months = self.months
+        if months:
+            index = self.start.year * 12 + self.start.month - 1 - months
+            start = dt.date(index // 12, index % 12 + 1, 1)
+            return Period(start, self.start - dt.timedelta(days=1), self.timezone)
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), self.timezone)
 
     def last_year(self) -> Period:
+        """The same dates a year earlier; whole months stay whole (February 2025 → 1–29 February 2024)."""
+        if self.months:
+            end = _minus_year(self.end.replace(day=1))
+            end = (end + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            return Period(_minus_year(self.start), end, self.timezone)
         return Period(_minus_year(self.start), _minus_year(self.end), self.timezone)
 
 
@@ -285,3 +323,90 @@ DEFINITIONS = {
                         "resolution target (3 calendar days, 72 h, by default) of receipt ÷ complaints received, "
                         "cancelled excluded."),
 }
+
+
+@dataclass(frozen=True)
+class FigureDefinition:
+    """How one report figure is computed, for the in-app definitions page: the formula beside the
+    number, what the numerator and the denominator count, and which orders the period is about."""
+
+    key: str
+    name: str
+    formula: str
+    numerator: str
+    denominator: str
+    basis: str
+
+    @property
+    def text(self) -> str:
+        return str(DEFINITIONS.get(self.key, ""))
+
+
+_RECEIVED = _("Orders received in the period (received time, in the site's time zone).")
+_RESOLVED = _("Orders resolved in the period (their last resolution).")
+_CLOCKS = _("Orders with an SLA clock decided in the period.")
+_NOW = _("Open now (not limited by the period).")
+_CAMPAIGNS = _("Survey campaigns whose answering window ended in the period.")
+
+
+def figure_definitions() -> list[FigureDefinition]:
+    """Every figure of the service analysis and the per-type reports, in the order of the pages
+    (built per call: the texts follow the active language)."""
+    d = FigureDefinition
+    none = _("—")
+    return [
+        d("total", str(_("Work orders received")), str(_("count of orders")), str(_("orders received in the period, all statuses")),
+          str(none), str(_RECEIVED)),
+        d("first_response_on_time_rate", str(_("First-response on-time rate")), str(_("on time ÷ decided × 100%")),
+          str(_("orders whose every first-response clock decided in the period met its due time")),
+          str(_("orders with a first-response clock decided in the period (stopped, or running past due)")),
+          str(_CLOCKS)),
+        d("resolution_on_time_rate", str(_("Resolution on-time rate")), str(_("on time ÷ decided × 100%")),
+          str(_("orders whose every resolution clock decided in the period met its due time")),
+          str(_("orders with a resolution clock decided in the period")), str(_CLOCKS)),
+        d("fcr_rate", str(_("First-contact resolution rate")), str(_("solved at first contact ÷ received × 100%")),
+          str(_("orders resolved by the first-contact owner without dispatch and never reopened")),
+          str(_("orders received in the period, cancelled excluded")), str(_RECEIVED)),
+        d("reopen_rate", str(_("Reopen rate")), str(_("reopened ÷ resolved at least once × 100%")),
+          str(_("orders reopened at least once")), str(_("orders resolved at least once")), str(_RECEIVED)),
+        d("repeat_complaint_rate", str(_("Repeat-complaint rate")), str(_("repeat complaints ÷ complaints × 100%")),
+          str(_("complaints with an earlier complaint of the same customer or unit in the same category "
+                "within 30 days")),
+          str(_("complaints received in the period, cancelled excluded")), str(_RECEIVED)),
+        d("closed_3d_rate", str(_("Complaints closed within 3 days")), str(_("closed in time ÷ complaints × 100%")),
+          str(_("complaints resolved within the complaint resolution target (72 h by default) of receipt")),
+          str(_("complaints received in the period, cancelled excluded")), str(_RECEIVED)),
+        d("callback_coverage", str(_("Callback coverage")), str(_("called back ÷ to call back × 100%")),
+          str(_("complaints and repair orders with a completed callback")),
+          str(_("complaints and repair orders resolved in the period (应回访)")), str(_RESOLVED)),
+        d("callback_reach_rate", str(_("Callback reach rate")), str(_("reached ÷ ended × 100%")),
+          str(_("callbacks that reached the customer")), str(_("callbacks ended (reached or unreachable)")),
+          str(_RESOLVED)),
+        d("callback_satisfaction_rate", str(_("Callback satisfaction")), str(_("satisfied ÷ completed × 100%")),
+          str(_("completed callbacks with the outcome satisfied or very satisfied")),
+          str(_("completed callbacks")), str(_RESOLVED)),
+        d("satisfaction_rate", str(_("Satisfaction rate (ratings)")), str(_("satisfied ÷ rated × 100%")),
+          str(_("orders rated satisfied (every rating averages 4 or more of 5 stars)")), str(_("orders rated")),
+          str(_RESOLVED)),
+        d("response_rate", str(_("Response rate (参评率)")), str(_("rated ÷ resolved × 100%")), str(_("orders rated")),
+          str(_("orders resolved in the period")), str(_RESOLVED)),
+        d("campaign_satisfaction", str(_("Satisfaction rate (survey campaigns)")),
+          str(_("satisfied answers ÷ valid answers × 100%")),
+          str(_("valid answers at or above the campaign's satisfied level")),
+          str(_("valid answers (1–5 scale), pooled over the campaigns")), str(_CAMPAIGNS)),
+        d("campaign_response_rate", str(_("Survey campaigns: response rate (参评率)")),
+          str(_("invitations answered ÷ invitations × 100%")), str(_("invitations answered")),
+          str(_("invitations sent")), str(_CAMPAIGNS)),
+        d("complaint_rate", str(_("Complaints per 1,000 units / customers")),
+          str(_("complaints ÷ units × 1,000; complaints ÷ customers × 1,000")),
+          str(_("complaints received in the period, cancelled excluded")),
+          str(_("units of the sites in scope; customers")), str(_RECEIVED)),
+        d("by_category", str(_("By category (Pareto)")), str(_("cumulative share = orders of this and the larger "
+                                                                 "categories ÷ all orders received × 100%")),
+          str(_("orders received in the category")), str(_("orders received in the period")), str(_RECEIVED)),
+        d("business_time", str(_("Business times")), str(_("average, median and 90th percentile (nearest rank)")),
+          str(_("business minutes each stopped clock used, pauses excluded")),
+          str(_("clocks stopped in the period")), str(_CLOCKS)),
+        d("backlog", str(_("Open backlog by age")), str(_("count of open orders per age")),
+          str(_("orders open now, by calendar age since received")), str(none), str(_NOW)),
+    ]

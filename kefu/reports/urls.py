@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.service_analysis, name="service_analysis"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("definitions/", views.definitions, name="definitions"),
     path("orders/", views.orders, name="orders"),
     path("survey-records/", views.survey_records, name="survey_records"),
     path("duty-log/", views.duty_log, name="duty_log"),

@@ -84,6 +84,7 @@ def service_analysis(request):
         period, scope = _period_scope(context["params"])
         context["report"] = selectors.service_analysis_compared(actor=actor, period=period, scope=scope)
         _label_backlog(context["report"])
+        context["chart_data"] = _analysis_chart_data(context["report"])
         context["export_query"] = context["params"].urlencode()
         status = 200
     except ApplicationError as error:
@@ -92,6 +93,41 @@ def service_analysis(request):
     template = ("reports/partials/service_analysis_results.html" if is_partial(request)
                 else "reports/service_analysis.html")
     return render(request, template, context, status=status)
+
+
+def _analysis_chart_data(report: dict) -> dict:
+    """What the analysis page's charts draw (static/js/reports-analysis.js): the same figures as
+    the tables beside them and the PDF's charts, display names only, each bar's orders list."""
+    def rate(source: dict | None, key: str):
+        value = ((source or {}).get(key) or {}).get("rate")
+        return None if value is None else round(value * 100, 1)
+
+    on_time = ("first_response_on_time_rate", "resolution_on_time_rate")
+    return {
+        "trend": report.get("trend") or {"unit": "day", "points": []},
+        "type": [{"label": str(r["label"]), "count": r["count"], "url": r["url"]}
+                 for r in report.get("by_type_detail", [])],
+        "channel": [{"label": str(r["label"]), "count": r["count"], "url": r["url"]}
+                    for r in report.get("by_channel_detail", [])],
+        "pareto": [{"label": str(r["label"]), "count": r["count"], "url": r["url"],
+                    "cumulative": None if r["cumulative_share"] is None else round(r["cumulative_share"] * 100, 1)}
+                   for r in report.get("by_category_detail", [])[:15]],
+        "on_time": {"labels": [_("First-response on-time rate"), _("Resolution on-time rate")],
+                    "series": [{"name": name, "rates": [rate(source, key) for key in on_time]}
+                               for name, source in ((_("This period"), report),
+                                                    (_("Previous period"), report.get("previous")),
+                                                    (_("Same period last year"), report.get("last_year")))]},
+        "names": {"orders": _("Orders"), "cumulative": _("Cumulative share"), "none": _("No orders in the period.")},
+    }
+
+
+@staff_required
+@require_GET
+def definitions(request):
+    """Every figure: its formula, numerator, denominator and the orders the period is about (the
+    page each ⓘ links to)."""
+    _report_actor(request)
+    return render(request, "reports/definitions.html", {"figures": metrics.figure_definitions()})
 
 
 @staff_required

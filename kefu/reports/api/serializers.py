@@ -49,6 +49,16 @@ class CampaignSatisfactionOutput(RateOutput):
     campaigns = CampaignRowOutput(many=True)
 
 
+class TrendPointOutput(serializers.Serializer):
+    start = serializers.DateField(help_text="The day, or the first day of the week in the period.")
+    count = serializers.IntegerField()
+
+
+class TrendOutput(serializers.Serializer):
+    unit = serializers.ChoiceField(choices=["day", "week"], help_text="week for a period over 62 days")
+    points = TrendPointOutput(many=True)
+
+
 class ServiceAnalysisOutput(serializers.Serializer):
     period = serializers.DictField()
     scope = serializers.DictField()
@@ -57,6 +67,8 @@ class ServiceAnalysisOutput(serializers.Serializer):
     by_type = serializers.DictField(child=serializers.IntegerField())
     by_channel = serializers.DictField(child=serializers.IntegerField())
     by_category = serializers.DictField(child=serializers.IntegerField())
+    trend = TrendOutput(required=False, help_text="Orders received per day (per week over 62 days); not in "
+                                                  "`previous` and `last_year`.")
     first_response_on_time_rate = RateOutput()
     resolution_on_time_rate = RateOutput()
     callback_coverage = RateOutput(required=False)

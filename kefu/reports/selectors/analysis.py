@@ -70,6 +70,7 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
     }
     if combos is not None:
         result.update(_breakdowns(combos=combos, total=counts["all"], dp=dp))
+        result["trend"] = trend(received, period)
     result["fcr_rate"] = _rate(counts["fcr"], counts["not_cancelled"], dp("received", "fcr"),
                                dp("received", "not_cancelled"))
     result["reopen_rate"] = _rate(counts["reopened"], counts["ever_resolved"], dp("received", "reopened"),
@@ -113,6 +114,30 @@ def service_analysis(*, actor: Actor, period: Period, scope: Scope, now=None, su
 
 
 BREAKDOWN_COLUMNS = ("type", "channel", "category_id", "site_id", "team_id")
+# Up to this many days the trend has a point per day; a longer period has one per week.
+TREND_DAILY_MAX_DAYS = 62
+
+
+def trend(received, period: Period) -> dict:
+    """Orders received per day of the period (in the site's time zone), or per week (weeks start
+    on Monday; the first and last may be partial) for a period over TREND_DAILY_MAX_DAYS days.
+    Every day or week of the period has its point, zero included (one query)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import TruncDate
+
+    per_day = dict(received.order_by().annotate(day=TruncDate("received_at", tzinfo=ZoneInfo(period.timezone)))
+                   .values_list("day").annotate(n=Count("pk")).values_list("day", "n"))
+    weekly = period.days > TREND_DAILY_MAX_DAYS
+    points: dict[dt.date, int] = {}
+    day = period.start
+    while day <= period.end:
+        key = max(day - dt.timedelta(days=day.weekday()), period.start) if weekly else day
+        points[key] = points.get(key, 0) + per_day.get(day, 0)
+        day += dt.timedelta(days=1)
+    return {"unit": "week" if weekly else "day",
+            "points": [{"start": key.isoformat(), "count": n} for key, n in points.items()]}
 
 
 def _breakdowns(*, combos: list[tuple], total: int, dp) -> dict:

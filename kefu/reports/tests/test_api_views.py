@@ -197,9 +197,14 @@ def test_pdf_export_text_contains_the_figures(month, client, cast, settings, tmp
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("reports:export", args=["complaint", "pdf"]), MARCH)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages)
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "".join(page.extract_text() for page in reader.pages)
     assert "66.7%" in text  # first-response on time 2/3
     assert "33.3%" in text  # resolution on time 1/3
+    # the per-type report's charts: channel, Pareto, on-time rates (no trend or type: one type)
+    charts = {name.split("KefuChart-")[1] for page in reader.pages
+              for name in (page["/Resources"].get("/XObject") or {}) if "KefuChart-" in name}
+    assert charts == {"channel", "pareto", "on_time"}
 
 
 def test_evidence_export(month, client, cast, settings, tmp_path):

@@ -154,7 +154,7 @@ def test_periods_without_campaigns_and_comparison_columns(campaigns, cast):
     with time_machine.travel(NOW, tick=False):
         compared = selectors.service_analysis_compared(actor=actor_for_user(cast["manager"]), period=MARCH,
                                                        scope=selectors.Scope())
-    # The previous period (29 Jan – 28 Feb) holds B: 2 of 4 satisfied, 2 of 4 invitations answered.
+    # The previous period (February, the calendar month before March) holds B: 2 of 4 satisfied, 2 of 4 invitations answered.
     assert _pair(compared["previous"]["campaign_satisfaction"]) == (2, 4)
     assert _pair(compared["previous"]["campaign_satisfaction"]["response_rate"]) == (2, 4)
     assert _pair(compared["last_year"]["campaign_satisfaction"]) == (0, 0)
@@ -334,15 +334,17 @@ def test_xlsx_and_pdf_contain_the_figure(campaigns, cast, client, settings, tmp_
     assert response.status_code == 200
     book = _xlsx(b"".join(response.streaming_content))
     summary = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)}
-    assert summary["满意率（满意度调查）"][:3] == ("72.7%", 8, 11)
-    assert summary["满意度调查参评率"][:3] == ("75.0%", 6, 8)
-    assert summary["满意度调查参评率"][3] == "50.0%"  # the previous period: B, 2 of 4
+    # rates are number cells formatted as percentages (tests/test_exports.py checks the formats)
+    assert summary["满意率（满意度调查）"][:3] == (pytest.approx(8 / 11, abs=1e-4), 8, 11)
+    assert summary["满意度调查参评率"][:3] == (0.75, 6, 8)
+    assert summary["满意度调查参评率"][3] == 0.5  # the previous period: B, 2 of 4
     sheet = book["满意度调查"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     with translation.override("zh-hans"):
         closed = str(CampaignStatus.CLOSED.label)
-    assert rows == [("维修专项调查", closed, "2026-03-01", "2026-03-20", 2, 2, "100.0%", 3, 4, "75.0%"),
-                    ("一季度满意度调查", closed, "2026-03-01", "2026-03-31", 6, 4, "66.7%", 5, 7, "71.4%")]
+    assert rows == [("维修专项调查", closed, "2026-03-01", "2026-03-20", 2, 2, 1.0, 3, 4, 0.75),
+                    ("一季度满意度调查", closed, "2026-03-01", "2026-03-31", 6, 4, pytest.approx(4 / 6, abs=1e-4), 5, 7,
+                     pytest.approx(5 / 7, abs=1e-4))]
     assert GeneratedReport.objects.filter(report="service_analysis", file_format="xlsx").count() == 1
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
     # The summary row, and the campaigns table (names wrap inside their cells).

@@ -89,7 +89,7 @@ def test_business_times_and_the_sla_selector_agree(analysis, month, cast):
 
 
 def test_comparison_periods(analysis):
-    assert analysis["previous"]["period"] == {"start": "2026-01-29", "end": "2026-02-28", "timezone": "Asia/Shanghai"}
+    assert analysis["previous"]["period"] == {"start": "2026-02-01", "end": "2026-02-28", "timezone": "Asia/Shanghai"}
     assert analysis["previous"]["total"] == 1  # B2
     assert analysis["last_year"]["period"]["start"] == "2025-03-01"
     assert analysis["last_year"]["total"] == 0
