@@ -116,3 +116,42 @@ REGISTER_STATUS_COLORS = {
     "expected": "warning", "arrived": "primary", "departed": "success", "cancelled": "secondary",
     "out": "warning", "returned": "success", "received": "warning", "delivered": "success", "collected": "success",
 }
+
+
+class RenovationStatus(models.TextChoices):
+    """Where a renovation permit (装修许可) stands."""
+
+    APPLIED = "applied", _("Applied")
+    REVIEWED = "reviewed", _("Drawings reviewed, deposit due")
+    PERMITTED = "permitted", _("Permit issued, works on")
+    RECTIFYING = "rectifying", _("Rectification ordered")
+    ACCEPTED = "accepted", _("Accepted, refund due")
+    REFUNDED = "refunded", _("Deposit refunded")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RenovationAction(models.TextChoices):
+    CREATE = "create", _("Applied")
+    REVIEW = "review", _("Review drawings")
+    REJECT = "reject", _("Reject")
+    PAY = "pay", _("Deposit and fees paid")
+    INSPECT = "inspect", _("Site check passed")
+    ORDER = "order", _("Order rectification")
+    RECTIFIED = "rectified", _("Rectified")
+    ACCEPT = "accept", _("Acceptance inspection passed")
+    REFUND = "refund", _("Refund deposit")
+    CANCEL = "cancel", _("Cancel")
+
+
+# The document and drawing review's checklist: every point must be ticked to pass.
+RENOVATION_CHECKLIST = (
+    ("structure", _("Structure (no load-bearing wall touched)")),
+    ("fire", _("Fire safety")),
+    ("waterproofing", _("Waterproofing")),
+)
+
+REGISTER_STATUS_COLORS.update({
+    "applied": "warning", "reviewed": "info", "permitted": "primary", "rectifying": "danger", "accepted": "info",
+    "refunded": "success", "rejected": "secondary",
+})

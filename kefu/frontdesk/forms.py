@@ -125,7 +125,45 @@ class PickupCodeForm(WorkflowActionForm):
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
+class RenovationForm(BootstrapMixin, forms.Form):
+    unit_code = unit_code_field()
+    requester = forms.IntegerField(label=_("Applicant (occupant)"), widget=forms.Select)
+    description = forms.CharField(label=_("Works"), max_length=500)
+    contractor = forms.CharField(label=_("Contractor"), max_length=100, required=False)
+    starts_on = forms.DateField(label=_("Works start"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Works end"), widget=DateInput())
+
+
+class RequiredReasonForm(WorkflowActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ReviewForm(WorkflowActionForm):
+    structure = forms.BooleanField(label=_("Structure"), required=False)
+    fire = forms.BooleanField(label=_("Fire safety"), required=False)
+    waterproofing = forms.BooleanField(label=_("Waterproofing"), required=False)
+
+
+class DepositForm(WorkflowActionForm):
+    deposit = forms.CharField(label=_("Deposit (¥)"), max_length=16)
+    fee = forms.CharField(label=_("Fees (¥)"), max_length=16, required=False)
+    working_hours = forms.CharField(label=_("Working hours"), max_length=100, required=False)
+
+
+class FindingForm(WorkflowActionForm):
+    finding = forms.CharField(label=_("Finding"), max_length=1000, required=False)
+
+
+class RectificationForm(WorkflowActionForm):
+    finding = forms.CharField(label=_("Violation found"), max_length=1000)
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput())
+    penalty = forms.CharField(label=_("Penalty (¥)"), max_length=16, required=False)
+
+
 REGISTER_ACTION_FORMS: dict[str, dict[str, type[forms.Form]]] = {
+    "renovations": {"review": ReviewForm, "reject": RequiredReasonForm, "pay": DepositForm, "inspect": FindingForm,
+                    "order": RectificationForm, "rectified": ScanForm, "accept": ScanForm, "refund": ScanForm,
+                    "cancel": RequiredReasonForm},
     "visitors": {"arrive": ScanForm, "depart": ScanForm, "cancel": ReasonForm},
     "keys": {"return": ScanForm},
     "parcels": {"deliver": SignedByForm, "collect": PickupCodeForm},

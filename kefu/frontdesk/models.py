@@ -25,6 +25,8 @@ from kefu.frontdesk.choices import (
     PassAction,
     PassStatus,
     PaymentKind,
+    RenovationAction,
+    RenovationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -387,3 +389,70 @@ class ParcelEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("parcel event")
         verbose_name_plural = _("parcel events")
+
+
+# --- renovations ----------------------------------------------------------------------------------
+
+class Renovation(models.Model):
+    """A renovation permit (装修许可) of a unit: applied for by an occupant (through the desk),
+    drawings reviewed against the checklist, deposit and fees paid, permit with working hours
+    and rules, site checks (a violation orders rectification by a deadline, with a penalty),
+    acceptance inspection, then the deposit refunded minus the penalties.
+
+    `status`, `version` and the money fields change only through `renovation_transition`; every
+    step writes a `RenovationEvent`, so the unit's archive holds the whole history."""
+
+    number = models.CharField(_("permit number"), max_length=32, unique=True, editable=False)
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="renovations")
+    applicant = models.ForeignKey("customers.Customer", verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="renovations")
+    contractor = models.CharField(_("contractor"), max_length=100, blank=True)
+    description = models.CharField(_("works"), max_length=500)
+    starts_on = models.DateField(_("works start"))
+    ends_on = models.DateField(_("works end"))
+    checklist = models.JSONField(_("review checklist"), default=dict, editable=False)
+    deposit = models.DecimalField(_("deposit (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    fee = models.DecimalField(_("fees (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    working_hours = models.CharField(_("working hours"), max_length=100, blank=True, editable=False)
+    rules = models.CharField(_("permit rules"), max_length=1000, blank=True, editable=False)
+    penalties = models.DecimalField(_("penalties (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True, editable=False)
+    refund = models.DecimalField(_("refund (¥)"), null=True, blank=True, max_digits=12, decimal_places=2,
+                                 editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=RenovationStatus.choices,
+                              default=RenovationStatus.APPLIED, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("applied at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("renovation permit")
+        verbose_name_plural = _("renovation permits")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="fd_renovation_unit_idx"),
+                   models.Index(fields=["status", "-created_at"], name="fd_renovation_status_idx")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        """A rectification order past its deadline."""
+        return self.status == RenovationStatus.RECTIFYING and self.rectify_by is not None \
+            and self.rectify_by < timezone.localdate()
+
+
+class RenovationEvent(ImmutableEvent):
+    """One immutable entry of a renovation's history (site checks keep their finding in `body`
+    and the photo references in `data`)."""
+
+    renovation = models.ForeignKey(Renovation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=RenovationAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("renovation event")
+        verbose_name_plural = _("renovation events")
+        indexes = [models.Index(fields=["renovation", "created_at"], name="fd_renovation_event_idx")]

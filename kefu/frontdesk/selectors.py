@@ -22,6 +22,7 @@ from kefu.frontdesk.models import (
     Parcel,
     ReleasePass,
     ReleasePassEvent,
+    Renovation,
     UnitBalance,
     VisitorPass,
 )
@@ -226,5 +227,21 @@ def parcel_list(*, actor: Actor | None, waiting_days: int | None = None) -> Quer
 def parcel_get(*, actor: Actor | None, pk: Any) -> Parcel | None:
     try:
         return parcel_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- renovations ------------------------------------------------------------------------------------
+
+def renovation_list(*, actor: Actor | None, status: str | None = None) -> QuerySet[Renovation]:
+    qs = Renovation.objects.filter(unit_scope_q(actor)).select_related("unit", "applicant")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def renovation_get(*, actor: Actor | None, pk: Any) -> Renovation | None:
+    try:
+        return renovation_list(actor=actor).filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None

@@ -25,6 +25,7 @@ from kefu.customers.phones import normalize_phone
 from kefu.customers.selectors import site_scope_q, visible_customers
 from kefu.frontdesk import selectors, workflow
 from kefu.frontdesk.choices import (
+    RENOVATION_CHECKLIST,
     BillSource,
     FeeBasis,
     LoanAction,
@@ -34,6 +35,8 @@ from kefu.frontdesk.choices import (
     PassAction,
     PassStatus,
     PaymentKind,
+    RenovationAction,
+    RenovationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -50,6 +53,8 @@ from kefu.frontdesk.models import (
     Payment,
     ReleasePass,
     ReleasePassEvent,
+    Renovation,
+    RenovationEvent,
     UnitBalance,
     VisitorPass,
     VisitorPassEvent,
@@ -647,4 +652,142 @@ def parcel_transition(*, parcel: Parcel | int, action: str, actor_user, expected
     """Deliver (a steward, with who signed) or collect (with the pickup code) — once, through the gate."""
     actor = require_actor(actor_user)
     return run_transition(PARCEL_FLOW, obj=parcel, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- renovations ------------------------------------------------------------------------------------
+
+DEFAULT_WORKING_HOURS = "08:00–12:00, 14:00–18:00"
+MAX_RENOVATION_DAYS = 366
+
+
+def _money(value: Any, field: str, *, required: bool = False) -> Decimal:
+    """A non-negative amount in yuan (zero when left empty and not required)."""
+    if value is None or value == "":
+        if required:
+            raise required_field(field)
+        return Decimal("0.00")
+    if str(value).strip() in ("0", "0.0", "0.00"):
+        if required:
+            raise field_error(field, _("The amount must be more than zero."))
+        return Decimal("0.00")
+    return _amount(value, field)
+
+
+def _date(value: Any, field: str, *, required: bool = True) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        if required:
+            raise required_field(field)
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise field_error(field, _("Enter a date as YYYY-MM-DD.")) from None
+
+
+@transaction.atomic
+def renovation_apply(*, actor_user, unit: Asset | int | None, applicant: Customer | int | None, description: str,
+                     starts_on: Any, ends_on: Any, contractor: str = "") -> Renovation:
+    """A renovation application for an occupant of the unit (the desk or the steward enters it)."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not take renovation applications."))
+    found_unit = _visible_unit(actor, unit)
+    if applicant is None or applicant == "":
+        raise required_field("applicant")
+    applicant_id = applicant.pk if isinstance(applicant, Customer) else applicant
+    customer = visible_customers(actor).filter(pk=applicant_id).first()
+    if customer is None or not selectors.is_occupant(customer_id=customer.pk, unit_id=found_unit.pk):
+        raise field_error("applicant", _("The applicant is not an occupant of this unit."), "not_occupant")
+    description = _text(description, "description", 500, required=True)
+    start = _date(starts_on, "starts_on")
+    end = _date(ends_on, "ends_on")
+    assert start is not None and end is not None  # required
+    if start < timezone.localdate():
+        raise field_error("starts_on", _("The works cannot start in the past."))
+    if end < start:
+        raise field_error("ends_on", _("The works end before they start."))
+    if (end - start).days > MAX_RENOVATION_DAYS:
+        raise field_error("ends_on", _("A permit covers at most a year of works."))
+    now = timezone.now()
+    renovation = Renovation.objects.create(
+        number=next_number(prefix="ZX", day=timezone.localdate(now)), unit=found_unit, applicant=customer,
+        contractor=_text(contractor, "contractor", 100), description=description, starts_on=start, ends_on=end,
+        created_by=actor_user, created_at=now, updated_at=now)
+    RenovationEvent.objects.create(renovation=renovation, action=RenovationAction.CREATE, actor=actor_user,
+                                   created_at=now, to_status=RenovationStatus.APPLIED, body=description)
+    return renovation
+
+
+def _tick(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def _renovation_apply_action(renovation: Renovation, actor: Actor, action: str, data: dict, now) -> Change:
+    note = _text(data.get("reason") or data.get("note"), "reason", MAX_REASON)
+    if action == RenovationAction.REVIEW:
+        checklist = {code: _tick(data.get(code)) for code, _label in RENOVATION_CHECKLIST}
+        for code, passed in checklist.items():
+            if not passed:
+                raise field_error(code, _("Every checklist point must pass before the deposit is asked for; "
+                                          "otherwise reject the application."), "checklist")
+        return Change(changes={"checklist": checklist}, data={"checklist": checklist}, body=note)
+    if action == RenovationAction.PAY:
+        deposit = _money(data.get("deposit"), "deposit", required=True)
+        fee = _money(data.get("fee"), "fee")
+        hours = _text(data.get("working_hours"), "working_hours", 100) or DEFAULT_WORKING_HOURS
+        rules = _text(data.get("rules"), "rules", 1000)
+        return Change(changes={"deposit": deposit, "fee": fee, "working_hours": hours, "rules": rules},
+                      data={"deposit": str(deposit), "fee": str(fee), "working_hours": hours})
+    if action in (RenovationAction.INSPECT, RenovationAction.ORDER):
+        finding = _text(data.get("finding"), "finding", 1000, required=action == RenovationAction.ORDER)
+        if action == RenovationAction.INSPECT:
+            return Change(body=finding, data={"result": "ok"})
+        deadline = _date(data.get("rectify_by"), "rectify_by")
+        assert deadline is not None  # required
+        if deadline < timezone.localdate(now):
+            raise field_error("rectify_by", _("The deadline is in the past."))
+        penalty = _money(data.get("penalty"), "penalty")
+        if renovation.penalties + penalty > renovation.deposit:
+            raise field_error("penalty", _("The penalties may not exceed the deposit (¥%(deposit)s).") % {
+                "deposit": renovation.deposit})
+        return Change(changes={"rectify_by": deadline, "penalties": renovation.penalties + penalty}, body=finding,
+                      data={"result": "violation", "rectify_by": deadline.isoformat(), "penalty": str(penalty)})
+    if action == RenovationAction.RECTIFIED:
+        return Change(changes={"rectify_by": None}, body=note)
+    if action == RenovationAction.REFUND:
+        refund = max(renovation.deposit - renovation.penalties, Decimal("0.00"))
+        return Change(changes={"refund": refund}, body=note,
+                      data={"deposit": str(renovation.deposit), "penalties": str(renovation.penalties),
+                            "refund": str(refund)})
+    return Change(body=note)
+
+
+def _renovation_record(renovation: Renovation, *, action: str, actor_user, now, from_status: str, to_status: str,
+                       change: Change) -> RenovationEvent:
+    return RenovationEvent.objects.create(renovation=renovation, action=action, actor=actor_user, created_at=now,
+                                          from_status=from_status, to_status=to_status, body=change.body,
+                                          data=change.data)
+
+
+RENOVATION_FLOW: Workflow[Renovation] = Workflow(
+    model=Renovation, table=workflow.RENOVATION_TABLE, subject=gettext_lazy("renovation permit"),
+    not_found=gettext_lazy("Renovation permit not found."), action_label=choices_label(RenovationAction),
+    status_label=choices_label(RenovationStatus),
+    queryset=lambda: Renovation.objects.select_related("unit", "unit__site", "applicant"),
+    can_see=lambda actor, renovation: selectors.site_visible(actor, renovation.unit.site_id),
+    apply=_renovation_apply_action, record_event=_renovation_record)
+
+
+def renovation_transition(*, renovation: Renovation | int, action: str, actor_user,
+                          expected_version: int | None = None, **data: Any) -> Renovation:
+    """Review (every checklist point), reject, deposit paid (permit issued), site check passed,
+    rectification ordered (finding, deadline, penalty), rectified, acceptance, deposit refund
+    (deposit minus penalties; only after acceptance), cancel — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(RENOVATION_FLOW, obj=renovation, action=action, actor=actor, actor_user=actor_user,
                           expected_version=expected_version, data=data)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("visitors/", views.visitors, name="visitors"),
     path("keys/", views.keys, name="keys"),
     path("parcels/", views.parcels, name="parcels"),
+    path("renovations/", views.renovations, name="renovations"),
     path("<slug:register>/<int:pk>/actions/<slug:action>/", views.register_action, name="register_action"),
 ]

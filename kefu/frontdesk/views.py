@@ -24,6 +24,8 @@ from kefu.frontdesk.choices import (
     ParcelAction,
     PassAction,
     PassStatus,
+    RenovationAction,
+    RenovationStatus,
     VisitAction,
     VisitStatus,
 )
@@ -33,6 +35,7 @@ from kefu.frontdesk.forms import (
     KeyLoanForm,
     ParcelForm,
     ReleasePassForm,
+    RenovationForm,
     VisitorForm,
     parse_items,
 )
@@ -200,6 +203,10 @@ def arrears(request: HttpRequest) -> HttpResponse:
 # --- visitors, keys, parcels: one list page each, with its form and the rows' actions ----------------
 
 REGISTERS: dict[str, dict[str, Any]] = {
+    "renovations": {"title": _lazy("Renovations"), "form": RenovationForm, "labels": RenovationAction,
+                    "transition": lambda obj, **kw: services.renovation_transition(renovation=obj, **kw),
+                    "get": selectors.renovation_get, "table": workflow.RENOVATION_TABLE,
+                    "list": selectors.renovation_list},
     "visitors": {"title": _lazy("Visitors and contractors"), "form": VisitorForm, "labels": VisitAction,
                  "transition": lambda obj, **kw: services.visitor_pass_transition(visitor_pass=obj, **kw),
                  "get": selectors.visitor_pass_get, "table": workflow.VISIT_TABLE},
@@ -234,7 +241,7 @@ def _register_page(request: HttpRequest, register: str, queryset: Any, *, form: 
                "error_message": error_message, "status_colors": REGISTER_STATUS_COLORS,
                "sites": list(selectors.sites_for(actor=actor)), "keys": list(selectors.key_list(actor=actor)),
                "occupants": [], "selected_requester": "", **(extra or {})}
-    if register == "parcels" and form.is_bound:
+    if register in ("parcels", "renovations") and form.is_bound:
         unit = selectors.unit_by_code(actor=actor, code=str(form["unit_code"].value() or ""))
         context.update(occupants=selectors.occupants(actor=actor, unit=unit) if unit else [],
                        selected_requester=str(form["requester"].value() or ""))
@@ -251,8 +258,9 @@ def _register_create(request: HttpRequest, register: str, queryset: Any, create:
     except ApplicationError as error:
         if "unit" in error.fields:
             error.fields["unit_code"] = error.fields.pop("unit")
-        if "recipient" in error.fields:
-            error.fields["requester"] = error.fields.pop("recipient")
+        for name in ("recipient", "applicant"):
+            if name in error.fields:
+                error.fields["requester"] = error.fields.pop(name)
         add_service_errors(form, error)
         return _register_page(request, register, queryset, form=form, status=error.status_code,
                               error_message=error.message)
@@ -305,6 +313,26 @@ def parcels(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
+def renovations(request: HttpRequest) -> HttpResponse:
+    """Renovation permits: the application form and each permit's next steps (the checklist,
+    the deposit, site checks and rectification orders, acceptance, the refund)."""
+    wanted = request.GET.get("status")
+    qs = selectors.renovation_list(actor=request.actor, status=wanted if wanted in RenovationStatus.values else None)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        def create(d: dict[str, Any]) -> Any:
+            unit = selectors.unit_by_code(actor=request.actor, code=d["unit_code"])  # type: ignore[attr-defined]  # set by the middleware
+            if unit is None:
+                from kefu.core.errors import field_error
+                raise field_error("unit_code", _("Unknown unit."))
+            return services.renovation_apply(actor_user=request.user, unit=unit, applicant=d["requester"],
+                                             description=d["description"], contractor=d["contractor"],
+                                             starts_on=d["starts_on"], ends_on=d["ends_on"])
+        return _register_create(request, "renovations", qs, create)
+    return _register_page(request, "renovations", qs)
+
+
+@staff_required
 @require_POST
 def register_action(request: HttpRequest, register: str, pk: int, action: str) -> HttpResponse:
     spec = REGISTERS.get(register)
@@ -317,8 +345,8 @@ def register_action(request: HttpRequest, register: str, pk: int, action: str) -
 
     def failure(form: Any, message: str, status: int) -> HttpResponse:
         details = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        lister: Any = {"visitors": selectors.visitor_pass_list, "keys": selectors.key_loan_list,
-                       "parcels": selectors.parcel_list}[register]
+        lister: Any = spec.get("list") or {"visitors": selectors.visitor_pass_list, "keys": selectors.key_loan_list,
+                                           "parcels": selectors.parcel_list}[register]
         return _register_page(request, register, lister(actor=request.actor), status=status,  # type: ignore[attr-defined]  # set by the middleware
                               error_message=f"{message} {details}".strip())
 

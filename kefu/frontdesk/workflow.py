@@ -15,6 +15,8 @@ from kefu.frontdesk.choices import (
     LoanStatus,
     ParcelAction,
     ParcelStatus,
+    RenovationAction,
+    RenovationStatus,
     VisitAction,
     VisitStatus,
 )
@@ -56,4 +58,22 @@ LOAN_TABLE = Table(
 PARCEL_TABLE = Table(
     Transition(ParcelAction.DELIVER, {ParcelStatus.RECEIVED}, ParcelStatus.DELIVERED, DESK_ROLES, ("signed_by",)),
     Transition(ParcelAction.COLLECT, {ParcelStatus.RECEIVED}, ParcelStatus.COLLECTED, DESK_ROLES, ("pickup_code",)),
+)
+
+# Renovations (装修管理), each step by the role the seeds give it: the steward (楼层管家) takes the
+# application and reviews the drawings, the fee clerk records the deposit, stewards patrol the
+# site, the steward and the management line accept the works, a manager signs the refund.
+_RS, _RA = RenovationStatus, RenovationAction
+REFUND_ROLES = frozenset({R.MANAGER, R.DIRECTOR, R.ADMINISTRATOR})
+RENOVATION_TABLE = Table(
+    Transition(_RA.REVIEW, {_RS.APPLIED}, _RS.REVIEWED, APPROVER_ROLES),
+    Transition(_RA.REJECT, {_RS.APPLIED}, _RS.REJECTED, APPROVER_ROLES, ("reason",)),
+    Transition(_RA.PAY, {_RS.REVIEWED}, _RS.PERMITTED, FEE_ROLES, ("deposit",)),
+    Transition(_RA.INSPECT, {_RS.PERMITTED}, None, APPROVER_ROLES),
+    Transition(_RA.ORDER, {_RS.PERMITTED, _RS.RECTIFYING}, _RS.RECTIFYING, APPROVER_ROLES,
+               ("finding", "rectify_by")),
+    Transition(_RA.RECTIFIED, {_RS.RECTIFYING}, _RS.PERMITTED, APPROVER_ROLES),
+    Transition(_RA.ACCEPT, {_RS.PERMITTED}, _RS.ACCEPTED, APPROVER_ROLES),
+    Transition(_RA.REFUND, {_RS.ACCEPTED}, _RS.REFUNDED, REFUND_ROLES),
+    Transition(_RA.CANCEL, {_RS.APPLIED, _RS.REVIEWED}, _RS.CANCELLED, DESK_ROLES, ("reason",)),
 )
