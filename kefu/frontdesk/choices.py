@@ -155,3 +155,35 @@ REGISTER_STATUS_COLORS.update({
     "applied": "warning", "reviewed": "info", "permitted": "primary", "rectifying": "danger", "accepted": "info",
     "refunded": "success", "rejected": "secondary",
 })
+
+
+class DunningStatus(models.TextChoices):
+    """Where the chase of one unit's arrears (催缴) stands."""
+
+    OPEN = "open", _("To chase")
+    PROMISED = "promised", _("Promised to pay")
+    ESCALATED = "escalated", _("Escalated to the manager")
+    CLOSED = "closed", _("Closed")
+
+
+class DunningMethod(models.TextChoices):
+    SMS = "sms", _("SMS reminder")
+    CALL = "call", _("Phone call")
+    LETTER = "letter", _("Reminder letter")
+    VISIT = "visit", _("Home visit")
+
+
+class DunningAction(models.TextChoices):
+    CREATE = "create", _("Task created")
+    ATTEMPT = "attempt", _("Record an attempt")
+    PROMISE = "promise", _("Promise to pay")
+    ESCALATE = "escalate", _("Escalate")
+    CLOSE = "close", _("Close")
+
+
+# The ladder: the older the arrears, the stronger the first step (levels 1–4); from level 4 the
+# task goes to the manager at once. (days past the oldest unpaid due date up to, level, method)
+DUNNING_LADDER = ((30, 1, DunningMethod.SMS), (90, 2, DunningMethod.CALL), (180, 3, DunningMethod.LETTER),
+                  (None, 4, DunningMethod.VISIT))
+
+REGISTER_STATUS_COLORS.update({"open": "warning", "promised": "info", "escalated": "danger", "closed": "success"})

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.forms import BootstrapMixin, WorkflowActionForm
-from kefu.frontdesk.choices import VisitorKind
+from kefu.frontdesk.choices import DunningMethod, VisitorKind
 
 _QUANTITY = re.compile(r"^(.*?)[\s×xX*]+(\d+)$")
 
@@ -160,7 +160,27 @@ class RectificationForm(WorkflowActionForm):
     penalty = forms.CharField(label=_("Penalty (¥)"), max_length=16, required=False)
 
 
+class DunningRoundForm(BootstrapMixin, forms.Form):
+    site = forms.IntegerField(label=_("Site"), widget=forms.Select)
+    min_balance = forms.CharField(label=_("Chase balances from (¥)"), max_length=16, initial="1")
+
+
+class AttemptForm(WorkflowActionForm):
+    method = forms.ChoiceField(label=_("How"), choices=DunningMethod.choices)
+    note = forms.CharField(label=_("Outcome"), max_length=500, required=False)
+
+
+class PromiseForm(WorkflowActionForm):
+    promise_date = forms.DateField(label=_("Promised by"), widget=DateInput())
+    promise_amount = forms.CharField(label=_("Amount (¥)"), max_length=16, required=False)
+
+
+class NoteForm(WorkflowActionForm):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
 REGISTER_ACTION_FORMS: dict[str, dict[str, type[forms.Form]]] = {
+    "dunning": {"attempt": AttemptForm, "promise": PromiseForm, "escalate": NoteForm, "close": NoteForm},
     "renovations": {"review": ReviewForm, "reject": RequiredReasonForm, "pay": DepositForm, "inspect": FindingForm,
                     "order": RectificationForm, "rectified": ScanForm, "accept": ScanForm, "refund": ScanForm,
                     "cancel": RequiredReasonForm},

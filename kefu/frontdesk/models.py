@@ -16,6 +16,9 @@ from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
 from kefu.frontdesk.choices import (
     BillSource,
+    DunningAction,
+    DunningMethod,
+    DunningStatus,
     FeeBasis,
     KeyKind,
     LoanAction,
@@ -456,3 +459,56 @@ class RenovationEvent(ImmutableEvent):
         verbose_name = _("renovation event")
         verbose_name_plural = _("renovation events")
         indexes = [models.Index(fields=["renovation", "created_at"], name="fd_renovation_event_idx")]
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+class DunningTask(models.Model):
+    """A steward's task to chase one unit's arrears (催缴): made by a dunning round from the
+    ladder (the age of the arrears decides the level and the first method), then attempts
+    (SMS through the outbox, call, letter, visit) recorded like callbacks, a promise to pay with
+    a date and amount, escalation to the manager, closing. At most one task per unit is not
+    closed (a constraint). `status`/`version` change only through `dunning_transition`."""
+
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="dunning_tasks")
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    method = models.CharField(_("next step"), max_length=8, choices=DunningMethod.choices)
+    balance = models.DecimalField(_("balance when made (¥)"), max_digits=12, decimal_places=2)
+    oldest_due = models.DateField(_("oldest unpaid due date"))
+    due_on = models.DateField(_("chase by"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    promise_date = models.DateField(_("promised by"), null=True, blank=True, editable=False)
+    promise_amount = models.DecimalField(_("promised amount (¥)"), null=True, blank=True, max_digits=12,
+                                         decimal_places=2, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=DunningStatus.choices, default=DunningStatus.OPEN,
+                              editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("dunning task")
+        verbose_name_plural = _("dunning tasks")
+        ordering = ["due_on", "-level", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit"], condition=~Q(status="closed"),
+                                               name="uniq_open_dunning_task")]
+        indexes = [models.Index(fields=["site", "status", "due_on"], name="fd_dunning_site_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id} L{self.level}"
+
+
+class DunningEvent(ImmutableEvent):
+    """One immutable entry of a dunning task: each attempt (method, outcome), promise, escalation."""
+
+    task = models.ForeignKey(DunningTask, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=DunningAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("dunning event")
+        verbose_name_plural = _("dunning events")

@@ -16,6 +16,7 @@ from kefu.customers.selectors import asset_visibility_q, sees_all_customers, sit
 from kefu.frontdesk import workflow
 from kefu.frontdesk.choices import AgeBucket, LoanStatus, ParcelStatus, age_bucket
 from kefu.frontdesk.models import (
+    DunningTask,
     FeeItem,
     Key,
     KeyLoan,
@@ -243,5 +244,22 @@ def renovation_list(*, actor: Actor | None, status: str | None = None) -> QueryS
 def renovation_get(*, actor: Actor | None, pk: Any) -> Renovation | None:
     try:
         return renovation_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+def dunning_list(*, actor: Actor | None, status: str | None = None) -> QuerySet[DunningTask]:
+    """Dunning tasks on the actor's sites, the most urgent first (chase-by date, then level)."""
+    qs = DunningTask.objects.filter(unit_scope_q(actor)).select_related("unit", "site")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("due_on", "-level", "id")
+
+
+def dunning_get(*, actor: Actor | None, pk: Any) -> DunningTask | None:
+    try:
+        return dunning_list(actor=actor).filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None

@@ -25,8 +25,12 @@ from kefu.customers.phones import normalize_phone
 from kefu.customers.selectors import site_scope_q, visible_customers
 from kefu.frontdesk import selectors, workflow
 from kefu.frontdesk.choices import (
+    DUNNING_LADDER,
     RENOVATION_CHECKLIST,
     BillSource,
+    DunningAction,
+    DunningMethod,
+    DunningStatus,
     FeeBasis,
     LoanAction,
     LoanStatus,
@@ -44,6 +48,8 @@ from kefu.frontdesk.choices import (
 from kefu.frontdesk.models import (
     Bill,
     BlacklistEntry,
+    DunningEvent,
+    DunningTask,
     FeeItem,
     Key,
     KeyLoan,
@@ -790,4 +796,118 @@ def renovation_transition(*, renovation: Renovation | int, action: str, actor_us
     (deposit minus penalties; only after acceptance), cancel — through the kernel's gate."""
     actor = require_actor(actor_user)
     return run_transition(RENOVATION_FLOW, obj=renovation, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+def dunning_step(age_days: int) -> tuple[int, str]:
+    """The ladder's level and first method for arrears that old."""
+    for limit, level, method in DUNNING_LADDER:
+        if limit is None or age_days <= limit:
+            return level, method
+    raise AssertionError("the ladder ends with an open step")  # pragma: no cover
+
+
+@transaction.atomic
+def dunning_round(*, actor_user, site: Site | int | None, today: date | None = None,
+                  min_balance: Any = "1") -> int:
+    """A dunning round of one site: a task for every unit in arrears (past due, balance at least
+    `min_balance`) that has none open, at the ladder's level for the age of its arrears, to
+    chase within a day (level 4: escalated to the manager at once). Idempotent: a second round
+    the same day adds nothing. Returns the number of tasks made."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DUNNING_ROLES, _("Your role may not start dunning rounds."))
+    found_site = _visible_site(actor, site)
+    today = today or timezone.localdate()
+    floor = _amount(min_balance, "min_balance")
+    Site.objects.select_for_update().filter(pk=found_site.pk).first()  # two rounds of one site queue here
+    open_units = DunningTask.objects.exclude(status=DunningStatus.CLOSED).values("unit_id")
+    balances = list(UnitBalance.objects.filter(site=found_site, balance__gte=floor, oldest_unpaid_due__lt=today)
+                    .exclude(unit_id__in=open_units).order_by("oldest_unpaid_due", "unit_id"))
+    now = timezone.now()
+    made = []
+    for row in balances:
+        assert row.oldest_unpaid_due is not None  # filtered
+        level, method = dunning_step((today - row.oldest_unpaid_due).days)
+        made.append(DunningTask(unit_id=row.unit_id, site=found_site, level=level, method=method,
+                                balance=row.balance, oldest_due=row.oldest_unpaid_due, due_on=today + timedelta(days=1),
+                                status=DunningStatus.ESCALATED if level >= 4 else DunningStatus.OPEN,
+                                created_by=actor_user, created_at=now, updated_at=now))
+    DunningTask.objects.bulk_create(made, batch_size=1000)
+    DunningEvent.objects.bulk_create([DunningEvent(task=task, action=DunningAction.CREATE, actor=actor_user,
+                                                   created_at=now, to_status=task.status,
+                                                   data={"level": task.level, "balance": str(task.balance)})
+                                      for task in made])
+    return len(made)
+
+
+def _occupant_phones(unit_id: int) -> list[str]:
+    from kefu.customers.models import CustomerPhone
+
+    occupants = CustomerAsset.objects.filter(asset_id=unit_id, ended_on=None, customer__deleted_at=None)
+    return list(CustomerPhone.objects.filter(customer_id__in=occupants.values("customer_id"))
+                .order_by("-is_primary", "id").values_list("number", flat=True)[:1])
+
+
+def _dunning_apply(task: DunningTask, actor: Actor, action: str, data: dict, now) -> Change:
+    note = _text(data.get("note") or data.get("reason"), "note", MAX_REASON)
+    if action == DunningAction.ATTEMPT:
+        method = str(data.get("method") or "")
+        if method not in DunningMethod.values:
+            raise field_error("method", _("Choose how the occupant was reminded."))
+        event_data: dict[str, Any] = {"method": method}
+        after = None
+        if method == DunningMethod.SMS:
+            phones = _occupant_phones(task.unit_id)
+            if not phones:
+                raise field_error("method", _("No occupant of the unit has a phone on file."), "no_phone")
+            from kefu.notifications.services import outbox_enqueue
+
+            balance = UnitBalance.objects.filter(pk=task.unit_id).values_list("balance", flat=True).first()
+            text = _("Fee reminder: unit %(unit)s owes ¥%(balance)s (oldest due %(due)s). Please settle it at the "
+                     "property office. Thank you.") % {"unit": task.unit.code, "balance": balance,
+                                                        "due": task.oldest_due.isoformat()}
+
+            def after() -> None:
+                message = outbox_enqueue(channel="sms", to_address=phones[0], subject=text[:255], body=text,
+                                         kind="notice", params={"unit": task.unit.code, "balance": str(balance)})
+                event_data["outbox"] = message.pk
+        return Change(changes={"attempts": task.attempts + 1}, data=event_data, body=note, after=after)
+    if action == DunningAction.PROMISE:
+        promised = _date(data.get("promise_date"), "promise_date")
+        assert promised is not None  # required
+        if promised < timezone.localdate(now):
+            raise field_error("promise_date", _("The promised date is in the past."))
+        amount = _money(data.get("promise_amount"), "promise_amount")
+        return Change(changes={"promise_date": promised, "promise_amount": amount or None}, body=note,
+                      data={"promise_date": promised.isoformat(), "promise_amount": str(amount)})
+    if action == DunningAction.ESCALATE:
+        return Change(changes={"level": max(task.level, 4)}, body=note)
+    if task.status == DunningStatus.ESCALATED and actor.role not in workflow.REFUND_ROLES:
+        raise NotAllowed(_("Only a manager closes an escalated task."), code="role_not_allowed")
+    return Change(body=note)
+
+
+def _dunning_record(task: DunningTask, *, action: str, actor_user, now, from_status: str, to_status: str,
+                    change: Change) -> DunningEvent:
+    return DunningEvent.objects.create(task=task, action=action, actor=actor_user, created_at=now,
+                                       from_status=from_status, to_status=to_status, body=change.body,
+                                       data=change.data)
+
+
+DUNNING_FLOW: Workflow[DunningTask] = Workflow(
+    model=DunningTask, table=workflow.DUNNING_TABLE, subject=gettext_lazy("dunning task"),
+    not_found=gettext_lazy("Dunning task not found."), action_label=choices_label(DunningAction),
+    status_label=choices_label(DunningStatus), queryset=lambda: DunningTask.objects.select_related("unit"),
+    can_see=lambda actor, task: selectors.site_visible(actor, task.site_id), apply=_dunning_apply,
+    record_event=_dunning_record)
+
+
+def dunning_transition(*, task: DunningTask | int, action: str, actor_user, expected_version: int | None = None,
+                       **data: Any) -> DunningTask:
+    """Record an attempt (an SMS goes through the outbox to the occupant), a promise to pay (date,
+    amount), escalate to the manager, close — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(DUNNING_FLOW, obj=task, action=action, actor=actor, actor_user=actor_user,
                           expected_version=expected_version, data=data)

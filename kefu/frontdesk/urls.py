@@ -17,5 +17,6 @@ urlpatterns = [
     path("keys/", views.keys, name="keys"),
     path("parcels/", views.parcels, name="parcels"),
     path("renovations/", views.renovations, name="renovations"),
+    path("fees/dunning/", views.dunning, name="dunning"),
     path("<slug:register>/<int:pk>/actions/<slug:action>/", views.register_action, name="register_action"),
 ]

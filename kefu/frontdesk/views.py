@@ -20,6 +20,8 @@ from kefu.frontdesk import selectors, services, workflow
 from kefu.frontdesk.choices import (
     PASS_STATUS_COLORS,
     REGISTER_STATUS_COLORS,
+    DunningAction,
+    DunningStatus,
     LoanAction,
     ParcelAction,
     PassAction,
@@ -32,6 +34,7 @@ from kefu.frontdesk.choices import (
 from kefu.frontdesk.forms import (
     ACTION_FORMS,
     REGISTER_ACTION_FORMS,
+    DunningRoundForm,
     KeyLoanForm,
     ParcelForm,
     ReleasePassForm,
@@ -203,6 +206,9 @@ def arrears(request: HttpRequest) -> HttpResponse:
 # --- visitors, keys, parcels: one list page each, with its form and the rows' actions ----------------
 
 REGISTERS: dict[str, dict[str, Any]] = {
+    "dunning": {"title": _lazy("Dunning"), "form": DunningRoundForm, "labels": DunningAction,
+                "transition": lambda obj, **kw: services.dunning_transition(task=obj, **kw),
+                "get": selectors.dunning_get, "table": workflow.DUNNING_TABLE, "list": selectors.dunning_list},
     "renovations": {"title": _lazy("Renovations"), "form": RenovationForm, "labels": RenovationAction,
                     "transition": lambda obj, **kw: services.renovation_transition(renovation=obj, **kw),
                     "get": selectors.renovation_get, "table": workflow.RENOVATION_TABLE,
@@ -330,6 +336,19 @@ def renovations(request: HttpRequest) -> HttpResponse:
                                              starts_on=d["starts_on"], ends_on=d["ends_on"])
         return _register_create(request, "renovations", qs, create)
     return _register_page(request, "renovations", qs)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def dunning(request: HttpRequest) -> HttpResponse:
+    """The stewards' dunning list: start a round for a site (tasks by the ladder), then record
+    attempts (an SMS goes through the outbox), promises, escalations."""
+    wanted = request.GET.get("status")
+    qs = selectors.dunning_list(actor=request.actor, status=wanted if wanted in DunningStatus.values else None)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "dunning", qs, lambda d: services.dunning_round(
+            actor_user=request.user, site=d["site"], min_balance=d["min_balance"]))
+    return _register_page(request, "dunning", qs)
 
 
 @staff_required

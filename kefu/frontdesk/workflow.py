@@ -11,6 +11,8 @@ scan with when the pass was used.
 
 from kefu.core.workflow import Table, Transition
 from kefu.frontdesk.choices import (
+    DunningAction,
+    DunningStatus,
     LoanAction,
     LoanStatus,
     ParcelAction,
@@ -76,4 +78,15 @@ RENOVATION_TABLE = Table(
     Transition(_RA.ACCEPT, {_RS.PERMITTED}, _RS.ACCEPTED, APPROVER_ROLES),
     Transition(_RA.REFUND, {_RS.ACCEPTED}, _RS.REFUNDED, REFUND_ROLES),
     Transition(_RA.CANCEL, {_RS.APPLIED, _RS.REVIEWED}, _RS.CANCELLED, DESK_ROLES, ("reason",)),
+)
+
+# Dunning (催缴): stewards and the fee desk chase, a manager takes escalated units and closes them.
+_DS, _DA = DunningStatus, DunningAction
+DUNNING_ROLES = FEE_ROLES
+DUNNING_TABLE = Table(
+    Transition(_DA.ATTEMPT, {_DS.OPEN, _DS.PROMISED, _DS.ESCALATED}, None, DUNNING_ROLES, ("method",)),
+    Transition(_DA.PROMISE, {_DS.OPEN, _DS.ESCALATED}, _DS.PROMISED, DUNNING_ROLES, ("promise_date",)),
+    Transition(_DA.ESCALATE, {_DS.OPEN, _DS.PROMISED}, _DS.ESCALATED, DUNNING_ROLES),
+    # Closing an escalated task is the manager's (services check it: REFUND_ROLES).
+    Transition(_DA.CLOSE, {_DS.OPEN, _DS.PROMISED, _DS.ESCALATED}, _DS.CLOSED, DUNNING_ROLES),
 )
