@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, NotAllowed, field_error, required_field
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
 from kefu.customers.models import Asset, Customer, CustomerAsset, Site
@@ -911,3 +911,126 @@ def dunning_transition(*, task: DunningTask | int, action: str, actor_user, expe
     actor = require_actor(actor_user)
     return run_transition(DUNNING_FLOW, obj=task, action=action, actor=actor, actor_user=actor_user,
                           expected_version=expected_version, data=data)
+
+
+# --- bill import (the finance system's xlsx) -------------------------------------------------------
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+IMPORT_COLUMNS = ("unit", "item", "period", "amount", "due_date")
+
+
+def _cell_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _import_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
+    """(sheet row number, values by column) of the first sheet; the first row names the columns."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_IMPORT_BYTES:
+        raise field_error("file", _("The file is larger than 5 MB."))
+    try:
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not xlsx
+        raise field_error("file", _("This is not an xlsx file.")) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(v or "").strip().lower() for v in next(rows, ())]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise field_error("file", _("The first row must name the columns %(columns)s; missing: %(missing)s.") % {
+            "columns": ", ".join(IMPORT_COLUMNS), "missing": ", ".join(missing)})
+    out = []
+    for number, values in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        if len(out) >= MAX_IMPORT_ROWS:
+            raise field_error("file", _("At most %(n)s rows per file.") % {"n": MAX_IMPORT_ROWS})
+        out.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
+    book.close()
+    return out
+
+
+@transaction.atomic
+def bills_import(*, actor_user, content: bytes) -> dict[str, Any]:
+    """Bills from the finance system's xlsx (columns unit, item, period, amount, due_date; unit
+    and item by their codes). Every row is validated first; any error → nothing is written and
+    the errors are returned per row (`{"row", "field", "message"}`). Otherwise a row with no bill
+    yet creates one, a row whose amount or due date differs corrects the bill (source "import"),
+    an equal row changes nothing — so importing the same file twice is harmless. Balances follow."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not enter bills."))
+    rows = _import_rows(content)
+    units = {a.code: a for a in Asset.objects.filter(selectors.unit_scope_q(actor, ""), kind="unit",
+                                                     code__in={str(r["unit"] or "").strip() for _n, r in rows})}
+    items = {(i.site_id, i.code): i for i in FeeItem.objects.filter(site_scope_q(actor, "site__"), is_active=True)}
+    errors: list[dict[str, Any]] = []
+    clean: list[tuple[Asset, FeeItem, str, Decimal, date]] = []
+    seen: set[tuple[int, int, str]] = set()
+    for number, row in rows:
+        def fail(field: str, message: str, number: int = number) -> None:
+            errors.append({"row": number, "field": field, "message": str(message)})
+
+        unit = units.get(str(row.get("unit") or "").strip())
+        if unit is None:
+            fail("unit", _("Unknown unit."))
+            continue
+        item = items.get((unit.site_id, str(row.get("item") or "").strip()))
+        if item is None:
+            fail("item", _("Choose an active fee item of the unit's site."))
+            continue
+        period = str(row.get("period") or "").strip()
+        if not _PERIOD.match(period):
+            fail("period", _("Enter the period as YYYY-MM, e.g. 2026-11."))
+            continue
+        try:
+            amount = _amount(row.get("amount"))
+        except InvalidInput as error:
+            fail("amount", error.message)
+            continue
+        due = _cell_date(row.get("due_date"))
+        if due is None:
+            fail("due_date", _("Enter a date as YYYY-MM-DD."))
+            continue
+        key = (unit.pk, item.pk, period)
+        if key in seen:
+            fail("period", _("The file lists this unit, item and period twice."))
+            continue
+        seen.add(key)
+        clean.append((unit, item, period, amount, due))
+    if errors:
+        return {"created": 0, "corrected": 0, "unchanged": 0, "errors": errors}
+    # Lock every unit's balance row first, in unit order (the writers' lock), then read the bills.
+    locked = {unit.pk: _locked_balance(unit) for unit in sorted({u.pk: u for u, *_r in clean}.values(),
+                                                                 key=lambda u: u.pk)}
+    existing = {(b.unit_id, b.item_id, b.period): b for b in Bill.objects.filter(
+        unit_id__in={u.pk for u, *_rest in clean}, period__in={p for _u, _i, p, _a, _d in clean})}
+    now = timezone.now()
+    created = corrected = unchanged = 0
+    touched: set[int] = set()
+    for unit, item, period, amount, due in sorted(clean, key=lambda r: r[0].pk):
+        bill = existing.get((unit.pk, item.pk, period))
+        if bill is None:
+            Bill.objects.create(unit=unit, item=item, period=period, amount=amount, due_date=due,
+                                source=BillSource.IMPORT, created_by=actor_user, created_at=now)
+            created += 1
+        elif (bill.amount, bill.due_date) != (amount, due):
+            Bill.objects.filter(pk=bill.pk).update(amount=amount, due_date=due, source=BillSource.IMPORT)
+            corrected += 1
+        else:
+            unchanged += 1
+            continue
+        touched.add(unit.pk)
+    for unit_id in sorted(touched):
+        balance_recompute(balance=locked[unit_id], now=now)
+    return {"created": created, "corrected": corrected, "unchanged": unchanged, "errors": []}

@@ -18,5 +18,6 @@ urlpatterns = [
     path("parcels/", views.parcels, name="parcels"),
     path("renovations/", views.renovations, name="renovations"),
     path("fees/dunning/", views.dunning, name="dunning"),
+    path("fees/import/", views.fees_import, name="fees_import"),
     path("<slug:register>/<int:pk>/actions/<slug:action>/", views.register_action, name="register_action"),
 ]

@@ -199,8 +199,41 @@ def arrears(request: HttpRequest) -> HttpResponse:
     response = render_list(request, queryset=qs, page_template="frontdesk/arrears.html",
                            partial_template="frontdesk/arrears.html", name="balances",
                            full_context=lambda: {"sites": list(selectors.sites_for(actor=actor)),
-                                                 "ageing": selectors.ageing(actor=actor, site_id=site_id)})
+                                                 "ageing": selectors.ageing(actor=actor, site_id=site_id),
+                                                 "collection": _collection(request, site_id)})
     return response
+
+
+def _collection(request: HttpRequest, site_id: str | None) -> dict[str, Any] | None:
+    """The collection-rate figure for `?site=&period=YYYY-MM` (both needed), else None."""
+    period = request.GET.get("period") or ""
+    if site_id is None or not services._PERIOD.match(period):
+        return None
+    return selectors.collection_rate(actor=request.actor, site_id=site_id, period=period)  # type: ignore[attr-defined]  # set by the middleware
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def fees_import(request: HttpRequest) -> HttpResponse:
+    """Upload the finance system's bills (xlsx): every row checked, errors listed per row, nothing
+    written unless the whole file is valid; a re-import changes nothing."""
+    context: dict[str, Any] = {"columns": services.IMPORT_COLUMNS}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                from kefu.core.errors import required_field
+                raise required_field("file")
+            if upload.size and upload.size > services.MAX_IMPORT_BYTES:
+                from kefu.core.errors import field_error
+                raise field_error("file", _("The file is larger than 5 MB."))
+            result = services.bills_import(actor_user=request.user, content=upload.read())
+        except ApplicationError as error:
+            context["error_message"] = error.message
+            return render(request, "frontdesk/fees_import.html", context, status=error.status_code)
+        context["result"] = result
+        return render(request, "frontdesk/fees_import.html", context, status=400 if result["errors"] else 200)
+    return render(request, "frontdesk/fees_import.html", context)
 
 
 # --- visitors, keys, parcels: one list page each, with its form and the rows' actions ----------------
