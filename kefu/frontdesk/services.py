@@ -950,7 +950,7 @@ def _import_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     if missing:
         raise field_error("file", _("The first row must name the columns %(columns)s; missing: %(missing)s.") % {
             "columns": ", ".join(IMPORT_COLUMNS), "missing": ", ".join(missing)})
-    out = []
+    out: list[tuple[int, dict[str, Any]]] = []
     for number, values in enumerate(rows, start=2):
         if not any(v not in (None, "") for v in values):
             continue
@@ -973,7 +973,8 @@ def bills_import(*, actor_user, content: bytes) -> dict[str, Any]:
     rows = _import_rows(content)
     units = {a.code: a for a in Asset.objects.filter(selectors.unit_scope_q(actor, ""), kind="unit",
                                                      code__in={str(r["unit"] or "").strip() for _n, r in rows})}
-    items = {(i.site_id, i.code): i for i in FeeItem.objects.filter(site_scope_q(actor, "site__"), is_active=True)}
+    items: dict[tuple[int | None, str], FeeItem] = {(i.site_id, i.code): i for i in FeeItem.objects.filter(
+        site_scope_q(actor, "site__"), is_active=True)}
     errors: list[dict[str, Any]] = []
     clean: list[tuple[Asset, FeeItem, str, Decimal, date]] = []
     seen: set[tuple[int, int, str]] = set()
