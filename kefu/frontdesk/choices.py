@@ -187,3 +187,38 @@ DUNNING_LADDER = ((30, 1, DunningMethod.SMS), (90, 2, DunningMethod.CALL), (180,
                   (None, 4, DunningMethod.VISIT))
 
 REGISTER_STATUS_COLORS.update({"open": "warning", "promised": "info", "escalated": "danger", "closed": "success"})
+
+
+class LendKind(models.TextChoices):
+    """What the desk lends to occupants."""
+
+    UMBRELLA = "umbrella", _("Umbrella")
+    CART = "cart", _("Cart")
+    TOOL = "tool", _("Tool")
+    OTHER = "other", _("Other item")
+
+
+class ViolationKind(models.TextChoices):
+    """Occupants' duties broken (装修违规, 搬家损坏, 噪音…)."""
+
+    MOVING_DAMAGE = "moving_damage", _("Damage while moving")
+    RENOVATION = "renovation", _("Illegal renovation")
+    NOISE = "noise", _("Noise")
+    OTHER = "other", _("Other")
+
+
+class ViolationStatus(models.TextChoices):
+    OPEN = "open", _("Rectification due")
+    RECTIFIED = "rectified", _("Rectified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ViolationAction(models.TextChoices):
+    CREATE = "create", _("Recorded")
+    RECTIFIED = "rectified", _("Rectified")
+    CANCEL = "cancel", _("Cancel")
+
+
+# A unit with this many violations in a year is a repeat offender (shown on the register).
+REPEAT_OFFENDER_COUNT = 2
+REGISTER_STATUS_COLORS.update({"rectified": "success"})

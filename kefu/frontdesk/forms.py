@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.forms import BootstrapMixin, WorkflowActionForm
-from kefu.frontdesk.choices import DunningMethod, VisitorKind
+from kefu.frontdesk.choices import DunningMethod, ViolationKind, VisitorKind
 
 _QUANTITY = re.compile(r"^(.*?)[\s×xX*]+(\d+)$")
 
@@ -179,7 +179,25 @@ class NoteForm(WorkflowActionForm):
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
+class ItemLoanForm(BootstrapMixin, forms.Form):
+    item = forms.IntegerField(label=_("Item to lend"), widget=forms.Select)
+    borrower = forms.CharField(label=_("Borrower"), max_length=100)
+    unit_code = forms.CharField(label=_("Unit"), max_length=64, required=False)
+    due_at = forms.DateTimeField(label=_("Due back at"), widget=DateTimeInput(),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+class ViolationForm(BootstrapMixin, forms.Form):
+    unit_code = forms.CharField(label=_("Unit"), max_length=64)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ViolationKind.choices)
+    description = forms.CharField(label=_("What happened"), max_length=500)
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput(), required=False)
+    penalty = forms.CharField(label=_("Penalty (¥)"), max_length=16, required=False)
+
+
 REGISTER_ACTION_FORMS: dict[str, dict[str, type[forms.Form]]] = {
+    "lending": {"return": ScanForm},
+    "violations": {"rectified": ScanForm, "cancel": RequiredReasonForm},
     "dunning": {"attempt": AttemptForm, "promise": PromiseForm, "escalate": NoteForm, "close": NoteForm},
     "renovations": {"review": ReviewForm, "reject": RequiredReasonForm, "pay": DepositForm, "inspect": FindingForm,
                     "order": RectificationForm, "rectified": ScanForm, "accept": ScanForm, "refund": ScanForm,

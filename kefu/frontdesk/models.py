@@ -21,6 +21,7 @@ from kefu.frontdesk.choices import (
     DunningStatus,
     FeeBasis,
     KeyKind,
+    LendKind,
     LoanAction,
     LoanStatus,
     ParcelAction,
@@ -30,6 +31,9 @@ from kefu.frontdesk.choices import (
     PaymentKind,
     RenovationAction,
     RenovationStatus,
+    ViolationAction,
+    ViolationKind,
+    ViolationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -512,3 +516,109 @@ class DunningEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("dunning event")
         verbose_name_plural = _("dunning events")
+
+
+# --- items lent to occupants, violations ----------------------------------------------------------------
+
+class LendItem(models.Model):
+    """An item the desk lends to occupants (an umbrella, a cart, a small tool)."""
+
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("item number"), max_length=32)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=LendKind.choices, default=LendKind.OTHER)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("item to lend")
+        verbose_name_plural = _("items to lend")
+        ordering = ["site", "code"]
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="uniq_lend_item_code_per_site")]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+
+class ItemLoan(models.Model):
+    """An item lent to an occupant until a due time; at most one open loan per item (a
+    constraint). `status` changes only through `item_loan_transition`."""
+
+    item = models.ForeignKey(LendItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="loans")
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    borrower = models.CharField(_("borrower"), max_length=100)
+    due_at = models.DateTimeField(_("due back at"))
+    status = models.CharField(_("status"), max_length=16, choices=LoanStatus.choices, default=LoanStatus.OUT,
+                              editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("lent at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("item loan")
+        verbose_name_plural = _("item loans")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=Q(status="out"), name="uniq_open_item_loan")]
+        indexes = [models.Index(fields=["status", "due_at"], name="fd_item_loan_due_idx")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.borrower}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == LoanStatus.OUT and self.due_at < timezone.now()
+
+
+class ItemLoanEvent(ImmutableEvent):
+    """One immutable entry of an item loan's history."""
+
+    loan = models.ForeignKey(ItemLoan, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=LoanAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("item-loan event")
+        verbose_name_plural = _("item-loan events")
+
+
+class Violation(models.Model):
+    """An occupant's violation of their duties (damage while moving, illegal renovation, noise…)
+    recorded against the unit with a rectification order (deadline) and a penalty; repeat
+    offenders show on the register. `status` changes only through `violation_transition`."""
+
+    number = models.CharField(_("register number"), max_length=32, unique=True, editable=False)
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="violations")
+    kind = models.CharField(_("kind"), max_length=16, choices=ViolationKind.choices)
+    description = models.CharField(_("what happened"), max_length=500)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
+    penalty = models.DecimalField(_("penalty (¥)"), default=0, max_digits=12, decimal_places=2)
+    status = models.CharField(_("status"), max_length=16, choices=ViolationStatus.choices,
+                              default=ViolationStatus.OPEN, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="fd_violation_unit_idx")]
+
+    def __str__(self):
+        return self.number
+
+
+class ViolationEvent(ImmutableEvent):
+    """One immutable entry of a violation's history."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=ViolationAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("violation event")
+        verbose_name_plural = _("violation events")

@@ -19,14 +19,17 @@ from kefu.frontdesk.models import (
     Bill,
     DunningTask,
     FeeItem,
+    ItemLoan,
     Key,
     KeyLoan,
+    LendItem,
     Parcel,
     Payment,
     ReleasePass,
     ReleasePassEvent,
     Renovation,
     UnitBalance,
+    Violation,
     VisitorPass,
 )
 from kefu.org.selectors import Actor
@@ -303,3 +306,40 @@ def collection_rate(*, actor: Actor | None, site_id: Any, period: str, as_of: da
                 collected += covered
     rate = (collected * 100 / billed).quantize(Decimal("0.01")) if billed else None
     return {**empty, "billed": billed, "collected": collected, "rate": rate}
+
+
+# --- items lent, violations -------------------------------------------------------------------------------
+
+def lend_items(*, actor: Actor | None) -> QuerySet[LendItem]:
+    return LendItem.objects.filter(site_scope_q(actor, "site__"), is_active=True).order_by("code")
+
+
+def item_loan_list(*, actor: Actor | None, overdue: bool = False) -> QuerySet[ItemLoan]:
+    """Loans of items on the actor's sites, newest first; `overdue`: still out past their due time."""
+    qs = ItemLoan.objects.filter(site_scope_q(actor, "item__site__")).select_related("item", "unit")
+    if overdue:
+        qs = qs.filter(status=LoanStatus.OUT, due_at__lt=timezone.now())
+    return qs.order_by("-created_at", "-id")
+
+
+def item_loan_get(*, actor: Actor | None, pk: Any) -> ItemLoan | None:
+    try:
+        return item_loan_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def violation_list(*, actor: Actor | None, today: date | None = None) -> QuerySet[Violation]:
+    """Violations at units the actor may see, newest first, each with `unit_violations`: how many
+    the unit had in the year before (repeat offenders from REPEAT_OFFENDER_COUNT on)."""
+    since = (today or timezone.localdate()) - timedelta(days=365)
+    return (Violation.objects.filter(unit_scope_q(actor)).select_related("unit")
+            .annotate(unit_violations=Count("unit__violations", filter=Q(unit__violations__created_at__date__gte=since)))
+            .order_by("-created_at", "-id"))
+
+
+def violation_get(*, actor: Actor | None, pk: Any) -> Violation | None:
+    try:
+        return violation_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

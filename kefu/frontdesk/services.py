@@ -41,6 +41,9 @@ from kefu.frontdesk.choices import (
     PaymentKind,
     RenovationAction,
     RenovationStatus,
+    ViolationAction,
+    ViolationKind,
+    ViolationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -51,9 +54,12 @@ from kefu.frontdesk.models import (
     DunningEvent,
     DunningTask,
     FeeItem,
+    ItemLoan,
+    ItemLoanEvent,
     Key,
     KeyLoan,
     KeyLoanEvent,
+    LendItem,
     Parcel,
     ParcelEvent,
     Payment,
@@ -62,6 +68,8 @@ from kefu.frontdesk.models import (
     Renovation,
     RenovationEvent,
     UnitBalance,
+    Violation,
+    ViolationEvent,
     VisitorPass,
     VisitorPassEvent,
 )
@@ -1035,3 +1043,115 @@ def bills_import(*, actor_user, content: bytes) -> dict[str, Any]:
     for unit_id in sorted(touched):
         balance_recompute(balance=locked[unit_id], now=now)
     return {"created": created, "corrected": corrected, "unchanged": unchanged, "errors": []}
+
+
+# --- items lent to occupants ---------------------------------------------------------------------------
+
+@transaction.atomic
+def item_loan_create(*, actor_user, item: LendItem | int | None, borrower: str, due_at: datetime | None,
+                     unit: Asset | int | None = None) -> ItemLoan:
+    """Lend an item (umbrella, cart, tool) to an occupant until a due time; an item already out
+    is 409 `item_out`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not lend items."))
+    if item is None or item == "":
+        raise required_field("item")
+    item_id = item.pk if isinstance(item, LendItem) else item
+    found = LendItem.objects.filter(site_scope_q(actor, "site__"), pk=item_id, is_active=True).first()
+    if found is None:
+        raise field_error("item", _("Unknown item."))
+    found_unit = None
+    if unit not in (None, ""):
+        found_unit = _visible_unit(actor, unit)
+        if found_unit.site_id != found.site_id:
+            raise field_error("unit", _("The unit is not on this site."))
+    borrower = _text(borrower, "borrower", 100, required=True)
+    now = timezone.now()
+    if due_at is None:
+        raise required_field("due_at")
+    if due_at <= now:
+        raise field_error("due_at", _("The due time must be in the future."))
+    LendItem.objects.select_for_update().filter(pk=found.pk).first()  # two desks lending one item queue here
+    if ItemLoan.objects.filter(item=found, status=LoanStatus.OUT).exists():
+        raise Conflict(_("This item is out on loan."), code="item_out")
+    loan = ItemLoan.objects.create(item=found, unit=found_unit, borrower=borrower, due_at=due_at,
+                                   created_by=actor_user, created_at=now, updated_at=now)
+    ItemLoanEvent.objects.create(loan=loan, action=LoanAction.CREATE, actor=actor_user, created_at=now,
+                                 to_status=LoanStatus.OUT)
+    return loan
+
+
+def _item_loan_record(loan: ItemLoan, *, action: str, actor_user, now, from_status: str, to_status: str,
+                      change: Change) -> ItemLoanEvent:
+    return ItemLoanEvent.objects.create(loan=loan, action=action, actor=actor_user, created_at=now,
+                                        from_status=from_status, to_status=to_status, data=change.data)
+
+
+ITEM_LOAN_FLOW: Workflow[ItemLoan] = Workflow(
+    model=ItemLoan, table=workflow.ITEM_LOAN_TABLE, subject=gettext_lazy("item loan"),
+    not_found=gettext_lazy("Item loan not found."), action_label=choices_label(LoanAction),
+    status_label=choices_label(LoanStatus), queryset=lambda: ItemLoan.objects.select_related("item"),
+    can_see=lambda actor, loan: selectors.site_visible(actor, loan.item.site_id),
+    apply=lambda loan, actor, action, data, now: Change(changes={"returned_at": now},
+                                                         data={"overdue": loan.due_at < now}),
+    record_event=_item_loan_record)
+
+
+def item_loan_transition(*, item_loan: ItemLoan | int, action: str, actor_user,
+                         expected_version: int | None = None, **data: Any) -> ItemLoan:
+    """Take an item back — through the kernel's gate (a second return is 409)."""
+    actor = require_actor(actor_user)
+    return run_transition(ITEM_LOAN_FLOW, obj=item_loan, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- violations -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def violation_record(*, actor_user, unit: Asset | int | None, kind: str, description: str,
+                     rectify_by: Any = None, penalty: Any = None) -> Violation:
+    """Record an occupant's violation against the unit, with a rectification deadline and a
+    penalty when given."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.APPROVER_ROLES, _("Your role may not record violations."))
+    found_unit = _visible_unit(actor, unit)
+    if kind not in ViolationKind.values:
+        raise field_error("kind", _("Unknown kind."))
+    description = _text(description, "description", 500, required=True)
+    deadline = _date(rectify_by, "rectify_by", required=False)
+    if deadline is not None and deadline < timezone.localdate():
+        raise field_error("rectify_by", _("The deadline is in the past."))
+    amount = _money(penalty, "penalty")
+    now = timezone.now()
+    violation = Violation.objects.create(
+        number=next_number(prefix="WG", day=timezone.localdate(now)), unit=found_unit, kind=kind,
+        description=description, rectify_by=deadline, penalty=amount, created_by=actor_user, created_at=now,
+        updated_at=now)
+    ViolationEvent.objects.create(violation=violation, action=ViolationAction.CREATE, actor=actor_user,
+                                  created_at=now, to_status=ViolationStatus.OPEN, body=description,
+                                  data={"penalty": str(amount)})
+    return violation
+
+
+def _violation_record_event(violation: Violation, *, action: str, actor_user, now, from_status: str,
+                            to_status: str, change: Change) -> ViolationEvent:
+    return ViolationEvent.objects.create(violation=violation, action=action, actor=actor_user, created_at=now,
+                                         from_status=from_status, to_status=to_status, body=change.body)
+
+
+VIOLATION_FLOW: Workflow[Violation] = Workflow(
+    model=Violation, table=workflow.VIOLATION_TABLE, subject=gettext_lazy("violation"),
+    not_found=gettext_lazy("Violation not found."), action_label=choices_label(ViolationAction),
+    status_label=choices_label(ViolationStatus), queryset=lambda: Violation.objects.select_related("unit"),
+    can_see=lambda actor, violation: selectors.site_visible(actor, violation.unit.site_id),
+    apply=lambda violation, actor, action, data, now: Change(
+        body=_text(data.get("reason"), "reason", MAX_REASON)),
+    record_event=_violation_record_event)
+
+
+def violation_transition(*, violation: Violation | int, action: str, actor_user,
+                         expected_version: int | None = None, **data: Any) -> Violation:
+    """Rectified (checked by the steward) or cancelled (a supervisor, with a reason) — through the gate."""
+    actor = require_actor(actor_user)
+    return run_transition(VIOLATION_FLOW, obj=violation, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)

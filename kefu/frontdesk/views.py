@@ -20,6 +20,7 @@ from kefu.frontdesk import selectors, services, workflow
 from kefu.frontdesk.choices import (
     PASS_STATUS_COLORS,
     REGISTER_STATUS_COLORS,
+    REPEAT_OFFENDER_COUNT,
     DunningAction,
     DunningStatus,
     LoanAction,
@@ -28,6 +29,7 @@ from kefu.frontdesk.choices import (
     PassStatus,
     RenovationAction,
     RenovationStatus,
+    ViolationAction,
     VisitAction,
     VisitStatus,
 )
@@ -35,10 +37,12 @@ from kefu.frontdesk.forms import (
     ACTION_FORMS,
     REGISTER_ACTION_FORMS,
     DunningRoundForm,
+    ItemLoanForm,
     KeyLoanForm,
     ParcelForm,
     ReleasePassForm,
     RenovationForm,
+    ViolationForm,
     VisitorForm,
     parse_items,
 )
@@ -239,6 +243,13 @@ def fees_import(request: HttpRequest) -> HttpResponse:
 # --- visitors, keys, parcels: one list page each, with its form and the rows' actions ----------------
 
 REGISTERS: dict[str, dict[str, Any]] = {
+    "lending": {"title": _lazy("Items lent"), "form": ItemLoanForm, "labels": LoanAction,
+                "transition": lambda obj, **kw: services.item_loan_transition(item_loan=obj, **kw),
+                "get": selectors.item_loan_get, "table": workflow.ITEM_LOAN_TABLE, "list": selectors.item_loan_list},
+    "violations": {"title": _lazy("Violations"), "form": ViolationForm, "labels": ViolationAction,
+                   "transition": lambda obj, **kw: services.violation_transition(violation=obj, **kw),
+                   "get": selectors.violation_get, "table": workflow.VIOLATION_TABLE,
+                   "list": selectors.violation_list},
     "dunning": {"title": _lazy("Dunning"), "form": DunningRoundForm, "labels": DunningAction,
                 "transition": lambda obj, **kw: services.dunning_transition(task=obj, **kw),
                 "get": selectors.dunning_get, "table": workflow.DUNNING_TABLE, "list": selectors.dunning_list},
@@ -278,7 +289,10 @@ def _register_page(request: HttpRequest, register: str, queryset: Any, *, form: 
     context = {"register": register, "title": REGISTERS[register]["title"], "page": page, "params": request.GET,
                "rows": _register_rows(request, register, page.object_list), "form": form,
                "error_message": error_message, "status_colors": REGISTER_STATUS_COLORS,
-               "sites": list(selectors.sites_for(actor=actor)), "keys": list(selectors.key_list(actor=actor)),
+               "sites": list(selectors.sites_for(actor=actor)),
+               "keys": list(selectors.key_list(actor=actor)) if register == "keys" else [],
+               "lend_items": list(selectors.lend_items(actor=actor)) if register == "lending" else [],
+               "repeat_from": REPEAT_OFFENDER_COUNT,
                "occupants": [], "selected_requester": "", **(extra or {})}
     if register in ("parcels", "renovations") and form.is_bound:
         unit = selectors.unit_by_code(actor=actor, code=str(form["unit_code"].value() or ""))
@@ -382,6 +396,43 @@ def dunning(request: HttpRequest) -> HttpResponse:
         return _register_create(request, "dunning", qs, lambda d: services.dunning_round(
             actor_user=request.user, site=d["site"], min_balance=d["min_balance"]))
     return _register_page(request, "dunning", qs)
+
+
+def _unit_or_none(request: HttpRequest, code: str, *, required: bool) -> Any:
+    from kefu.core.errors import field_error, required_field
+
+    if not code:
+        if required:
+            raise required_field("unit_code")
+        return None
+    unit = selectors.unit_by_code(actor=request.actor, code=code)  # type: ignore[attr-defined]  # set by the middleware
+    if unit is None:
+        raise field_error("unit_code", _("Unknown unit."))
+    return unit
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def lending(request: HttpRequest) -> HttpResponse:
+    """Items lent to occupants (umbrellas, carts, tools): lend, take back, overdue ones."""
+    qs = selectors.item_loan_list(actor=request.actor, overdue=request.GET.get("overdue") == "true")  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "lending", qs, lambda d: services.item_loan_create(
+            actor_user=request.user, item=d["item"], borrower=d["borrower"], due_at=d["due_at"],
+            unit=_unit_or_none(request, d["unit_code"], required=False)))
+    return _register_page(request, "lending", qs)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def violations(request: HttpRequest) -> HttpResponse:
+    """Occupants' violations with rectification orders; repeat offenders marked."""
+    qs = selectors.violation_list(actor=request.actor)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "violations", qs, lambda d: services.violation_record(
+            actor_user=request.user, unit=_unit_or_none(request, d["unit_code"], required=True), kind=d["kind"],
+            description=d["description"], rectify_by=d["rectify_by"], penalty=d["penalty"]))
+    return _register_page(request, "violations", qs)
 
 
 @staff_required

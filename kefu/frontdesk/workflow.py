@@ -19,6 +19,8 @@ from kefu.frontdesk.choices import (
     ParcelStatus,
     RenovationAction,
     RenovationStatus,
+    ViolationAction,
+    ViolationStatus,
     VisitAction,
     VisitStatus,
 )
@@ -89,4 +91,15 @@ DUNNING_TABLE = Table(
     Transition(_DA.ESCALATE, {_DS.OPEN, _DS.PROMISED}, _DS.ESCALATED, DUNNING_ROLES),
     # Closing an escalated task is the manager's (services check it: REFUND_ROLES).
     Transition(_DA.CLOSE, {_DS.OPEN, _DS.PROMISED, _DS.ESCALATED}, _DS.CLOSED, DUNNING_ROLES),
+)
+
+# Items lent to occupants: taken back by the desk.
+ITEM_LOAN_TABLE = Table(
+    Transition(LoanAction.RETURN, {LoanStatus.OUT}, LoanStatus.RETURNED, DESK_ROLES),
+)
+# Violations: the steward checks the rectification; a supervisor may cancel a wrong record.
+VIOLATION_TABLE = Table(
+    Transition(ViolationAction.RECTIFIED, {ViolationStatus.OPEN}, ViolationStatus.RECTIFIED, APPROVER_ROLES),
+    Transition(ViolationAction.CANCEL, {ViolationStatus.OPEN}, ViolationStatus.CANCELLED, OVERRIDE_ROLES,
+               ("reason",)),
 )
