@@ -13,6 +13,7 @@ from kefu.frontdesk.api.views import (
     ParcelViewSet,
     PaymentViewSet,
     ReleasePassViewSet,
+    RenovationViewSet,
     VisitorPassViewSet,
 )
 from kefu.improvement.api.views import CorrectiveActionViewSet
@@ -68,6 +69,7 @@ router.register("release-passes", ReleasePassViewSet, basename="release-pass")
 router.register("visitor-passes", VisitorPassViewSet, basename="visitor-pass")
 router.register("key-loans", KeyLoanViewSet, basename="key-loan")
 router.register("parcels", ParcelViewSet, basename="parcel")
+router.register("renovations", RenovationViewSet, basename="renovation")
 router.register("fees/items", FeeItemViewSet, basename="fee-item")
 router.register("fees/bills", BillViewSet, basename="fee-bill")
 router.register("fees/payments", PaymentViewSet, basename="fee-payment")

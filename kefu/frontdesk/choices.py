@@ -116,3 +116,109 @@ REGISTER_STATUS_COLORS = {
     "expected": "warning", "arrived": "primary", "departed": "success", "cancelled": "secondary",
     "out": "warning", "returned": "success", "received": "warning", "delivered": "success", "collected": "success",
 }
+
+
+class RenovationStatus(models.TextChoices):
+    """Where a renovation permit (装修许可) stands."""
+
+    APPLIED = "applied", _("Applied")
+    REVIEWED = "reviewed", _("Drawings reviewed, deposit due")
+    PERMITTED = "permitted", _("Permit issued, works on")
+    RECTIFYING = "rectifying", _("Rectification ordered")
+    ACCEPTED = "accepted", _("Accepted, refund due")
+    REFUNDED = "refunded", _("Deposit refunded")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RenovationAction(models.TextChoices):
+    CREATE = "create", _("Applied")
+    REVIEW = "review", _("Review drawings")
+    REJECT = "reject", _("Reject")
+    PAY = "pay", _("Deposit and fees paid")
+    INSPECT = "inspect", _("Site check passed")
+    ORDER = "order", _("Order rectification")
+    RECTIFIED = "rectified", _("Rectified")
+    ACCEPT = "accept", _("Acceptance inspection passed")
+    REFUND = "refund", _("Refund deposit")
+    CANCEL = "cancel", _("Cancel")
+
+
+# The document and drawing review's checklist: every point must be ticked to pass.
+RENOVATION_CHECKLIST = (
+    ("structure", _("Structure (no load-bearing wall touched)")),
+    ("fire", _("Fire safety")),
+    ("waterproofing", _("Waterproofing")),
+)
+
+REGISTER_STATUS_COLORS.update({
+    "applied": "warning", "reviewed": "info", "permitted": "primary", "rectifying": "danger", "accepted": "info",
+    "refunded": "success", "rejected": "secondary",
+})
+
+
+class DunningStatus(models.TextChoices):
+    """Where the chase of one unit's arrears (催缴) stands."""
+
+    OPEN = "open", _("To chase")
+    PROMISED = "promised", _("Promised to pay")
+    ESCALATED = "escalated", _("Escalated to the manager")
+    CLOSED = "closed", _("Closed")
+
+
+class DunningMethod(models.TextChoices):
+    SMS = "sms", _("SMS reminder")
+    CALL = "call", _("Phone call")
+    LETTER = "letter", _("Reminder letter")
+    VISIT = "visit", _("Home visit")
+
+
+class DunningAction(models.TextChoices):
+    CREATE = "create", _("Task created")
+    ATTEMPT = "attempt", _("Record an attempt")
+    PROMISE = "promise", _("Promise to pay")
+    ESCALATE = "escalate", _("Escalate")
+    CLOSE = "close", _("Close")
+
+
+# The ladder: the older the arrears, the stronger the first step (levels 1–4); from level 4 the
+# task goes to the manager at once. (days past the oldest unpaid due date up to, level, method)
+DUNNING_LADDER = ((30, 1, DunningMethod.SMS), (90, 2, DunningMethod.CALL), (180, 3, DunningMethod.LETTER),
+                  (None, 4, DunningMethod.VISIT))
+
+REGISTER_STATUS_COLORS.update({"open": "warning", "promised": "info", "escalated": "danger", "closed": "success"})
+
+
+class LendKind(models.TextChoices):
+    """What the desk lends to occupants."""
+
+    UMBRELLA = "umbrella", _("Umbrella")
+    CART = "cart", _("Cart")
+    TOOL = "tool", _("Tool")
+    OTHER = "other", _("Other item")
+
+
+class ViolationKind(models.TextChoices):
+    """Occupants' duties broken (装修违规, 搬家损坏, 噪音…)."""
+
+    MOVING_DAMAGE = "moving_damage", _("Damage while moving")
+    RENOVATION = "renovation", _("Illegal renovation")
+    NOISE = "noise", _("Noise")
+    OTHER = "other", _("Other")
+
+
+class ViolationStatus(models.TextChoices):
+    OPEN = "open", _("Rectification due")
+    RECTIFIED = "rectified", _("Rectified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ViolationAction(models.TextChoices):
+    CREATE = "create", _("Recorded")
+    RECTIFIED = "rectified", _("Rectified")
+    CANCEL = "cancel", _("Cancel")
+
+
+# A unit with this many violations in a year is a repeat offender (shown on the register).
+REPEAT_OFFENDER_COUNT = 2
+REGISTER_STATUS_COLORS.update({"rectified": "success"})

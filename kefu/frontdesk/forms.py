@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.forms import BootstrapMixin, WorkflowActionForm
-from kefu.frontdesk.choices import VisitorKind
+from kefu.frontdesk.choices import DunningMethod, ViolationKind, VisitorKind
 
 _QUANTITY = re.compile(r"^(.*?)[\s×xX*]+(\d+)$")
 
@@ -125,7 +125,83 @@ class PickupCodeForm(WorkflowActionForm):
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
+class RenovationForm(BootstrapMixin, forms.Form):
+    unit_code = unit_code_field()
+    requester = forms.IntegerField(label=_("Applicant (occupant)"), widget=forms.Select)
+    description = forms.CharField(label=_("Works"), max_length=500)
+    contractor = forms.CharField(label=_("Contractor"), max_length=100, required=False)
+    starts_on = forms.DateField(label=_("Works start"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Works end"), widget=DateInput())
+
+
+class RequiredReasonForm(WorkflowActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ReviewForm(WorkflowActionForm):
+    structure = forms.BooleanField(label=_("Structure"), required=False)
+    fire = forms.BooleanField(label=_("Fire safety"), required=False)
+    waterproofing = forms.BooleanField(label=_("Waterproofing"), required=False)
+
+
+class DepositForm(WorkflowActionForm):
+    deposit = forms.CharField(label=_("Deposit (¥)"), max_length=16)
+    fee = forms.CharField(label=_("Fees (¥)"), max_length=16, required=False)
+    working_hours = forms.CharField(label=_("Working hours"), max_length=100, required=False)
+
+
+class FindingForm(WorkflowActionForm):
+    finding = forms.CharField(label=_("Finding"), max_length=1000, required=False)
+
+
+class RectificationForm(WorkflowActionForm):
+    finding = forms.CharField(label=_("Violation found"), max_length=1000)
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput())
+    penalty = forms.CharField(label=_("Penalty (¥)"), max_length=16, required=False)
+
+
+class DunningRoundForm(BootstrapMixin, forms.Form):
+    site = forms.IntegerField(label=_("Site"), widget=forms.Select)
+    min_balance = forms.CharField(label=_("Chase balances from (¥)"), max_length=16, initial="1")
+
+
+class AttemptForm(WorkflowActionForm):
+    method = forms.ChoiceField(label=_("How"), choices=DunningMethod.choices)
+    note = forms.CharField(label=_("Outcome"), max_length=500, required=False)
+
+
+class PromiseForm(WorkflowActionForm):
+    promise_date = forms.DateField(label=_("Promised by"), widget=DateInput())
+    promise_amount = forms.CharField(label=_("Amount (¥)"), max_length=16, required=False)
+
+
+class NoteForm(WorkflowActionForm):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ItemLoanForm(BootstrapMixin, forms.Form):
+    item = forms.IntegerField(label=_("Item to lend"), widget=forms.Select)
+    borrower = forms.CharField(label=_("Borrower"), max_length=100)
+    unit_code = forms.CharField(label=_("Unit"), max_length=64, required=False)
+    due_at = forms.DateTimeField(label=_("Due back at"), widget=DateTimeInput(),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+
+
+class ViolationForm(BootstrapMixin, forms.Form):
+    unit_code = forms.CharField(label=_("Unit"), max_length=64)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ViolationKind.choices)
+    description = forms.CharField(label=_("What happened"), max_length=500)
+    rectify_by = forms.DateField(label=_("Rectify by"), widget=DateInput(), required=False)
+    penalty = forms.CharField(label=_("Penalty (¥)"), max_length=16, required=False)
+
+
 REGISTER_ACTION_FORMS: dict[str, dict[str, type[forms.Form]]] = {
+    "lending": {"return": ScanForm},
+    "violations": {"rectified": ScanForm, "cancel": RequiredReasonForm},
+    "dunning": {"attempt": AttemptForm, "promise": PromiseForm, "escalate": NoteForm, "close": NoteForm},
+    "renovations": {"review": ReviewForm, "reject": RequiredReasonForm, "pay": DepositForm, "inspect": FindingForm,
+                    "order": RectificationForm, "rectified": ScanForm, "accept": ScanForm, "refund": ScanForm,
+                    "cancel": RequiredReasonForm},
     "visitors": {"arrive": ScanForm, "depart": ScanForm, "cancel": ReasonForm},
     "keys": {"return": ScanForm},
     "parcels": {"deliver": SignedByForm, "collect": PickupCodeForm},

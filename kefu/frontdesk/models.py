@@ -16,8 +16,12 @@ from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
 from kefu.frontdesk.choices import (
     BillSource,
+    DunningAction,
+    DunningMethod,
+    DunningStatus,
     FeeBasis,
     KeyKind,
+    LendKind,
     LoanAction,
     LoanStatus,
     ParcelAction,
@@ -25,6 +29,11 @@ from kefu.frontdesk.choices import (
     PassAction,
     PassStatus,
     PaymentKind,
+    RenovationAction,
+    RenovationStatus,
+    ViolationAction,
+    ViolationKind,
+    ViolationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -387,3 +396,229 @@ class ParcelEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("parcel event")
         verbose_name_plural = _("parcel events")
+
+
+# --- renovations ----------------------------------------------------------------------------------
+
+class Renovation(models.Model):
+    """A renovation permit (装修许可) of a unit: applied for by an occupant (through the desk),
+    drawings reviewed against the checklist, deposit and fees paid, permit with working hours
+    and rules, site checks (a violation orders rectification by a deadline, with a penalty),
+    acceptance inspection, then the deposit refunded minus the penalties.
+
+    `status`, `version` and the money fields change only through `renovation_transition`; every
+    step writes a `RenovationEvent`, so the unit's archive holds the whole history."""
+
+    number = models.CharField(_("permit number"), max_length=32, unique=True, editable=False)
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="renovations")
+    applicant = models.ForeignKey("customers.Customer", verbose_name=_("applicant"), on_delete=models.PROTECT,
+                                  related_name="renovations")
+    contractor = models.CharField(_("contractor"), max_length=100, blank=True)
+    description = models.CharField(_("works"), max_length=500)
+    starts_on = models.DateField(_("works start"))
+    ends_on = models.DateField(_("works end"))
+    checklist = models.JSONField(_("review checklist"), default=dict, editable=False)
+    deposit = models.DecimalField(_("deposit (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    fee = models.DecimalField(_("fees (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    working_hours = models.CharField(_("working hours"), max_length=100, blank=True, editable=False)
+    rules = models.CharField(_("permit rules"), max_length=1000, blank=True, editable=False)
+    penalties = models.DecimalField(_("penalties (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True, editable=False)
+    refund = models.DecimalField(_("refund (¥)"), null=True, blank=True, max_digits=12, decimal_places=2,
+                                 editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=RenovationStatus.choices,
+                              default=RenovationStatus.APPLIED, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("applied at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("renovation permit")
+        verbose_name_plural = _("renovation permits")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="fd_renovation_unit_idx"),
+                   models.Index(fields=["status", "-created_at"], name="fd_renovation_status_idx")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        """A rectification order past its deadline."""
+        return self.status == RenovationStatus.RECTIFYING and self.rectify_by is not None \
+            and self.rectify_by < timezone.localdate()
+
+
+class RenovationEvent(ImmutableEvent):
+    """One immutable entry of a renovation's history (site checks keep their finding in `body`
+    and the photo references in `data`)."""
+
+    renovation = models.ForeignKey(Renovation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=RenovationAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("renovation event")
+        verbose_name_plural = _("renovation events")
+        indexes = [models.Index(fields=["renovation", "created_at"], name="fd_renovation_event_idx")]
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+class DunningTask(models.Model):
+    """A steward's task to chase one unit's arrears (催缴): made by a dunning round from the
+    ladder (the age of the arrears decides the level and the first method), then attempts
+    (SMS through the outbox, call, letter, visit) recorded like callbacks, a promise to pay with
+    a date and amount, escalation to the manager, closing. At most one task per unit is not
+    closed (a constraint). `status`/`version` change only through `dunning_transition`."""
+
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="dunning_tasks")
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    method = models.CharField(_("next step"), max_length=8, choices=DunningMethod.choices)
+    balance = models.DecimalField(_("balance when made (¥)"), max_digits=12, decimal_places=2)
+    oldest_due = models.DateField(_("oldest unpaid due date"))
+    due_on = models.DateField(_("chase by"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    promise_date = models.DateField(_("promised by"), null=True, blank=True, editable=False)
+    promise_amount = models.DecimalField(_("promised amount (¥)"), null=True, blank=True, max_digits=12,
+                                         decimal_places=2, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=DunningStatus.choices, default=DunningStatus.OPEN,
+                              editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("dunning task")
+        verbose_name_plural = _("dunning tasks")
+        ordering = ["due_on", "-level", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit"], condition=~Q(status="closed"),
+                                               name="uniq_open_dunning_task")]
+        indexes = [models.Index(fields=["site", "status", "due_on"], name="fd_dunning_site_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id} L{self.level}"
+
+
+class DunningEvent(ImmutableEvent):
+    """One immutable entry of a dunning task: each attempt (method, outcome), promise, escalation."""
+
+    task = models.ForeignKey(DunningTask, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=DunningAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("dunning event")
+        verbose_name_plural = _("dunning events")
+
+
+# --- items lent to occupants, violations ----------------------------------------------------------------
+
+class LendItem(models.Model):
+    """An item the desk lends to occupants (an umbrella, a cart, a small tool)."""
+
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("item number"), max_length=32)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=LendKind.choices, default=LendKind.OTHER)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("item to lend")
+        verbose_name_plural = _("items to lend")
+        ordering = ["site", "code"]
+        constraints = [models.UniqueConstraint(fields=["site", "code"], name="uniq_lend_item_code_per_site")]
+
+    def __str__(self):
+        return f"{self.code} {self.label}"
+
+
+class ItemLoan(models.Model):
+    """An item lent to an occupant until a due time; at most one open loan per item (a
+    constraint). `status` changes only through `item_loan_transition`."""
+
+    item = models.ForeignKey(LendItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="loans")
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    borrower = models.CharField(_("borrower"), max_length=100)
+    due_at = models.DateTimeField(_("due back at"))
+    status = models.CharField(_("status"), max_length=16, choices=LoanStatus.choices, default=LoanStatus.OUT,
+                              editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("lent at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("item loan")
+        verbose_name_plural = _("item loans")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["item"], condition=Q(status="out"), name="uniq_open_item_loan")]
+        indexes = [models.Index(fields=["status", "due_at"], name="fd_item_loan_due_idx")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.borrower}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == LoanStatus.OUT and self.due_at < timezone.now()
+
+
+class ItemLoanEvent(ImmutableEvent):
+    """One immutable entry of an item loan's history."""
+
+    loan = models.ForeignKey(ItemLoan, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=LoanAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("item-loan event")
+        verbose_name_plural = _("item-loan events")
+
+
+class Violation(models.Model):
+    """An occupant's violation of their duties (damage while moving, illegal renovation, noise…)
+    recorded against the unit with a rectification order (deadline) and a penalty; repeat
+    offenders show on the register. `status` changes only through `violation_transition`."""
+
+    number = models.CharField(_("register number"), max_length=32, unique=True, editable=False)
+    unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="violations")
+    kind = models.CharField(_("kind"), max_length=16, choices=ViolationKind.choices)
+    description = models.CharField(_("what happened"), max_length=500)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
+    penalty = models.DecimalField(_("penalty (¥)"), default=0, max_digits=12, decimal_places=2)
+    status = models.CharField(_("status"), max_length=16, choices=ViolationStatus.choices,
+                              default=ViolationStatus.OPEN, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="fd_violation_unit_idx")]
+
+    def __str__(self):
+        return self.number
+
+
+class ViolationEvent(ImmutableEvent):
+    """One immutable entry of a violation's history."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=ViolationAction.choices)
+
+    class Meta(ImmutableEvent.Meta):
+        verbose_name = _("violation event")
+        verbose_name_plural = _("violation events")

@@ -16,13 +16,20 @@ from kefu.customers.selectors import asset_visibility_q, sees_all_customers, sit
 from kefu.frontdesk import workflow
 from kefu.frontdesk.choices import AgeBucket, LoanStatus, ParcelStatus, age_bucket
 from kefu.frontdesk.models import (
+    Bill,
+    DunningTask,
     FeeItem,
+    ItemLoan,
     Key,
     KeyLoan,
+    LendItem,
     Parcel,
+    Payment,
     ReleasePass,
     ReleasePassEvent,
+    Renovation,
     UnitBalance,
+    Violation,
     VisitorPass,
 )
 from kefu.org.selectors import Actor
@@ -226,5 +233,113 @@ def parcel_list(*, actor: Actor | None, waiting_days: int | None = None) -> Quer
 def parcel_get(*, actor: Actor | None, pk: Any) -> Parcel | None:
     try:
         return parcel_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- renovations ------------------------------------------------------------------------------------
+
+def renovation_list(*, actor: Actor | None, status: str | None = None) -> QuerySet[Renovation]:
+    qs = Renovation.objects.filter(unit_scope_q(actor)).select_related("unit", "applicant")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def renovation_get(*, actor: Actor | None, pk: Any) -> Renovation | None:
+    try:
+        return renovation_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+def dunning_list(*, actor: Actor | None, status: str | None = None) -> QuerySet[DunningTask]:
+    """Dunning tasks on the actor's sites, the most urgent first (chase-by date, then level)."""
+    qs = DunningTask.objects.filter(unit_scope_q(actor)).select_related("unit", "site")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("due_on", "-level", "id")
+
+
+def dunning_get(*, actor: Actor | None, pk: Any) -> DunningTask | None:
+    try:
+        return dunning_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+# --- collection rate ----------------------------------------------------------------------------------
+
+def collection_rate(*, actor: Actor | None, site_id: Any, period: str, as_of: date | None = None) -> dict[str, Any]:
+    """The collection rate (收缴率) of one site and month: collected ÷ billed for the bills of
+    `period`, where each unit's payments up to `as_of` (net of refunds) pay its bills oldest due
+    date first (the rule of the balances) and `collected` is what lands on the month's bills.
+    Returns billed, collected, rate (percent, two decimals; None without bills) and the formula."""
+    as_of = as_of or timezone.localdate()
+    site = sites_for(actor=actor).filter(pk=site_id).first() if str(site_id or "").isdigit() else None
+    empty = {"site": site, "period": period, "as_of": as_of, "billed": ZERO, "collected": ZERO, "rate": None}
+    if site is None:
+        return empty
+    month_bills = Bill.objects.filter(unit__site=site, period=period)
+    unit_ids = set(month_bills.values_list("unit_id", flat=True))
+    if not unit_ids:
+        return empty
+    bills: dict[int, list[tuple[date, int, str, Decimal]]] = {}
+    for unit_id, due, pk, bill_period, amount in (Bill.objects.filter(unit_id__in=unit_ids)
+                                                  .values_list("unit_id", "due_date", "id", "period", "amount")):
+        bills.setdefault(unit_id, []).append((due, pk, bill_period, amount))
+    paid: dict[int, Decimal] = {}
+    for unit_id, kind, total in (Payment.objects.filter(unit_id__in=unit_ids, paid_at__lte=as_of).order_by()
+                                 .values_list("unit_id", "kind").annotate(t=Sum("amount"))):
+        sign = Decimal("-1") if kind == "refund" else Decimal("1")
+        paid[unit_id] = paid.get(unit_id, ZERO) + sign * (total or ZERO)
+    billed = collected = ZERO
+    for unit_id, rows in bills.items():
+        remaining = max(paid.get(unit_id, ZERO), ZERO)
+        for _due, _pk, bill_period, amount in sorted(rows):
+            covered = min(remaining, amount)
+            remaining -= covered
+            if bill_period == period:
+                billed += amount
+                collected += covered
+    rate = (collected * 100 / billed).quantize(Decimal("0.01")) if billed else None
+    return {**empty, "billed": billed, "collected": collected, "rate": rate}
+
+
+# --- items lent, violations -------------------------------------------------------------------------------
+
+def lend_items(*, actor: Actor | None) -> QuerySet[LendItem]:
+    return LendItem.objects.filter(site_scope_q(actor, "site__"), is_active=True).order_by("code")
+
+
+def item_loan_list(*, actor: Actor | None, overdue: bool = False) -> QuerySet[ItemLoan]:
+    """Loans of items on the actor's sites, newest first; `overdue`: still out past their due time."""
+    qs = ItemLoan.objects.filter(site_scope_q(actor, "item__site__")).select_related("item", "unit")
+    if overdue:
+        qs = qs.filter(status=LoanStatus.OUT, due_at__lt=timezone.now())
+    return qs.order_by("-created_at", "-id")
+
+
+def item_loan_get(*, actor: Actor | None, pk: Any) -> ItemLoan | None:
+    try:
+        return item_loan_list(actor=actor).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def violation_list(*, actor: Actor | None, today: date | None = None) -> QuerySet[Violation]:
+    """Violations at units the actor may see, newest first, each with `unit_violations`: how many
+    the unit had in the year before (repeat offenders from REPEAT_OFFENDER_COUNT on)."""
+    since = (today or timezone.localdate()) - timedelta(days=365)
+    return (Violation.objects.filter(unit_scope_q(actor)).select_related("unit")
+            .annotate(unit_violations=Count("unit__violations", filter=Q(unit__violations__created_at__date__gte=since)))
+            .order_by("-created_at", "-id"))
+
+
+def violation_get(*, actor: Actor | None, pk: Any) -> Violation | None:
+    try:
+        return violation_list(actor=actor).filter(pk=int(pk)).first()
     except (TypeError, ValueError):
         return None

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, NotAllowed, field_error, required_field
+from kefu.core.errors import Conflict, InvalidInput, NotAllowed, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, run_transition
 from kefu.customers.models import Asset, Customer, CustomerAsset, Site
@@ -25,7 +25,12 @@ from kefu.customers.phones import normalize_phone
 from kefu.customers.selectors import site_scope_q, visible_customers
 from kefu.frontdesk import selectors, workflow
 from kefu.frontdesk.choices import (
+    DUNNING_LADDER,
+    RENOVATION_CHECKLIST,
     BillSource,
+    DunningAction,
+    DunningMethod,
+    DunningStatus,
     FeeBasis,
     LoanAction,
     LoanStatus,
@@ -34,6 +39,11 @@ from kefu.frontdesk.choices import (
     PassAction,
     PassStatus,
     PaymentKind,
+    RenovationAction,
+    RenovationStatus,
+    ViolationAction,
+    ViolationKind,
+    ViolationStatus,
     VisitAction,
     VisitorKind,
     VisitStatus,
@@ -41,16 +51,25 @@ from kefu.frontdesk.choices import (
 from kefu.frontdesk.models import (
     Bill,
     BlacklistEntry,
+    DunningEvent,
+    DunningTask,
     FeeItem,
+    ItemLoan,
+    ItemLoanEvent,
     Key,
     KeyLoan,
     KeyLoanEvent,
+    LendItem,
     Parcel,
     ParcelEvent,
     Payment,
     ReleasePass,
     ReleasePassEvent,
+    Renovation,
+    RenovationEvent,
     UnitBalance,
+    Violation,
+    ViolationEvent,
     VisitorPass,
     VisitorPassEvent,
 )
@@ -647,4 +666,492 @@ def parcel_transition(*, parcel: Parcel | int, action: str, actor_user, expected
     """Deliver (a steward, with who signed) or collect (with the pickup code) — once, through the gate."""
     actor = require_actor(actor_user)
     return run_transition(PARCEL_FLOW, obj=parcel, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- renovations ------------------------------------------------------------------------------------
+
+DEFAULT_WORKING_HOURS = "08:00–12:00, 14:00–18:00"
+MAX_RENOVATION_DAYS = 366
+
+
+def _money(value: Any, field: str, *, required: bool = False) -> Decimal:
+    """A non-negative amount in yuan (zero when left empty and not required)."""
+    if value is None or value == "":
+        if required:
+            raise required_field(field)
+        return Decimal("0.00")
+    if str(value).strip() in ("0", "0.0", "0.00"):
+        if required:
+            raise field_error(field, _("The amount must be more than zero."))
+        return Decimal("0.00")
+    return _amount(value, field)
+
+
+def _date(value: Any, field: str, *, required: bool = True) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        if required:
+            raise required_field(field)
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise field_error(field, _("Enter a date as YYYY-MM-DD.")) from None
+
+
+@transaction.atomic
+def renovation_apply(*, actor_user, unit: Asset | int | None, applicant: Customer | int | None, description: str,
+                     starts_on: Any, ends_on: Any, contractor: str = "") -> Renovation:
+    """A renovation application for an occupant of the unit (the desk or the steward enters it)."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not take renovation applications."))
+    found_unit = _visible_unit(actor, unit)
+    if applicant is None or applicant == "":
+        raise required_field("applicant")
+    applicant_id = applicant.pk if isinstance(applicant, Customer) else applicant
+    customer = visible_customers(actor).filter(pk=applicant_id).first()
+    if customer is None or not selectors.is_occupant(customer_id=customer.pk, unit_id=found_unit.pk):
+        raise field_error("applicant", _("The applicant is not an occupant of this unit."), "not_occupant")
+    description = _text(description, "description", 500, required=True)
+    start = _date(starts_on, "starts_on")
+    end = _date(ends_on, "ends_on")
+    assert start is not None and end is not None  # required
+    if start < timezone.localdate():
+        raise field_error("starts_on", _("The works cannot start in the past."))
+    if end < start:
+        raise field_error("ends_on", _("The works end before they start."))
+    if (end - start).days > MAX_RENOVATION_DAYS:
+        raise field_error("ends_on", _("A permit covers at most a year of works."))
+    now = timezone.now()
+    renovation = Renovation.objects.create(
+        number=next_number(prefix="ZX", day=timezone.localdate(now)), unit=found_unit, applicant=customer,
+        contractor=_text(contractor, "contractor", 100), description=description, starts_on=start, ends_on=end,
+        created_by=actor_user, created_at=now, updated_at=now)
+    RenovationEvent.objects.create(renovation=renovation, action=RenovationAction.CREATE, actor=actor_user,
+                                   created_at=now, to_status=RenovationStatus.APPLIED, body=description)
+    return renovation
+
+
+def _tick(value: Any) -> bool:
+    return value is True or str(value).lower() in ("1", "true", "on", "yes")
+
+
+def _renovation_apply_action(renovation: Renovation, actor: Actor, action: str, data: dict, now) -> Change:
+    note = _text(data.get("reason") or data.get("note"), "reason", MAX_REASON)
+    if action == RenovationAction.REVIEW:
+        checklist = {code: _tick(data.get(code)) for code, _label in RENOVATION_CHECKLIST}
+        for code, passed in checklist.items():
+            if not passed:
+                raise field_error(code, _("Every checklist point must pass before the deposit is asked for; "
+                                          "otherwise reject the application."), "checklist")
+        return Change(changes={"checklist": checklist}, data={"checklist": checklist}, body=note)
+    if action == RenovationAction.PAY:
+        deposit = _money(data.get("deposit"), "deposit", required=True)
+        fee = _money(data.get("fee"), "fee")
+        hours = _text(data.get("working_hours"), "working_hours", 100) or DEFAULT_WORKING_HOURS
+        rules = _text(data.get("rules"), "rules", 1000)
+        return Change(changes={"deposit": deposit, "fee": fee, "working_hours": hours, "rules": rules},
+                      data={"deposit": str(deposit), "fee": str(fee), "working_hours": hours})
+    if action in (RenovationAction.INSPECT, RenovationAction.ORDER):
+        finding = _text(data.get("finding"), "finding", 1000, required=action == RenovationAction.ORDER)
+        if action == RenovationAction.INSPECT:
+            return Change(body=finding, data={"result": "ok"})
+        deadline = _date(data.get("rectify_by"), "rectify_by")
+        assert deadline is not None  # required
+        if deadline < timezone.localdate(now):
+            raise field_error("rectify_by", _("The deadline is in the past."))
+        penalty = _money(data.get("penalty"), "penalty")
+        if renovation.penalties + penalty > renovation.deposit:
+            raise field_error("penalty", _("The penalties may not exceed the deposit (¥%(deposit)s).") % {
+                "deposit": renovation.deposit})
+        return Change(changes={"rectify_by": deadline, "penalties": renovation.penalties + penalty}, body=finding,
+                      data={"result": "violation", "rectify_by": deadline.isoformat(), "penalty": str(penalty)})
+    if action == RenovationAction.RECTIFIED:
+        return Change(changes={"rectify_by": None}, body=note)
+    if action == RenovationAction.REFUND:
+        refund = max(renovation.deposit - renovation.penalties, Decimal("0.00"))
+        return Change(changes={"refund": refund}, body=note,
+                      data={"deposit": str(renovation.deposit), "penalties": str(renovation.penalties),
+                            "refund": str(refund)})
+    return Change(body=note)
+
+
+def _renovation_record(renovation: Renovation, *, action: str, actor_user, now, from_status: str, to_status: str,
+                       change: Change) -> RenovationEvent:
+    return RenovationEvent.objects.create(renovation=renovation, action=action, actor=actor_user, created_at=now,
+                                          from_status=from_status, to_status=to_status, body=change.body,
+                                          data=change.data)
+
+
+RENOVATION_FLOW: Workflow[Renovation] = Workflow(
+    model=Renovation, table=workflow.RENOVATION_TABLE, subject=gettext_lazy("renovation permit"),
+    not_found=gettext_lazy("Renovation permit not found."), action_label=choices_label(RenovationAction),
+    status_label=choices_label(RenovationStatus),
+    queryset=lambda: Renovation.objects.select_related("unit", "unit__site", "applicant"),
+    can_see=lambda actor, renovation: selectors.site_visible(actor, renovation.unit.site_id),
+    apply=_renovation_apply_action, record_event=_renovation_record)
+
+
+def renovation_transition(*, renovation: Renovation | int, action: str, actor_user,
+                          expected_version: int | None = None, **data: Any) -> Renovation:
+    """Review (every checklist point), reject, deposit paid (permit issued), site check passed,
+    rectification ordered (finding, deadline, penalty), rectified, acceptance, deposit refund
+    (deposit minus penalties; only after acceptance), cancel — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(RENOVATION_FLOW, obj=renovation, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- dunning ----------------------------------------------------------------------------------------
+
+def dunning_step(age_days: int) -> tuple[int, str]:
+    """The ladder's level and first method for arrears that old."""
+    for limit, level, method in DUNNING_LADDER:
+        if limit is None or age_days <= limit:
+            return level, method
+    raise AssertionError("the ladder ends with an open step")  # pragma: no cover
+
+
+@transaction.atomic
+def dunning_round(*, actor_user, site: Site | int | None, today: date | None = None,
+                  min_balance: Any = "1") -> int:
+    """A dunning round of one site: a task for every unit in arrears (past due, balance at least
+    `min_balance`) that has none open, at the ladder's level for the age of its arrears, to
+    chase within a day (level 4: escalated to the manager at once). Idempotent: a second round
+    the same day adds nothing. Returns the number of tasks made."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DUNNING_ROLES, _("Your role may not start dunning rounds."))
+    found_site = _visible_site(actor, site)
+    today = today or timezone.localdate()
+    floor = _amount(min_balance, "min_balance")
+    Site.objects.select_for_update().filter(pk=found_site.pk).first()  # two rounds of one site queue here
+    open_units = DunningTask.objects.exclude(status=DunningStatus.CLOSED).values("unit_id")
+    balances = list(UnitBalance.objects.filter(site=found_site, balance__gte=floor, oldest_unpaid_due__lt=today)
+                    .exclude(unit_id__in=open_units).order_by("oldest_unpaid_due", "unit_id"))
+    now = timezone.now()
+    made = []
+    for row in balances:
+        assert row.oldest_unpaid_due is not None  # filtered
+        level, method = dunning_step((today - row.oldest_unpaid_due).days)
+        made.append(DunningTask(unit_id=row.unit_id, site=found_site, level=level, method=method,
+                                balance=row.balance, oldest_due=row.oldest_unpaid_due, due_on=today + timedelta(days=1),
+                                status=DunningStatus.ESCALATED if level >= 4 else DunningStatus.OPEN,
+                                created_by=actor_user, created_at=now, updated_at=now))
+    DunningTask.objects.bulk_create(made, batch_size=1000)
+    DunningEvent.objects.bulk_create([DunningEvent(task=task, action=DunningAction.CREATE, actor=actor_user,
+                                                   created_at=now, to_status=task.status,
+                                                   data={"level": task.level, "balance": str(task.balance)})
+                                      for task in made])
+    return len(made)
+
+
+def _occupant_phones(unit_id: int) -> list[str]:
+    from kefu.customers.models import CustomerPhone
+
+    occupants = CustomerAsset.objects.filter(asset_id=unit_id, ended_on=None, customer__deleted_at=None)
+    return list(CustomerPhone.objects.filter(customer_id__in=occupants.values("customer_id"))
+                .order_by("-is_primary", "id").values_list("number", flat=True)[:1])
+
+
+def _dunning_apply(task: DunningTask, actor: Actor, action: str, data: dict, now) -> Change:
+    note = _text(data.get("note") or data.get("reason"), "note", MAX_REASON)
+    if action == DunningAction.ATTEMPT:
+        method = str(data.get("method") or "")
+        if method not in DunningMethod.values:
+            raise field_error("method", _("Choose how the occupant was reminded."))
+        event_data: dict[str, Any] = {"method": method}
+        after = None
+        if method == DunningMethod.SMS:
+            phones = _occupant_phones(task.unit_id)
+            if not phones:
+                raise field_error("method", _("No occupant of the unit has a phone on file."), "no_phone")
+            from kefu.notifications.services import outbox_enqueue
+
+            balance = UnitBalance.objects.filter(pk=task.unit_id).values_list("balance", flat=True).first()
+            text = _("Fee reminder: unit %(unit)s owes ¥%(balance)s (oldest due %(due)s). Please settle it at the "
+                     "property office. Thank you.") % {"unit": task.unit.code, "balance": balance,
+                                                        "due": task.oldest_due.isoformat()}
+
+            def after() -> None:
+                message = outbox_enqueue(channel="sms", to_address=phones[0], subject=text[:255], body=text,
+                                         kind="notice", params={"unit": task.unit.code, "balance": str(balance)})
+                event_data["outbox"] = message.pk
+        return Change(changes={"attempts": task.attempts + 1}, data=event_data, body=note, after=after)
+    if action == DunningAction.PROMISE:
+        promised = _date(data.get("promise_date"), "promise_date")
+        assert promised is not None  # required
+        if promised < timezone.localdate(now):
+            raise field_error("promise_date", _("The promised date is in the past."))
+        amount = _money(data.get("promise_amount"), "promise_amount")
+        return Change(changes={"promise_date": promised, "promise_amount": amount or None}, body=note,
+                      data={"promise_date": promised.isoformat(), "promise_amount": str(amount)})
+    if action == DunningAction.ESCALATE:
+        return Change(changes={"level": max(task.level, 4)}, body=note)
+    if task.status == DunningStatus.ESCALATED and actor.role not in workflow.REFUND_ROLES:
+        raise NotAllowed(_("Only a manager closes an escalated task."), code="role_not_allowed")
+    return Change(body=note)
+
+
+def _dunning_record(task: DunningTask, *, action: str, actor_user, now, from_status: str, to_status: str,
+                    change: Change) -> DunningEvent:
+    return DunningEvent.objects.create(task=task, action=action, actor=actor_user, created_at=now,
+                                       from_status=from_status, to_status=to_status, body=change.body,
+                                       data=change.data)
+
+
+DUNNING_FLOW: Workflow[DunningTask] = Workflow(
+    model=DunningTask, table=workflow.DUNNING_TABLE, subject=gettext_lazy("dunning task"),
+    not_found=gettext_lazy("Dunning task not found."), action_label=choices_label(DunningAction),
+    status_label=choices_label(DunningStatus), queryset=lambda: DunningTask.objects.select_related("unit"),
+    can_see=lambda actor, task: selectors.site_visible(actor, task.site_id), apply=_dunning_apply,
+    record_event=_dunning_record)
+
+
+def dunning_transition(*, task: DunningTask | int, action: str, actor_user, expected_version: int | None = None,
+                       **data: Any) -> DunningTask:
+    """Record an attempt (an SMS goes through the outbox to the occupant), a promise to pay (date,
+    amount), escalate to the manager, close — through the kernel's gate."""
+    actor = require_actor(actor_user)
+    return run_transition(DUNNING_FLOW, obj=task, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- bill import (the finance system's xlsx) -------------------------------------------------------
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+IMPORT_COLUMNS = ("unit", "item", "period", "amount", "due_date")
+
+
+def _cell_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _import_rows(content: bytes) -> list[tuple[int, dict[str, Any]]]:
+    """(sheet row number, values by column) of the first sheet; the first row names the columns."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_IMPORT_BYTES:
+        raise field_error("file", _("The file is larger than 5 MB."))
+    try:
+        book = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not xlsx
+        raise field_error("file", _("This is not an xlsx file.")) from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(v or "").strip().lower() for v in next(rows, ())]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise field_error("file", _("The first row must name the columns %(columns)s; missing: %(missing)s.") % {
+            "columns": ", ".join(IMPORT_COLUMNS), "missing": ", ".join(missing)})
+    out: list[tuple[int, dict[str, Any]]] = []
+    for number, values in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        if len(out) >= MAX_IMPORT_ROWS:
+            raise field_error("file", _("At most %(n)s rows per file.") % {"n": MAX_IMPORT_ROWS})
+        out.append((number, {name: values[i] if i < len(values) else None for i, name in enumerate(header)}))
+    book.close()
+    return out
+
+
+@transaction.atomic
+def bills_import(*, actor_user, content: bytes) -> dict[str, Any]:
+    """Bills from the finance system's xlsx (columns unit, item, period, amount, due_date; unit
+    and item by their codes). Every row is validated first; any error → nothing is written and
+    the errors are returned per row (`{"row", "field", "message"}`). Otherwise a row with no bill
+    yet creates one, a row whose amount or due date differs corrects the bill (source "import"),
+    an equal row changes nothing — so importing the same file twice is harmless. Balances follow."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.FEE_ROLES, _("Your role may not enter bills."))
+    rows = _import_rows(content)
+    units = {a.code: a for a in Asset.objects.filter(selectors.unit_scope_q(actor, ""), kind="unit",
+                                                     code__in={str(r["unit"] or "").strip() for _n, r in rows})}
+    items: dict[tuple[int | None, str], FeeItem] = {(i.site_id, i.code): i for i in FeeItem.objects.filter(
+        site_scope_q(actor, "site__"), is_active=True)}
+    errors: list[dict[str, Any]] = []
+    clean: list[tuple[Asset, FeeItem, str, Decimal, date]] = []
+    seen: set[tuple[int, int, str]] = set()
+    for number, row in rows:
+        def fail(field: str, message: str, number: int = number) -> None:
+            errors.append({"row": number, "field": field, "message": str(message)})
+
+        unit = units.get(str(row.get("unit") or "").strip())
+        if unit is None:
+            fail("unit", _("Unknown unit."))
+            continue
+        item = items.get((unit.site_id, str(row.get("item") or "").strip()))
+        if item is None:
+            fail("item", _("Choose an active fee item of the unit's site."))
+            continue
+        period = str(row.get("period") or "").strip()
+        if not _PERIOD.match(period):
+            fail("period", _("Enter the period as YYYY-MM, e.g. 2026-11."))
+            continue
+        try:
+            amount = _amount(row.get("amount"))
+        except InvalidInput as error:
+            fail("amount", error.message)
+            continue
+        due = _cell_date(row.get("due_date"))
+        if due is None:
+            fail("due_date", _("Enter a date as YYYY-MM-DD."))
+            continue
+        key = (unit.pk, item.pk, period)
+        if key in seen:
+            fail("period", _("The file lists this unit, item and period twice."))
+            continue
+        seen.add(key)
+        clean.append((unit, item, period, amount, due))
+    if errors:
+        return {"created": 0, "corrected": 0, "unchanged": 0, "errors": errors}
+    # Lock every unit's balance row first, in unit order (the writers' lock), then read the bills.
+    locked = {unit.pk: _locked_balance(unit) for unit in sorted({u.pk: u for u, *_r in clean}.values(),
+                                                                 key=lambda u: u.pk)}
+    existing = {(b.unit_id, b.item_id, b.period): b for b in Bill.objects.filter(
+        unit_id__in={u.pk for u, *_rest in clean}, period__in={p for _u, _i, p, _a, _d in clean})}
+    now = timezone.now()
+    created = corrected = unchanged = 0
+    touched: set[int] = set()
+    for unit, item, period, amount, due in sorted(clean, key=lambda r: r[0].pk):
+        bill = existing.get((unit.pk, item.pk, period))
+        if bill is None:
+            Bill.objects.create(unit=unit, item=item, period=period, amount=amount, due_date=due,
+                                source=BillSource.IMPORT, created_by=actor_user, created_at=now)
+            created += 1
+        elif (bill.amount, bill.due_date) != (amount, due):
+            Bill.objects.filter(pk=bill.pk).update(amount=amount, due_date=due, source=BillSource.IMPORT)
+            corrected += 1
+        else:
+            unchanged += 1
+            continue
+        touched.add(unit.pk)
+    for unit_id in sorted(touched):
+        balance_recompute(balance=locked[unit_id], now=now)
+    return {"created": created, "corrected": corrected, "unchanged": unchanged, "errors": []}
+
+
+# --- items lent to occupants ---------------------------------------------------------------------------
+
+@transaction.atomic
+def item_loan_create(*, actor_user, item: LendItem | int | None, borrower: str, due_at: datetime | None,
+                     unit: Asset | int | None = None) -> ItemLoan:
+    """Lend an item (umbrella, cart, tool) to an occupant until a due time; an item already out
+    is 409 `item_out`."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.DESK_ROLES, _("Your role may not lend items."))
+    if item is None or item == "":
+        raise required_field("item")
+    item_id = item.pk if isinstance(item, LendItem) else item
+    found = LendItem.objects.filter(site_scope_q(actor, "site__"), pk=item_id, is_active=True).first()
+    if found is None:
+        raise field_error("item", _("Unknown item."))
+    found_unit = None
+    if unit not in (None, ""):
+        found_unit = _visible_unit(actor, unit)
+        if found_unit.site_id != found.site_id:
+            raise field_error("unit", _("The unit is not on this site."))
+    borrower = _text(borrower, "borrower", 100, required=True)
+    now = timezone.now()
+    if due_at is None:
+        raise required_field("due_at")
+    if due_at <= now:
+        raise field_error("due_at", _("The due time must be in the future."))
+    LendItem.objects.select_for_update().filter(pk=found.pk).first()  # two desks lending one item queue here
+    if ItemLoan.objects.filter(item=found, status=LoanStatus.OUT).exists():
+        raise Conflict(_("This item is out on loan."), code="item_out")
+    loan = ItemLoan.objects.create(item=found, unit=found_unit, borrower=borrower, due_at=due_at,
+                                   created_by=actor_user, created_at=now, updated_at=now)
+    ItemLoanEvent.objects.create(loan=loan, action=LoanAction.CREATE, actor=actor_user, created_at=now,
+                                 to_status=LoanStatus.OUT)
+    return loan
+
+
+def _item_loan_record(loan: ItemLoan, *, action: str, actor_user, now, from_status: str, to_status: str,
+                      change: Change) -> ItemLoanEvent:
+    return ItemLoanEvent.objects.create(loan=loan, action=action, actor=actor_user, created_at=now,
+                                        from_status=from_status, to_status=to_status, data=change.data)
+
+
+ITEM_LOAN_FLOW: Workflow[ItemLoan] = Workflow(
+    model=ItemLoan, table=workflow.ITEM_LOAN_TABLE, subject=gettext_lazy("item loan"),
+    not_found=gettext_lazy("Item loan not found."), action_label=choices_label(LoanAction),
+    status_label=choices_label(LoanStatus), queryset=lambda: ItemLoan.objects.select_related("item"),
+    can_see=lambda actor, loan: selectors.site_visible(actor, loan.item.site_id),
+    apply=lambda loan, actor, action, data, now: Change(changes={"returned_at": now},
+                                                         data={"overdue": loan.due_at < now}),
+    record_event=_item_loan_record)
+
+
+def item_loan_transition(*, item_loan: ItemLoan | int, action: str, actor_user,
+                         expected_version: int | None = None, **data: Any) -> ItemLoan:
+    """Take an item back — through the kernel's gate (a second return is 409)."""
+    actor = require_actor(actor_user)
+    return run_transition(ITEM_LOAN_FLOW, obj=item_loan, action=action, actor=actor, actor_user=actor_user,
+                          expected_version=expected_version, data=data)
+
+
+# --- violations -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def violation_record(*, actor_user, unit: Asset | int | None, kind: str, description: str,
+                     rectify_by: Any = None, penalty: Any = None) -> Violation:
+    """Record an occupant's violation against the unit, with a rectification deadline and a
+    penalty when given."""
+    actor = require_actor(actor_user)
+    _require_role(actor, workflow.APPROVER_ROLES, _("Your role may not record violations."))
+    found_unit = _visible_unit(actor, unit)
+    if kind not in ViolationKind.values:
+        raise field_error("kind", _("Unknown kind."))
+    description = _text(description, "description", 500, required=True)
+    deadline = _date(rectify_by, "rectify_by", required=False)
+    if deadline is not None and deadline < timezone.localdate():
+        raise field_error("rectify_by", _("The deadline is in the past."))
+    amount = _money(penalty, "penalty")
+    now = timezone.now()
+    violation = Violation.objects.create(
+        number=next_number(prefix="WG", day=timezone.localdate(now)), unit=found_unit, kind=kind,
+        description=description, rectify_by=deadline, penalty=amount, created_by=actor_user, created_at=now,
+        updated_at=now)
+    ViolationEvent.objects.create(violation=violation, action=ViolationAction.CREATE, actor=actor_user,
+                                  created_at=now, to_status=ViolationStatus.OPEN, body=description,
+                                  data={"penalty": str(amount)})
+    return violation
+
+
+def _violation_record_event(violation: Violation, *, action: str, actor_user, now, from_status: str,
+                            to_status: str, change: Change) -> ViolationEvent:
+    return ViolationEvent.objects.create(violation=violation, action=action, actor=actor_user, created_at=now,
+                                         from_status=from_status, to_status=to_status, body=change.body)
+
+
+VIOLATION_FLOW: Workflow[Violation] = Workflow(
+    model=Violation, table=workflow.VIOLATION_TABLE, subject=gettext_lazy("violation"),
+    not_found=gettext_lazy("Violation not found."), action_label=choices_label(ViolationAction),
+    status_label=choices_label(ViolationStatus), queryset=lambda: Violation.objects.select_related("unit"),
+    can_see=lambda actor, violation: selectors.site_visible(actor, violation.unit.site_id),
+    apply=lambda violation, actor, action, data, now: Change(
+        body=_text(data.get("reason"), "reason", MAX_REASON)),
+    record_event=_violation_record_event)
+
+
+def violation_transition(*, violation: Violation | int, action: str, actor_user,
+                         expected_version: int | None = None, **data: Any) -> Violation:
+    """Rectified (checked by the steward) or cancelled (a supervisor, with a reason) — through the gate."""
+    actor = require_actor(actor_user)
+    return run_transition(VIOLATION_FLOW, obj=violation, action=action, actor=actor, actor_user=actor_user,
                           expected_version=expected_version, data=data)

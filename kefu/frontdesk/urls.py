@@ -16,5 +16,10 @@ urlpatterns = [
     path("visitors/", views.visitors, name="visitors"),
     path("keys/", views.keys, name="keys"),
     path("parcels/", views.parcels, name="parcels"),
+    path("renovations/", views.renovations, name="renovations"),
+    path("lending/", views.lending, name="lending"),
+    path("violations/", views.violations, name="violations"),
+    path("fees/dunning/", views.dunning, name="dunning"),
+    path("fees/import/", views.fees_import, name="fees_import"),
     path("<slug:register>/<int:pk>/actions/<slug:action>/", views.register_action, name="register_action"),
 ]

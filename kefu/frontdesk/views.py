@@ -20,19 +20,29 @@ from kefu.frontdesk import selectors, services, workflow
 from kefu.frontdesk.choices import (
     PASS_STATUS_COLORS,
     REGISTER_STATUS_COLORS,
+    REPEAT_OFFENDER_COUNT,
+    DunningAction,
+    DunningStatus,
     LoanAction,
     ParcelAction,
     PassAction,
     PassStatus,
+    RenovationAction,
+    RenovationStatus,
+    ViolationAction,
     VisitAction,
     VisitStatus,
 )
 from kefu.frontdesk.forms import (
     ACTION_FORMS,
     REGISTER_ACTION_FORMS,
+    DunningRoundForm,
+    ItemLoanForm,
     KeyLoanForm,
     ParcelForm,
     ReleasePassForm,
+    RenovationForm,
+    ViolationForm,
     VisitorForm,
     parse_items,
 )
@@ -193,13 +203,60 @@ def arrears(request: HttpRequest) -> HttpResponse:
     response = render_list(request, queryset=qs, page_template="frontdesk/arrears.html",
                            partial_template="frontdesk/arrears.html", name="balances",
                            full_context=lambda: {"sites": list(selectors.sites_for(actor=actor)),
-                                                 "ageing": selectors.ageing(actor=actor, site_id=site_id)})
+                                                 "ageing": selectors.ageing(actor=actor, site_id=site_id),
+                                                 "collection": _collection(request, site_id)})
     return response
+
+
+def _collection(request: HttpRequest, site_id: str | None) -> dict[str, Any] | None:
+    """The collection-rate figure for `?site=&period=YYYY-MM` (both needed), else None."""
+    period = request.GET.get("period") or ""
+    if site_id is None or not services._PERIOD.match(period):
+        return None
+    return selectors.collection_rate(actor=request.actor, site_id=site_id, period=period)  # type: ignore[attr-defined]  # set by the middleware
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def fees_import(request: HttpRequest) -> HttpResponse:
+    """Upload the finance system's bills (xlsx): every row checked, errors listed per row, nothing
+    written unless the whole file is valid; a re-import changes nothing."""
+    context: dict[str, Any] = {"columns": services.IMPORT_COLUMNS}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                from kefu.core.errors import required_field
+                raise required_field("file")
+            if upload.size and upload.size > services.MAX_IMPORT_BYTES:
+                from kefu.core.errors import field_error
+                raise field_error("file", _("The file is larger than 5 MB."))
+            result = services.bills_import(actor_user=request.user, content=upload.read())
+        except ApplicationError as error:
+            context["error_message"] = error.message
+            return render(request, "frontdesk/fees_import.html", context, status=error.status_code)
+        context["result"] = result
+        return render(request, "frontdesk/fees_import.html", context, status=400 if result["errors"] else 200)
+    return render(request, "frontdesk/fees_import.html", context)
 
 
 # --- visitors, keys, parcels: one list page each, with its form and the rows' actions ----------------
 
 REGISTERS: dict[str, dict[str, Any]] = {
+    "lending": {"title": _lazy("Items lent"), "form": ItemLoanForm, "labels": LoanAction,
+                "transition": lambda obj, **kw: services.item_loan_transition(item_loan=obj, **kw),
+                "get": selectors.item_loan_get, "table": workflow.ITEM_LOAN_TABLE, "list": selectors.item_loan_list},
+    "violations": {"title": _lazy("Violations"), "form": ViolationForm, "labels": ViolationAction,
+                   "transition": lambda obj, **kw: services.violation_transition(violation=obj, **kw),
+                   "get": selectors.violation_get, "table": workflow.VIOLATION_TABLE,
+                   "list": selectors.violation_list},
+    "dunning": {"title": _lazy("Dunning"), "form": DunningRoundForm, "labels": DunningAction,
+                "transition": lambda obj, **kw: services.dunning_transition(task=obj, **kw),
+                "get": selectors.dunning_get, "table": workflow.DUNNING_TABLE, "list": selectors.dunning_list},
+    "renovations": {"title": _lazy("Renovations"), "form": RenovationForm, "labels": RenovationAction,
+                    "transition": lambda obj, **kw: services.renovation_transition(renovation=obj, **kw),
+                    "get": selectors.renovation_get, "table": workflow.RENOVATION_TABLE,
+                    "list": selectors.renovation_list},
     "visitors": {"title": _lazy("Visitors and contractors"), "form": VisitorForm, "labels": VisitAction,
                  "transition": lambda obj, **kw: services.visitor_pass_transition(visitor_pass=obj, **kw),
                  "get": selectors.visitor_pass_get, "table": workflow.VISIT_TABLE},
@@ -232,9 +289,12 @@ def _register_page(request: HttpRequest, register: str, queryset: Any, *, form: 
     context = {"register": register, "title": REGISTERS[register]["title"], "page": page, "params": request.GET,
                "rows": _register_rows(request, register, page.object_list), "form": form,
                "error_message": error_message, "status_colors": REGISTER_STATUS_COLORS,
-               "sites": list(selectors.sites_for(actor=actor)), "keys": list(selectors.key_list(actor=actor)),
+               "sites": list(selectors.sites_for(actor=actor)),
+               "keys": list(selectors.key_list(actor=actor)) if register == "keys" else [],
+               "lend_items": list(selectors.lend_items(actor=actor)) if register == "lending" else [],
+               "repeat_from": REPEAT_OFFENDER_COUNT,
                "occupants": [], "selected_requester": "", **(extra or {})}
-    if register == "parcels" and form.is_bound:
+    if register in ("parcels", "renovations") and form.is_bound:
         unit = selectors.unit_by_code(actor=actor, code=str(form["unit_code"].value() or ""))
         context.update(occupants=selectors.occupants(actor=actor, unit=unit) if unit else [],
                        selected_requester=str(form["requester"].value() or ""))
@@ -251,8 +311,9 @@ def _register_create(request: HttpRequest, register: str, queryset: Any, create:
     except ApplicationError as error:
         if "unit" in error.fields:
             error.fields["unit_code"] = error.fields.pop("unit")
-        if "recipient" in error.fields:
-            error.fields["requester"] = error.fields.pop("recipient")
+        for name in ("recipient", "applicant"):
+            if name in error.fields:
+                error.fields["requester"] = error.fields.pop(name)
         add_service_errors(form, error)
         return _register_page(request, register, queryset, form=form, status=error.status_code,
                               error_message=error.message)
@@ -305,6 +366,76 @@ def parcels(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
+def renovations(request: HttpRequest) -> HttpResponse:
+    """Renovation permits: the application form and each permit's next steps (the checklist,
+    the deposit, site checks and rectification orders, acceptance, the refund)."""
+    wanted = request.GET.get("status")
+    qs = selectors.renovation_list(actor=request.actor, status=wanted if wanted in RenovationStatus.values else None)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        def create(d: dict[str, Any]) -> Any:
+            unit = selectors.unit_by_code(actor=request.actor, code=d["unit_code"])  # type: ignore[attr-defined]  # set by the middleware
+            if unit is None:
+                from kefu.core.errors import field_error
+                raise field_error("unit_code", _("Unknown unit."))
+            return services.renovation_apply(actor_user=request.user, unit=unit, applicant=d["requester"],
+                                             description=d["description"], contractor=d["contractor"],
+                                             starts_on=d["starts_on"], ends_on=d["ends_on"])
+        return _register_create(request, "renovations", qs, create)
+    return _register_page(request, "renovations", qs)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def dunning(request: HttpRequest) -> HttpResponse:
+    """The stewards' dunning list: start a round for a site (tasks by the ladder), then record
+    attempts (an SMS goes through the outbox), promises, escalations."""
+    wanted = request.GET.get("status")
+    qs = selectors.dunning_list(actor=request.actor, status=wanted if wanted in DunningStatus.values else None)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "dunning", qs, lambda d: services.dunning_round(
+            actor_user=request.user, site=d["site"], min_balance=d["min_balance"]))
+    return _register_page(request, "dunning", qs)
+
+
+def _unit_or_none(request: HttpRequest, code: str, *, required: bool) -> Any:
+    from kefu.core.errors import field_error, required_field
+
+    if not code:
+        if required:
+            raise required_field("unit_code")
+        return None
+    unit = selectors.unit_by_code(actor=request.actor, code=code)  # type: ignore[attr-defined]  # set by the middleware
+    if unit is None:
+        raise field_error("unit_code", _("Unknown unit."))
+    return unit
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def lending(request: HttpRequest) -> HttpResponse:
+    """Items lent to occupants (umbrellas, carts, tools): lend, take back, overdue ones."""
+    qs = selectors.item_loan_list(actor=request.actor, overdue=request.GET.get("overdue") == "true")  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "lending", qs, lambda d: services.item_loan_create(
+            actor_user=request.user, item=d["item"], borrower=d["borrower"], due_at=d["due_at"],
+            unit=_unit_or_none(request, d["unit_code"], required=False)))
+    return _register_page(request, "lending", qs)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def violations(request: HttpRequest) -> HttpResponse:
+    """Occupants' violations with rectification orders; repeat offenders marked."""
+    qs = selectors.violation_list(actor=request.actor)  # type: ignore[attr-defined]  # set by the middleware
+    if request.method == "POST":
+        return _register_create(request, "violations", qs, lambda d: services.violation_record(
+            actor_user=request.user, unit=_unit_or_none(request, d["unit_code"], required=True), kind=d["kind"],
+            description=d["description"], rectify_by=d["rectify_by"], penalty=d["penalty"]))
+    return _register_page(request, "violations", qs)
+
+
+@staff_required
 @require_POST
 def register_action(request: HttpRequest, register: str, pk: int, action: str) -> HttpResponse:
     spec = REGISTERS.get(register)
@@ -317,8 +448,8 @@ def register_action(request: HttpRequest, register: str, pk: int, action: str) -
 
     def failure(form: Any, message: str, status: int) -> HttpResponse:
         details = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        lister: Any = {"visitors": selectors.visitor_pass_list, "keys": selectors.key_loan_list,
-                       "parcels": selectors.parcel_list}[register]
+        lister: Any = spec.get("list") or {"visitors": selectors.visitor_pass_list, "keys": selectors.key_loan_list,
+                                           "parcels": selectors.parcel_list}[register]
         return _register_page(request, register, lister(actor=request.actor), status=status,  # type: ignore[attr-defined]  # set by the middleware
                               error_message=f"{message} {details}".strip())
 

@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kefu.core.masking import phone_for
-from kefu.frontdesk.models import Bill, FeeItem, KeyLoan, Parcel, Payment, ReleasePass, VisitorPass
+from kefu.frontdesk.models import (
+    Bill,
+    FeeItem,
+    KeyLoan,
+    Parcel,
+    Payment,
+    ReleasePass,
+    Renovation,
+    VisitorPass,
+)
 from kefu.workorders.api.serializers import UserRefField
 
 
@@ -191,3 +200,45 @@ class ParcelCreateInput(serializers.Serializer):
     carrier = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     is_registered_mail = serializers.BooleanField(required=False, default=False)
+
+
+# --- renovations ------------------------------------------------------------------------------------
+
+class RenovationOutput(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    applicant_name = serializers.CharField(source="applicant.name", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Renovation
+        fields = ["id", "number", "status", "version", "unit", "unit_code", "applicant", "applicant_name",
+                  "contractor", "description", "starts_on", "ends_on", "checklist", "deposit", "fee",
+                  "working_hours", "rules", "penalties", "rectify_by", "is_overdue", "refund", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class RenovationCreateInput(serializers.Serializer):
+    unit = serializers.IntegerField()
+    applicant = serializers.IntegerField()
+    description = serializers.CharField(max_length=500)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    contractor = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class RenovationActionInput(serializers.Serializer):
+    """The union of the renovation action bodies; the service checks which are required."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    structure = serializers.BooleanField(required=False)
+    fire = serializers.BooleanField(required=False)
+    waterproofing = serializers.BooleanField(required=False)
+    deposit = serializers.DecimalField(required=False, max_digits=12, decimal_places=2)
+    fee = serializers.DecimalField(required=False, max_digits=12, decimal_places=2)
+    working_hours = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    rules = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    finding = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    rectify_by = serializers.DateField(required=False)
+    penalty = serializers.DecimalField(required=False, max_digits=12, decimal_places=2)

@@ -28,10 +28,13 @@ from kefu.frontdesk.api.serializers import (
     ReleasePassActionInput,
     ReleasePassCreateInput,
     ReleasePassOutput,
+    RenovationActionInput,
+    RenovationCreateInput,
+    RenovationOutput,
     VisitorPassCreateInput,
     VisitorPassOutput,
 )
-from kefu.frontdesk.models import FeeItem, KeyLoan, Parcel, ReleasePass, VisitorPass
+from kefu.frontdesk.models import FeeItem, KeyLoan, Parcel, ReleasePass, Renovation, VisitorPass
 from kefu.org.selectors import require_actor
 
 
@@ -233,3 +236,28 @@ class ParcelViewSet(_RegisterViewSet):
         perform=lambda view, obj, action, values, version: services.parcel_transition(
             parcel=obj, action=action, actor_user=view.request.user, expected_version=version, **values),
         subject="parcel")
+
+
+class RenovationViewSet(_RegisterViewSet):
+    serializer_class = RenovationOutput
+    model = Renovation
+    create_input = RenovationCreateInput
+
+    def lister(self, actor):
+        return selectors.renovation_list(actor=actor)
+
+    def getter(self, actor, pk):
+        return selectors.renovation_get(actor=actor, pk=pk)
+
+    def creator(self, user, values):
+        return services.renovation_apply(actor_user=user, **values)
+
+    @extend_schema(request=RenovationCreateInput, responses={201: RenovationOutput})
+    def create(self, request):
+        return super().create(request)
+
+    take_action = workflow_action_endpoint(
+        table=workflow.RENOVATION_TABLE, input_serializer=RenovationActionInput, output_serializer=RenovationOutput,
+        perform=lambda view, obj, action, values, version: services.renovation_transition(
+            renovation=obj, action=action, actor_user=view.request.user, expected_version=version, **values),
+        subject="renovation permit")
