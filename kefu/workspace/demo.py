@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kefu.core.models import NumberSequence
+from kefu.customers.codes import asset_sort_key
 from kefu.customers.demo import create_demo_archives
 from kefu.customers.models import Asset, Building, Customer, CustomerAsset, CustomerPhone, Site
 from kefu.customers.services import name_initials
@@ -154,11 +155,12 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
                 code = f"CH-{b}-{floor}{room:02d}"
                 # bulk_create skips Asset.save(), which derives the code keys: set them here.
                 assets.append(Asset(kind="unit", code=code, name=f"{b}栋{floor}{room:02d}室", code_key=code,
-                                    code_key_reversed=code[::-1], site=site, building=building, floor=floor))
+                                    code_key_reversed=code[::-1], code_sort=asset_sort_key(code), site=site,
+                                    building=building, floor=floor))
     bb = Site.objects.create(code="BB", name="华悦宽带服务区", name_en="Huayue Broadband area")
     for n in range(1, 201):
         assets.append(Asset(kind="account", code=f"BB{100000 + n}", code_key=f"BB{100000 + n}",
-                            code_key_reversed=f"BB{100000 + n}"[::-1],
+                            code_key_reversed=f"BB{100000 + n}"[::-1], code_sort=asset_sort_key(f"BB{100000 + n}"),
                             name=f"宽带账号 BB{100000 + n}", site=bb))
     Asset.objects.bulk_create(assets, batch_size=2000)
     units = list(Asset.objects.filter(kind="unit").order_by("pk"))
