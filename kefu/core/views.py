@@ -2,8 +2,8 @@
 `kefu.org.views.set_language`)."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.templatetags.static import static
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from kefu.core.errors import error_body
