@@ -44,6 +44,9 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 # --- demo --------------------------------------------------------------------------------------
+# Links the demo writes (rating and survey links, QR codes) point at the port it runs on, unless
+# KEFU_PUBLIC_BASE_URL is set: `make demo PORT=8300` gives http://127.0.0.1:8300/... links.
+demo: export KEFU_PUBLIC_BASE_URL := $(or $(KEFU_PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 demo: env assets messages
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py demo_data --orders $(ORDERS)

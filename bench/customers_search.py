@@ -52,6 +52,7 @@ def resident_id(rng: random.Random) -> str:
 def fill(customers: int, seed: int = 3) -> None:
     from django.db import transaction
 
+    from kefu.customers.codes import asset_sort_key
     from kefu.customers.models import Asset, Building, Customer, CustomerAsset, CustomerPhone, Site
     from kefu.customers.services import name_initials
     from kefu.org.models import Department
@@ -76,7 +77,7 @@ def fill(customers: int, seed: int = 3) -> None:
                     for floor in range(1, 33):
                         for room in range(1, 5):
                             code = f"{site.code}-{b}-{entrance}-{floor}{room:02d}"
-                            units.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1],
+                            units.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1], code_sort=asset_sort_key(code),
                                                site=site, building=building, floor=floor))
         accounts = [Asset(kind="account", code=f"BB{200000 + n}", code_key=f"BB{200000 + n}",
                           code_key_reversed=f"BB{200000 + n}"[::-1]) for n in range(customers // 10)]

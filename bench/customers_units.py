@@ -50,6 +50,7 @@ def fill(units_wanted: int, seed: int = 5) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from kefu.customers.codes import asset_sort_key
     from kefu.customers.models import (
         ArchiveDocument,
         Asset,
@@ -91,7 +92,7 @@ def fill(units_wanted: int, seed: int = 5) -> dict:
                 for n in range(per_building):
                     entrance, floor, room = n // 125 + 1, (n % 125) // 5 + 1, n % 5 + 1
                     code = f"{site.code}-{b}-{entrance}-{floor}{room:02d}"
-                    units.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1],
+                    units.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1], code_sort=asset_sort_key(code),
                                        site=site, building=building, floor=floor, area=rng.randrange(40, 180),
                                        use=rng.choice(USES), unit_status=rng.choice(STATUSES)))
         Asset.objects.bulk_create(units, batch_size=5000)

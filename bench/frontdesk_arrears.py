@@ -43,6 +43,7 @@ def fill(units_wanted: int, months: int, today: date) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
+    from kefu.customers.codes import asset_sort_key
     from kefu.customers.models import Asset, Building, Site
     from kefu.frontdesk.models import FeeItem
     from kefu.org.models import Role
@@ -72,7 +73,7 @@ def fill(units_wanted: int, months: int, today: date) -> dict:
             for i in range(per_site):
                 b = buildings[i % len(buildings)]
                 code = f"{site.code}-{b.code}-{i // len(buildings) + 101}"
-                batch.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1], site=site,
+                batch.append(Asset(kind="unit", code=code, code_key=code, code_key_reversed=code[::-1], code_sort=asset_sort_key(code), site=site,
                                    building=b, floor=1, area=rng.choice(["68.50", "89.20", "105.00", "128.70"])))
             Asset.objects.bulk_create(batch, batch_size=5000)
     print(f"  units in {time.perf_counter() - started:.1f} s", flush=True)

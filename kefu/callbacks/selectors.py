@@ -110,14 +110,19 @@ def rating_link_for_token(*, token: str, now=None) -> tuple[str, RatingLink | No
 
 def order_follow_up(*, order) -> dict:
     """The loop after the fix as the work-order page shows it: the order's callbacks (newest
-    first) with who calls and each attempt's result, and the customer's ratings. Three queries
+    first) with who calls and each attempt's result, the customer's ratings and the rating links
+    still waiting. Three queries
     (two without callbacks); the caller has already checked that the user may see the order."""
     callbacks = list(Callback.objects.filter(work_order=order).select_related("assignee__staff", "team")
                      .prefetch_related(Prefetch("attempts", queryset=CallbackAttempt.objects.order_by(
                          "attempted_at", "id")))
                      .order_by("-created_at", "-id")[:10])
-    ratings = list(RatingLink.objects.filter(work_order=order, used_at__isnull=False).order_by("-used_at")[:5])
-    return {"callbacks": callbacks, "ratings": ratings}
+    # The order's rating links, newest first: the ratings given, and the links still waiting (with
+    # where they went), so staff see what the customer received (one query for both).
+    links = list(RatingLink.objects.filter(work_order=order).order_by("-created_at", "-id")[:10])
+    ratings = sorted((link for link in links if link.used_at), key=lambda link: link.used_at, reverse=True)[:5]
+    waiting = [link for link in links if not link.used_at][:3]
+    return {"callbacks": callbacks, "ratings": ratings, "rating_links": waiting}
 
 
 # --- a customer's callbacks and ratings (the customer 360 page) ----------------------------------

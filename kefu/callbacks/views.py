@@ -125,6 +125,20 @@ def attempt_file(request, pk, attempt_id, kind):
 
 # --- the customer's rating page ---------------------------------------------------------------------
 
+@staff_required
+@require_GET
+def rate_preview(request, pk):
+    """The rating page as the customer sees it, for staff on the order page: the link's token is
+    kept only as a hash, so staff preview the page (its form cannot be sent) rather than open the link."""
+    from kefu.workorders.selectors import work_order_get_for_actor
+
+    try:
+        order = work_order_get_for_actor(actor=request.actor, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "callbacks/rate.html", {"form": RatingForm(), "order": order, "preview": True})
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, token):

@@ -9,4 +9,6 @@ app_name = "core"
 
 urlpatterns = [
     path("ping/", views.ping, name="ping"),
+    # Browsers ask for /favicon.ico where a page names no icon (PDFs, JSON, the admin).
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -26,7 +26,7 @@ from kefu.customers.choices import (
     UnitStatus,
     UnitUse,
 )
-from kefu.customers.codes import asset_code_key
+from kefu.customers.codes import SORT_KEY_LENGTH, asset_code_key, asset_sort_key
 
 
 class Site(models.Model):
@@ -82,6 +82,8 @@ class Asset(models.Model):
     code_key = models.CharField(max_length=64, db_index=True, editable=False, default="")
     # Reversed, so "3-2-1201" (or "3栋2单元1201") also finds unit "CH-3-2-1201" by an indexed prefix.
     code_key_reversed = models.CharField(max_length=64, db_index=True, editable=False, default="")
+    # The natural order of codes (unit 101 before 1001): lists of units sort by it (`asset_sort_key`).
+    code_sort = models.CharField(max_length=SORT_KEY_LENGTH, editable=False, default="")
     name = models.CharField(_("name"), max_length=200, blank=True)
     site = models.ForeignKey(Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="assets")
@@ -102,7 +104,8 @@ class Asset(models.Model):
     class Meta:
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
-        ordering = ["code"]
+        ordering = ["code_sort", "id"]
+        indexes = [models.Index(fields=["code_sort", "id"], name="asset_natural_order_idx")]
 
     def __str__(self):
         return self.code if not self.name else f"{self.code} {self.name}"
@@ -111,8 +114,9 @@ class Asset(models.Model):
         # Derived from `code`, so every writer (services, admin, factories) keeps it in step.
         self.code_key = asset_code_key(self.code)
         self.code_key_reversed = self.code_key[::-1]
+        self.code_sort = asset_sort_key(self.code)
         if kwargs.get("update_fields") is not None and "code" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "code_key", "code_key_reversed"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "code_key", "code_key_reversed", "code_sort"}
         super().save(*args, **kwargs)
 
 

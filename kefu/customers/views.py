@@ -59,7 +59,7 @@ def customer_list(request):
 def _restore_actor(request) -> Actor:
     actor = request.actor
     if actor.role not in services.DELETE_ROLES:
-        raise PermissionDenied
+        raise PermissionDenied(_("Only a supervisor, manager, director or administrator may restore deleted customers."))
     return actor
 
 

@@ -134,7 +134,7 @@ def _units(actor: Actor, params) -> Spec:
     qs = filterset.qs if filterset.is_valid() else Asset.objects.none()
     links = CustomerAsset.objects.filter(ended_on=None, customer__in=visible).select_related("customer").prefetch_related(
         "customer__phones")
-    qs = qs.prefetch_related(Prefetch("customer_links", queryset=links)).order_by("code")
+    qs = qs.prefetch_related(Prefetch("customer_links", queryset=links)).order_by("code_sort", "id")
 
     def row(a, unmasked):
         people = [link.customer for link in a.customer_links.all()]

@@ -69,10 +69,10 @@ def _asset_keys(code: str) -> dict:
     bulk_create skips)."""
     if "code_key" not in ASSET_FIELDS:
         return {}
-    from kefu.customers.codes import asset_code_key
+    from kefu.customers.codes import asset_code_key, asset_sort_key
 
     key = asset_code_key(code)
-    return {"code_key": key, "code_key_reversed": key[::-1]}
+    return {"code_key": key, "code_key_reversed": key[::-1], "code_sort": asset_sort_key(code)}
 
 
 @dataclass

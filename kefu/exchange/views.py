@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -41,7 +42,7 @@ def import_list(request):
     error = ""
     if request.method == "POST":
         if not may_import:
-            raise PermissionDenied
+            raise PermissionDenied(_("Your role may not import data."))
         try:
             job = services.import_job_create(actor_user=request.user, upload=request.FILES.get("file"))
         except InvalidInput as exc:
@@ -132,7 +133,7 @@ def export(request, list_name):
     actor = request.actor
     unmasked = request.method == "POST"
     if unmasked and not may_view_personal_data(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Your role may not export unmasked personal data."))
     try:
         spec = exports.export_spec(list_name=list_name, actor=actor, params=request.GET)
     except NotFound:
@@ -170,7 +171,7 @@ def export_options(request, list_name):
 def duplicates(request):
     actor = request.actor
     if actor.role not in selectors.MERGE_ROLES:
-        raise PermissionDenied
+        raise PermissionDenied(_("Your role may not merge duplicate customers."))
     pairs = selectors.duplicate_pairs(actor=actor)
     return render(request, "exchange/duplicates.html", {
         "pairs": pairs, "records": selectors.merge_records(actor=actor),

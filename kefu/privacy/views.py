@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.core.errors import ApplicationError, InvalidInput, NotFound
@@ -52,7 +53,7 @@ def reveal(request):
 def access_log(request):
     actor = actor_for_user(request.user)
     if not selectors.may_audit(actor):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only a quality inspector or an administrator may read the personal-data access log."))
     who = request.GET.get("who", "")
     date_from = parse_date(request.GET.get("date_from", "") or "") if request.GET.get("date_from") else None
     date_to = parse_date(request.GET.get("date_to", "") or "") if request.GET.get("date_to") else None

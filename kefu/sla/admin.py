@@ -8,12 +8,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.core.errors import InvalidInput
+from kefu.sla.forms import WorkCalendarForm
 from kefu.sla.models import Escalation, Holiday, HolidayYear, SlaClock, SlaPolicy, WorkCalendar
 from kefu.sla.services import holiday_changed, holidays_import_csv, holidays_import_xlsx
 
 
 @admin.register(WorkCalendar)
 class WorkCalendarAdmin(admin.ModelAdmin):
+    """Working hours are edited as days × time ranges (`kefu.sla.forms.WorkCalendarForm`)."""
+
+    form = WorkCalendarForm
     list_display = ["name", "timezone", "use_china_holidays", "always_open", "team"]
 
 

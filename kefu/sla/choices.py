@@ -40,3 +40,17 @@ TARGET_FIELDS = {
     ClockKind.RESOLUTION: "resolution",
     ClockKind.CALLBACK: "callback",
 }
+
+
+# chinese-calendar's English holiday names → the names of the State Council notices: the holiday
+# table is kept in Chinese (imports giving the English names are translated; migration 0012).
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kefu.core.errors import InvalidInput
 from kefu.sla import business_time
-from kefu.sla.choices import ClockKind, HolidayKind
+from kefu.sla.choices import HOLIDAY_NAMES_ZH, ClockKind, HolidayKind
 from kefu.sla.clocks import ClockEngine, relayout
 from kefu.sla.models import (
     Escalation,
@@ -79,7 +79,8 @@ def holidays_import(*, rows: list[dict], source: str) -> dict:
         if kind not in HolidayKind.values:
             errors.setdefault("kind", []).append(_("Row %(row)s: kind must be holiday or workday.") % {"row": number})
             continue
-        parsed.append((day, kind, (row.get("name") or "").strip()[:100]))
+        name = (row.get("name") or "").strip()
+        parsed.append((day, kind, HOLIDAY_NAMES_ZH.get(name, name)[:100]))
     if errors:
         first = next(iter(errors.values()))[0]
         raise InvalidInput(first, fields=errors)

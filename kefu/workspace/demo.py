@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kefu.core.models import NumberSequence
+from kefu.customers.codes import asset_sort_key
 from kefu.customers.demo import create_demo_archives
 from kefu.customers.models import Asset, Building, Customer, CustomerAsset, CustomerPhone, Site
 from kefu.customers.services import name_initials
@@ -87,6 +88,71 @@ TITLES = {
     "tel.suggestion": ["建议延长营业厅时间"],
     "tel.praise": ["表扬装机师傅"],
 }
+# Titles per leaf category, so an order's title says what its category says ("电梯困人" is never
+# filed under 门窗); a category without its own list takes its branch's (TITLES).
+LEAF_TITLES = {
+    "prop.repair.water.leak": ["卫生间漏水到楼下", "厨房水管渗水", "阳台顶棚渗水"],
+    "prop.repair.water.blocked": ["厨房下水道堵塞", "卫生间地漏堵塞", "楼道排水管堵塞"],
+    "prop.repair.water.pressure": ["家里突然停水", "高层水压太低"],
+    "prop.repair.electric.outage": ["家里跳闸停电", "半个单元停电"],
+    "prop.repair.electric.lighting": ["楼道灯坏了", "小区路灯不亮", "地库照明不亮"],
+    "prop.repair.electric.socket": ["客厅插座没电", "开关面板松动"],
+    "prop.repair.elevator.trapped": ["电梯困人，请立即处理"],
+    "prop.repair.elevator.fault": ["电梯异响", "电梯按钮失灵", "电梯门关不上"],
+    "prop.repair.access": ["地库道闸不抬杆", "单元门禁刷卡无反应"],
+    "prop.repair.charger": ["充电桩无法充电", "充电桩扫码无反应"],
+    "prop.repair.door": ["入户门锁坏", "窗户关不严漏风"],
+    "prop.repair.hvac": ["空调外机滴水", "地暖不热"],
+    "prop.repair.public": ["小区健身器材损坏", "单元信报箱损坏"],
+    "prop.complaint.attitude": ["保安态度差", "前台接待不耐烦"],
+    "prop.complaint.security": ["陌生人随意进出单元", "夜间巡逻不到位"],
+    "prop.complaint.cleaning": ["楼道垃圾未清理", "垃圾桶满了没人收"],
+    "prop.complaint.greenery": ["绿化带长期无人修剪", "草坪杂草丛生"],
+    "prop.complaint.noise": ["楼上装修噪音大", "夜间广场舞噪音扰民"],
+    "prop.complaint.parking": ["停车位被占用", "消防通道被车辆堵塞"],
+    "prop.complaint.fees": ["物业费收费不明", "公摊电费过高"],
+    "prop.complaint.renovation": ["邻居违规改动承重墙", "装修垃圾堆放楼道"],
+    "prop.complaint.pets": ["邻居养狗扰民", "小区内遛狗不拴绳"],
+    "prop.inquiry.fees": ["物业费缴费方式", "物业费发票怎么开"],
+    "prop.inquiry.renovation": ["装修申请需要什么材料", "装修押金何时退还"],
+    "prop.inquiry.parking": ["车位租赁价格", "月卡车位怎么办理"],
+    "prop.inquiry.other": ["入伙手续办理", "快递柜在哪里"],
+    "prop.special.housekeeping": ["预约家政保洁"],
+    "prop.special.moving": ["搬家协助"],
+    "prop.special.errand": ["代缴水电费", "代收快递"],
+    "prop.change.owner": ["房屋过户后变更业主"],
+    "prop.change.contact": ["更换业主联系电话"],
+    "prop.change.parking": ["更换车位绑定车牌"],
+    "tel.fault.slow": ["网速很慢", "晚上网络经常卡顿"],
+    "tel.fault.line": ["宽带无法上网", "光猫红灯闪烁"],
+    "tel.fault.iptv": ["电视没有信号", "电视点播卡顿"],
+    "tel.fault.voice": ["固话没有拨号音", "固话杂音大"],
+    "tel.complaint.billing": ["账单多扣费", "套餐到期后被自动续费"],
+    "tel.complaint.attitude": ["装维人员态度差"],
+    "tel.complaint.installation": ["装机超过约定时间"],
+    "tel.complaint.quality": ["晚上网络经常断线"],
+    "tel.complaint.marketing": ["频繁接到推销电话"],
+    "tel.change.password": ["重置宽带密码"],
+}
+# Who handles what (team code, the people of it who take orders): building systems go to the
+# plumbing and electrical team, elevators to the elevator vendor, everything about living on the
+# estate (complaints, inquiries, services, changes) to the stewards; broadband to fault handling.
+HANDLERS = [
+    ("prop.repair.elevator", "CH-VENDOR-LIFT", ["vendor"]),
+    ("prop.repair", "CH-ENG-MEP", ["tech", "tech2"]),
+    ("prop", "CH-CS-STEWARD", ["steward"]),
+    ("tel", "BB-CS-FAULT", ["bb_tech"]),
+]
+
+
+def handler_for(category_code: str) -> tuple[str, list[str]]:
+    """The team and the staff who take an order of this category in the demo."""
+    for prefix, team, people in HANDLERS:
+        if category_code == prefix or category_code.startswith(prefix + "."):
+            return team, people
+    raise ValueError(f"no demo handler for category {category_code}")
+
+
 TYPE_WEIGHTS = [("repair", 40), ("complaint", 20), ("inquiry", 20), ("suggestion", 5), ("praise", 5),
                 ("business_change", 6), ("special_service", 4)]
 # Final status of generated orders: most are done, a realistic share is still open.
@@ -154,11 +220,12 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
                 code = f"CH-{b}-{floor}{room:02d}"
                 # bulk_create skips Asset.save(), which derives the code keys: set them here.
                 assets.append(Asset(kind="unit", code=code, name=f"{b}栋{floor}{room:02d}室", code_key=code,
-                                    code_key_reversed=code[::-1], site=site, building=building, floor=floor))
+                                    code_key_reversed=code[::-1], code_sort=asset_sort_key(code), site=site,
+                                    building=building, floor=floor))
     bb = Site.objects.create(code="BB", name="华悦宽带服务区", name_en="Huayue Broadband area")
     for n in range(1, 201):
         assets.append(Asset(kind="account", code=f"BB{100000 + n}", code_key=f"BB{100000 + n}",
-                            code_key_reversed=f"BB{100000 + n}"[::-1],
+                            code_key_reversed=f"BB{100000 + n}"[::-1], code_sort=asset_sort_key(f"BB{100000 + n}"),
                             name=f"宽带账号 BB{100000 + n}", site=bb))
     Asset.objects.bulk_create(assets, batch_size=2000)
     units = list(Asset.objects.filter(kind="unit").order_by("pk"))
@@ -240,7 +307,7 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                 wo_type = "repair"
             category = rng.choice(options)
             root = category.code.rsplit(".", category.code.count(".") - 1)[0]
-            title = rng.choice(TITLES.get(root, ["客户来电"]))
+            title = rng.choice(LEAF_TITLES.get(category.code) or TITLES.get(root, ["客户来电"]))
             if fresh_left:
                 fresh_left -= 1
                 received = now - timedelta(minutes=rng.randrange(1, 20))
@@ -257,12 +324,9 @@ def generate_work_orders(*, count: int, seed: int = 11, days: int | None = None,
                 status = _weighted(rng, STATUS_WEIGHTS)
             if received > now - timedelta(minutes=20):  # not yet taken: inside any first-response target
                 status = Status.NEW
-            if industry == "telecom":
-                owner, team_code, worker = rng.choice(["bb_agent"]), "BB-CS-FAULT", "bb_tech"
-            else:
-                owner = rng.choice(["agent", "agent2", "steward"])
-                team_code, worker = rng.choice([("CH-ENG-MEP", "tech"), ("CH-ENG-MEP", "tech2"),
-                                                ("CH-VENDOR-LIFT", "vendor")])
+            owner = rng.choice(["bb_agent"] if industry == "telecom" else ["agent", "agent2", "steward"])
+            team_code, people = handler_for(category.code)
+            worker = rng.choice(people)
             level = None
             if wo_type == WorkOrderType.COMPLAINT:
                 level = rng.choices([1, 2, 3], weights=[70, 25, 5])[0]
