@@ -281,6 +281,8 @@ KEFU_PORTAL_TOKEN_DAYS = env_int("KEFU_PORTAL_TOKEN_DAYS", 30)
 KEFU_PORTAL_AUTO_CONFIRM_DAYS = env_int("KEFU_PORTAL_AUTO_CONFIRM_DAYS", 3)
 # The portal's own session cookie (never the staff `sessionid`), limited to /m/.
 KEFU_PORTAL_COOKIE = "kefu_portal"
+# Whose category tree the portal offers (the second level, in plain words): property or telecom.
+KEFU_PORTAL_INDUSTRY = env_str("KEFU_PORTAL_INDUSTRY", "property")
 # --- REST API ------------------------------------------------------------------------------------
 # The work-order gate's hooks (ADR 0001, kefu.workorders.hooks): called in this order, in the
 # writer's transaction, for every recorded order event; then, after commit, the notification

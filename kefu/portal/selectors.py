@@ -68,8 +68,13 @@ def attachment_get(*, account: PortalAccount, order_pk: Any, pk: Any) -> Attachm
 
 
 def categories_for(*, type: str) -> QuerySet[Category]:
-    """The short list a customer picks from: active top-level categories allowed for the type."""
-    rows = Category.objects.filter(is_active=True, parent__isnull=True).order_by("sort_order", "code")
+    """The short list a customer picks from, in plain words: the active categories one level
+    below the roots (给排水, 电梯, 噪音扰民…) of the center's industry, allowed for the type."""
+    from django.conf import settings
+
+    rows = (Category.objects.filter(is_active=True, parent__isnull=False, parent__parent__isnull=True,
+                                    industry=getattr(settings, "KEFU_PORTAL_INDUSTRY", "property"))
+            .order_by("parent__sort_order", "sort_order", "code"))
     ids = [c.pk for c in rows if c.allows_type(type)][:12]
     return Category.objects.filter(pk__in=ids).order_by("sort_order", "code")
 
