@@ -26,22 +26,22 @@ from kefu.portal.authentication import IsPortalCustomer, PortalTokenAuthenticati
 from kefu.workorders.models import WorkOrder
 
 
-class CodeInput(serializers.Serializer[Any]):
+class PortalCodeInput(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40)
 
 
-class TokenInput(serializers.Serializer[Any]):
+class PortalTokenInput(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=40)
     code = serializers.CharField(max_length=12)
     consent = serializers.BooleanField(required=False, default=False)
 
 
-class TokenOutput(serializers.Serializer[Any]):
+class PortalTokenOutput(serializers.Serializer[Any]):
     token = serializers.CharField()
     consent_required = serializers.BooleanField()
 
 
-class UnitOutput(serializers.Serializer[Any]):
+class PortalUnitOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -49,21 +49,21 @@ class UnitOutput(serializers.Serializer[Any]):
     building = serializers.CharField(source="building.name", default="")
 
 
-class AttachmentOutput(serializers.Serializer[Any]):
+class PortalAttachmentOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField(source="original_name")
     content_type = serializers.CharField()
     size = serializers.IntegerField()
 
 
-class StepOutput(serializers.Serializer[Any]):
+class PortalStepOutput(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     text = serializers.CharField()
     from_customer = serializers.BooleanField(required=False)
 
 
-class OrderOutput(serializers.Serializer[Any]):
+class PortalOrderOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     type = serializers.CharField()
@@ -78,7 +78,7 @@ class OrderOutput(serializers.Serializer[Any]):
     version = serializers.IntegerField()
 
 
-class OrderDetailOutput(OrderOutput):
+class PortalOrderDetailOutput(PortalOrderOutput):
     description = serializers.CharField()
     resolution = serializers.CharField()
     can_cancel = serializers.SerializerMethodField()
@@ -94,13 +94,13 @@ class OrderDetailOutput(OrderOutput):
 
     @extend_schema(exclude=True)
     def get_timeline(self, order: WorkOrder) -> list[dict[str, Any]]:
-        return StepOutput(selectors.timeline(order=order), many=True).data  # type: ignore[return-value]
+        return PortalStepOutput(selectors.timeline(order=order), many=True).data  # type: ignore[return-value]
 
     def get_attachments(self, order: WorkOrder) -> list[dict[str, Any]]:
-        return AttachmentOutput(order.attachments.order_by("id"), many=True).data  # type: ignore[return-value]
+        return PortalAttachmentOutput(order.attachments.order_by("id"), many=True).data  # type: ignore[return-value]
 
 
-class ReportInput(serializers.Serializer[Any]):
+class PortalReportInput(serializers.Serializer[Any]):
     type = serializers.CharField(max_length=20)
     unit = serializers.IntegerField(required=False, allow_null=True)
     category = serializers.IntegerField()
@@ -109,28 +109,28 @@ class ReportInput(serializers.Serializer[Any]):
     photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
 
 
-class ConfirmInput(serializers.Serializer[Any]):
+class PortalConfirmInput(serializers.Serializer[Any]):
     solved = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_MESSAGE)
     signature = serializers.CharField(required=False, allow_blank=True, max_length=400_000)
 
 
-class ConfirmOutput(serializers.Serializer[Any]):
+class PortalConfirmOutput(serializers.Serializer[Any]):
     solved = serializers.BooleanField()
     status = serializers.CharField()
     rating_url = serializers.CharField(allow_null=True)
 
 
-class MessageInput(serializers.Serializer[Any]):
+class PortalMessageInput(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=services.MAX_MESSAGE)
 
 
-class CancelInput(serializers.Serializer[Any]):
+class PortalCancelInput(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class NoticeOutput(serializers.Serializer[Any]):
+class PortalNoticeOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     title = serializers.CharField()
     body = serializers.CharField()
@@ -162,7 +162,7 @@ class CodeView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=CodeInput, responses={202: None, 400: None, 429: None},
+    @extend_schema(request=PortalCodeInput, responses={202: None, 400: None, 429: None},
                    summary="Send a sign-in code by SMS (202 for every well-formed number)")
     def post(self, request: Request) -> Response:
         services.code_request(phone=request.data.get("phone"), ip=client_ip(request) or "")
@@ -174,7 +174,7 @@ class TokenView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenInput, responses={200: TokenOutput, 400: None, 429: None},
+    @extend_schema(request=PortalTokenInput, responses={200: PortalTokenOutput, 400: None, 429: None},
                    summary="Exchange the code for a portal token")
     def post(self, request: Request) -> Response:
         consent = request.data.get("consent") in (True, "true", "1", "on")
@@ -198,18 +198,18 @@ class ConsentView(PortalView):
 
 
 class UnitsView(PortalView):
-    @extend_schema(responses=UnitOutput(many=True), summary="My units")
+    @extend_schema(responses=PortalUnitOutput(many=True), summary="My units")
     def get(self, request: Request) -> Response:
-        return Response(UnitOutput(selectors.units_for(account=self.account), many=True).data)
+        return Response(PortalUnitOutput(selectors.units_for(account=self.account), many=True).data)
 
 
 class UnitView(PortalView):
-    @extend_schema(responses=UnitOutput, summary="One of my units")
+    @extend_schema(responses=PortalUnitOutput, summary="One of my units")
     def get(self, request: Request, pk: int) -> Response:
         unit = selectors.unit_for_account(account=self.account, pk=pk)
         if unit is None:
             raise NotFound(_("Unit not found."))
-        return Response(UnitOutput(unit).data)
+        return Response(PortalUnitOutput(unit).data)
 
 
 class CategoriesView(PortalView):
@@ -225,33 +225,33 @@ class CategoriesView(PortalView):
 class OrdersView(PortalView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=OrderOutput(many=True), summary="My orders (my units' and my own), newest first")
+    @extend_schema(responses=PortalOrderOutput(many=True), summary="My orders (my units' and my own), newest first")
     def get(self, request: Request) -> Response:
         rows = selectors.orders_for(account=self.account)[:100]
-        return Response(OrderOutput(rows, many=True).data)
+        return Response(PortalOrderOutput(rows, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": ReportInput, "application/json": ReportInput},
-                   responses={201: OrderDetailOutput, 400: None}, summary="Report a request (up to 6 photos)")
+    @extend_schema(request={"multipart/form-data": PortalReportInput, "application/json": PortalReportInput},
+                   responses={201: PortalOrderDetailOutput, 400: None}, summary="Report a request (up to 6 photos)")
     def post(self, request: Request) -> Response:
         photos = request.FILES.getlist("photos") if hasattr(request, "FILES") else []
         slots = request.data.getlist("slots") if hasattr(request.data, "getlist") else request.data.get("slots")
         order = services.portal_report(account=self.account, type=request.data.get("type"),
                                        unit=request.data.get("unit"), category=request.data.get("category"),
                                        text=request.data.get("text"), photos=photos, slots=slots or [])
-        return Response(OrderDetailOutput(self.order(order.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(PortalOrderDetailOutput(self.order(order.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class OrderView(PortalView):
-    @extend_schema(responses=OrderDetailOutput, summary="One of my orders with its timeline in plain words")
+    @extend_schema(responses=PortalOrderDetailOutput, summary="One of my orders with its timeline in plain words")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(OrderDetailOutput(self.order(pk)).data)
+        return Response(PortalOrderDetailOutput(self.order(pk)).data)
 
 
 class ConfirmView(PortalView):
-    @extend_schema(request=ConfirmInput, responses={200: ConfirmOutput, 400: None, 404: None, 409: None},
+    @extend_schema(request=PortalConfirmInput, responses={200: PortalConfirmOutput, 400: None, 404: None, 409: None},
                    summary="Confirm a resolved order (solved), or reopen it (not solved, with a comment)")
     def post(self, request: Request, pk: int) -> Response:
-        values = _valid(ConfirmInput, request.data)
+        values = _valid(PortalConfirmInput, request.data)
         confirmation = services.portal_confirm(account=self.account, order=pk, solved=values["solved"],
                                                comment=values.get("comment", ""),
                                                signature=values.get("signature", ""))
@@ -266,28 +266,28 @@ class ConfirmView(PortalView):
 
 
 class MessagesView(PortalView):
-    @extend_schema(responses=StepOutput(many=True), summary="The order's messages (both ways)")
+    @extend_schema(responses=PortalStepOutput(many=True), summary="The order's messages (both ways)")
     def get(self, request: Request, pk: int) -> Response:
         steps = [s for s in selectors.timeline(order=self.order(pk)) if s["kind"] == "message"]
-        return Response(StepOutput(steps, many=True).data)
+        return Response(PortalStepOutput(steps, many=True).data)
 
-    @extend_schema(request=MessageInput, responses={201: StepOutput, 400: None, 404: None},
+    @extend_schema(request=PortalMessageInput, responses={201: PortalStepOutput, 400: None, 404: None},
                    summary="Send a message to the center about the order")
     def post(self, request: Request, pk: int) -> Response:
         order = self.order(pk)
         services.portal_message(account=self.account, order=order, text=request.data.get("text"))
         last = [s for s in selectors.timeline(order=order) if s["kind"] == "message"][-1]
-        return Response(StepOutput(last).data, status=status.HTTP_201_CREATED)
+        return Response(PortalStepOutput(last).data, status=status.HTTP_201_CREATED)
 
 
 class CancelView(PortalView):
-    @extend_schema(request=CancelInput, responses={200: OrderDetailOutput, 404: None, 409: None},
+    @extend_schema(request=PortalCancelInput, responses={200: PortalOrderDetailOutput, 404: None, 409: None},
                    summary="Cancel my order while nobody has taken it")
     def post(self, request: Request, pk: int) -> Response:
-        values = _valid(CancelInput, request.data)
+        values = _valid(PortalCancelInput, request.data)
         services.portal_cancel(account=self.account, order=pk, reason=values.get("reason", ""),
                                expected_version=values.get("version"))
-        return Response(OrderDetailOutput(self.order(pk)).data)
+        return Response(PortalOrderDetailOutput(self.order(pk)).data)
 
 
 class AttachmentView(PortalView):
@@ -301,15 +301,15 @@ class AttachmentView(PortalView):
 
 
 class NoticesView(PortalView):
-    @extend_schema(responses=NoticeOutput(many=True), summary="Announcements sent to me")
+    @extend_schema(responses=PortalNoticeOutput(many=True), summary="Announcements sent to me")
     def get(self, request: Request) -> Response:
-        return Response(NoticeOutput(selectors.notices_for(account=self.account), many=True).data)
+        return Response(PortalNoticeOutput(selectors.notices_for(account=self.account), many=True).data)
 
 
 class NoticeView(PortalView):
-    @extend_schema(responses=NoticeOutput, summary="One announcement sent to me")
+    @extend_schema(responses=PortalNoticeOutput, summary="One announcement sent to me")
     def get(self, request: Request, pk: int) -> Response:
         notice = selectors.notice_get(account=self.account, pk=pk)
         if notice is None:
             raise NotFound(_("Notice not found."))
-        return Response(NoticeOutput(notice).data)
+        return Response(PortalNoticeOutput(notice).data)

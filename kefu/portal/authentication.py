@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -55,3 +56,14 @@ class PortalTokenAuthentication(BaseAuthentication):
 class IsPortalCustomer(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         return isinstance(request.user, PortalCustomer)
+
+
+class PortalTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """The portal's Bearer token in the OpenAPI description."""
+
+    target_class = "kefu.portal.authentication.PortalTokenAuthentication"
+    name = "portalBearer"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "A portal token from POST /api/v1/portal/auth/token/ (never a staff token)."}

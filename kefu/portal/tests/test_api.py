@@ -259,3 +259,15 @@ def test_business_days_skip_weekends():
 
     friday = make_aware(datetime(2031, 3, 7, 10, 0))  # a Friday without holidays around it
     assert services._business_days_after(friday, 3).date().isoformat() == "2031-03-12"
+
+
+def test_demo_logins_print_the_portal_and_a_resident(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_resident(phone="13944440001", name="赵六", unit_code="DEMO-1-101")
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "http://127.0.0.1:8000/m/" in out.getvalue()
+    assert "portal resident 13944440001 · 赵六 · DEMO-1-101" in out.getvalue()
