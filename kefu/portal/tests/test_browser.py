@@ -16,7 +16,14 @@ from kefu.portal.tests.factories import last_code, make_resident
 from kefu.portal.views import qr_token
 from kefu.workorders.models import WorkOrder
 from kefu.workorders.services import work_order_transition
-from kefu.workorders.tests.test_browser import ARTIFACTS, CHROMIUM, _browser, _context, _page_as, _session_cookie
+from kefu.workorders.tests.test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    _browser,
+    _context,
+    _page_as,
+    _session_cookie,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
