@@ -108,7 +108,7 @@ def notice_get(*, account: PortalAccount, pk: Any) -> Any:
 
 
 # What the customer reads on the timeline: each step in plain words (internal notes never shown).
-_PLAIN = {
+_PLAIN: dict[str, Any] = {
     Action.CREATE: gettext_lazy("We received your request"),
     Action.ACCEPT: gettext_lazy("The service center took your request"),
     Action.DISPATCH: gettext_lazy("Dispatched to %(team)s"),
