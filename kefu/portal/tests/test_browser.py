@@ -122,7 +122,7 @@ def test_resident_reports_with_photos_staff_resolve_resident_confirms_and_rates(
         staff = _page_as(browser, base, staff_session)
         staff.set_default_timeout(SLOW_MACHINE_MS)
         staff.goto(f"{base}/work-orders/?queue=all")
-        expect(staff.locator(f"text={order.number}")).to_be_visible()
+        expect(staff.locator(f"text={order.number}").first).to_be_visible()
         staff.goto(f"{base}/work-orders/{order.pk}/")
         expect(staff.locator(".kefu-portal-origin")).to_contain_text("来自客户门户")
         _db(_resolve, order, cast["agent"])
