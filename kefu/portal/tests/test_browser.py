@@ -42,6 +42,9 @@ def _codes_stay_in_the_outbox(monkeypatch):
 
 
 def _phone_page(browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=SLOW_MACHINE_MS)
     context = _context(browser, **PHONE)
     context.set_default_timeout(SLOW_MACHINE_MS)
     return context.new_page()
