@@ -84,6 +84,7 @@ router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-sc
 
 urlpatterns = [
     path("v1/auth/", include("kefu.tokens.urls")),
+    path("v1/portal/", include("kefu.portal.api_urls")),
     path("v1/notification-preferences/me/", NotificationPreferenceMeView.as_view(),
          name="notification-preferences-me"),
     path("v1/work-orders/<int:pk>/messages/", WorkOrderMessagesView.as_view(), name="work-order-messages"),

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.patrols",
     "kefu.vendors",
+    "kefu.portal",  # the customers' own door under /m/ (issue #19)
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
@@ -265,6 +266,23 @@ DEFAULT_FROM_EMAIL = env_str("KEFU_DEFAULT_FROM_EMAIL", "kefu@localhost")
 # worker would claim and send the same message again.
 EMAIL_TIMEOUT = env_int("KEFU_EMAIL_TIMEOUT", 30)
 
+# --- the customer portal (/m/, /api/v1/portal/, kefu.portal, docs/portal.md) ---------------------
+# Sign-in codes: 6 digits, valid this many minutes; after KEFU_PORTAL_CODE_MAX_FAILURES wrong codes a
+# number is locked for KEFU_PORTAL_LOCKOUT_MINUTES. At most KEFU_PORTAL_CODES_PER_NUMBER codes per
+# number and KEFU_PORTAL_CODES_PER_IP per address in an hour, and one code a minute per number.
+KEFU_PORTAL_CODE_MINUTES = env_int("KEFU_PORTAL_CODE_MINUTES", 5)
+KEFU_PORTAL_CODE_MAX_FAILURES = env_int("KEFU_PORTAL_CODE_MAX_FAILURES", 5)
+KEFU_PORTAL_LOCKOUT_MINUTES = env_int("KEFU_PORTAL_LOCKOUT_MINUTES", 30)
+KEFU_PORTAL_CODES_PER_NUMBER = env_int("KEFU_PORTAL_CODES_PER_NUMBER", 5)
+KEFU_PORTAL_CODES_PER_IP = env_int("KEFU_PORTAL_CODES_PER_IP", 20)
+KEFU_PORTAL_TOKEN_DAYS = env_int("KEFU_PORTAL_TOKEN_DAYS", 30)
+# Resolved orders the customer has not confirmed are confirmed automatically after this many
+# business days (China's holiday table), recorded as automatic.
+KEFU_PORTAL_AUTO_CONFIRM_DAYS = env_int("KEFU_PORTAL_AUTO_CONFIRM_DAYS", 3)
+# The portal's own session cookie (never the staff `sessionid`), limited to /m/.
+KEFU_PORTAL_COOKIE = "kefu_portal"
+# Whose category tree the portal offers (the second level, in plain words): property or telecom.
+KEFU_PORTAL_INDUSTRY = env_str("KEFU_PORTAL_INDUSTRY", "property")
 # --- REST API ------------------------------------------------------------------------------------
 # The work-order gate's hooks (ADR 0001, kefu.workorders.hooks): called in this order, in the
 # writer's transaction, for every recorded order event; then, after commit, the notification

@@ -38,6 +38,8 @@ urlpatterns = [
     path("vendors/", include("kefu.vendors.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
+    # The customers' own door (H5 / WeChat in-app browser): its own look and its own cookie.
+    path("m/", include("kefu.portal.urls")),
 ]
 
 handler400 = "kefu.core.views.bad_request"

@@ -31,6 +31,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # (from patrol findings) and monthly scorecards
     ("kpi", "reports"),  # scorecards from callbacks, clocks, QA; reports and facts (hook 3)
     ("standards",),  # the standards board: figures read from reports, surveys, QA, KPI…
+    ("portal",),  # the customers' own door (/m/, /api/v1/portal/): reads their units, orders, notices;
+    # acts through the gate, the outbox and the rating links
     ("workspace",),  # what spans apps: demo data, navigation, the customer 360 page, the units list
 )
 

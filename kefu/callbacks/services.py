@@ -410,14 +410,21 @@ def rating_url(token: str) -> str:
     return base + reverse("callbacks:rate", args=[token])
 
 
-def rating_link_issue(*, order, now=None) -> tuple[RatingLink, str] | None:
+def rating_link_issue(*, order, now=None, deliver: bool = True) -> tuple[RatingLink, str] | None:
     """Create a one-time rating link for a resolved order and queue it to the customer (email when
     the customer has an address, else SMS to the contact phone). Returns (link, token), or None
-    when there is nobody to send it to. Runs in the caller's transaction."""
+    when there is nobody to send it to. Runs in the caller's transaction. Without `deliver` the
+    link is only created (channel `portal`): the customer portal opens it right away."""
     from kefu.notifications.services import outbox_enqueue, without_link
 
     now = now or timezone.now()
     customer = order.customer if order.customer_id else None
+    if not deliver:
+        token = secrets.token_urlsafe(24)
+        days = int(callbacks_setting("KEFU_RATING_LINK_DAYS", 7))
+        link = RatingLink.objects.create(work_order=order, token_hash=token_hash(token), channel="portal",
+                                         created_at=now, expires_at=now + timedelta(days=days))
+        return link, token
     if customer is not None and customer.email:
         channel, to_address = "email", customer.email
     elif order.contact_phone:

@@ -56,6 +56,8 @@ class MessageKind(models.TextChoices):
     SURVEY_INVITATION = "survey_invitation", _("Survey invitation")
     NOTICE = "notice", _("Notice / announcement")
     STAFF = "staff", _("Staff notification")
+    # The customer portal's sign-in code (kefu.portal): a provider's verification-code template.
+    VERIFICATION_CODE = "verification_code", _("Sign-in code")
 
 
 def default_email_actions() -> list[str]:

@@ -31,6 +31,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "survey_invitation": ("survey", "url"),
     "notice": ("title", "body"),
     "staff": ("text",),
+    "verification_code": ("code", "minutes"),
 }
 
 # The kinds a customer may switch off. Acknowledgements, notices (a water stop is not
@@ -52,6 +53,7 @@ DEFAULTS: dict[str, str] = {
     "survey_invitation": gettext_noop("Please tell us what you think of our service: {survey} {url}"),
     "notice": gettext_noop("{title}: {body}"),
     "staff": gettext_noop("{text}"),
+    "verification_code": gettext_noop("Your sign-in code is {code} (valid for {minutes} minutes). Do not share it."),
 }
 
 
