@@ -44,7 +44,7 @@ def _order_or_404(actor: Actor, pk):
 
 def _queue_labels() -> dict:
     # Built per request so the labels follow the active language.
-    return {"mine": _("Assigned to me"), "team": _("My teams"), "received": _("I received"),
+    return {"dispatch": _("To dispatch"), "mine": _("Assigned to me"), "team": _("My teams"), "received": _("I received"),
             "approval": _("Awaiting my approval"), "all": _("All")}
 
 
@@ -54,8 +54,16 @@ def default_queue(actor: Actor) -> str:
     if actor.role in (RoleCode.AGENT, RoleCode.STEWARD):
         return "received"
     if actor.role == RoleCode.SUPERVISOR:
-        return "team"
+        return "dispatch"
     return "all"
+
+
+def _shows_queue(actor: Actor, name: str) -> bool:
+    if name == "approval":
+        return _shows_approval(actor)
+    if name == "dispatch":
+        return actor.role in selectors.DISPATCH_ROLES
+    return True
 
 
 def _shows_approval(actor: Actor) -> bool:
@@ -91,7 +99,7 @@ def _grouped_categories() -> list[tuple[str, list]]:
 def queue(request):
     actor = request.actor
     name = request.GET.get("queue") or default_queue(actor)
-    if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
+    if name not in selectors.QUEUES or not _shows_queue(actor, name):
         name = default_queue(actor)
     qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
     filterset = WorkOrderFilterSet(non_empty(request.GET), queryset=qs, actor=actor)
@@ -114,8 +122,7 @@ def queue(request):
     if not partial:
         counts = selectors.queue_counts(actor=actor)
         labels = _queue_labels()
-        tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES
-                if q != "approval" or _shows_approval(actor)]
+        tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES if _shows_queue(actor, q)]
         context.update(
             tabs=tabs, statuses=Status.choices, types=WorkOrderType.choices, channels=Channel.choices,
             priorities=Priority.choices, teams=list(team_list()), category_groups=_grouped_categories(),
