@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
+from kefu.core.errors import ApplicationError, Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, lock_for_update, run_transition
 from kefu.org.choices import DepartmentKind, RoleCode
@@ -40,7 +40,7 @@ from kefu.workorders.choices import (
 )
 from kefu.workorders.hooks import work_order_record_event, work_order_record_events
 from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
-from kefu.workorders.selectors import can_see, can_work_on
+from kefu.workorders.selectors import can_see, can_work_on, visibility_q
 
 # Who may log a new order: intake roles, plus technicians (patrol findings) and clerks (letters).
 CREATE_ROLES = workflow.INTAKE_ROLES | {RoleCode.TECHNICIAN, RoleCode.CLERK}
@@ -481,3 +481,67 @@ def work_order_erase_contact(*, customer_id: int, actor_user: Any, reason: str) 
                        data={"erased": ["contact_name", "contact_phone"], "reason": reason})
         for pk, status in orders], notify=False)
     return len(orders)
+
+
+# --- bulk actions on a queue's selected rows ---------------------------------------------------
+
+# How many orders one bulk action may touch (a queue page shows 25; a few pages' worth at most).
+BULK_MAX = 100
+BULK_ACTIONS = ("dispatch", "assign")
+
+
+class BulkRow:
+    """One selected order's outcome in a bulk action: done, or refused with the gate's message."""
+
+    __slots__ = ("code", "message", "number", "ok", "pk")
+
+    def __init__(self, *, pk: int, number: str, ok: bool, message: str = "", code: str = "") -> None:
+        self.pk, self.number, self.ok, self.message, self.code = pk, number, ok, message, code
+
+
+def work_orders_bulk_transition(*, rows: list[tuple[int, int | None]], action: str, actor_user: Any,
+                                team: Department | None = None, assignee: Any = None) -> list[BulkRow]:
+    """Take one action on many orders, each through the gate on its own: its own transaction, its
+    own event, its own refusal. `rows` are (order id, version the user saw): an order changed since
+    is refused with a conflict, never overwritten. A refused row does not stop the others.
+
+    `dispatch` sends every order to `team` (and `assignee`, if given); `assign` gives each order to
+    `assignee` inside the team it already has (an order without a team is refused).
+    """
+    if action not in BULK_ACTIONS:
+        raise field_error("bulk_action", _("Choose a bulk action."))
+    if not rows:
+        raise field_error("order", _("Select at least one work order."))
+    if len(rows) > BULK_MAX:
+        raise field_error("order", _("Select at most %(max)s work orders at once.") % {"max": BULK_MAX})
+    if action == "dispatch" and team is None:
+        raise field_error("team", _("Choose an active team."))
+    if action == "assign" and assignee is None:
+        raise field_error("assignee", _("Choose the assignee."))
+    actor = require_actor(actor_user)
+    # Numbers and teams of the visible orders, in one read: a row the actor may not see is
+    # reported as not found (no existence leak), and never touched.
+    seen = {pk: (number, team_id) for pk, number, team_id in WorkOrder.objects.filter(
+        visibility_q(actor), pk__in=[pk for pk, _version in rows]).values_list("pk", "number", "team_id")}
+    teams = {t.pk: t for t in Department.objects.filter(pk__in={t for _n, t in seen.values() if t})} \
+        if action == "assign" else {}
+    results = []
+    for pk, version in rows:
+        if pk not in seen:
+            results.append(BulkRow(pk=pk, number=f"#{pk}", ok=False, message=_("Work order not found."),
+                                   code="not_found"))
+            continue
+        number, team_id = seen[pk]
+        target_team = team if action == "dispatch" else teams.get(team_id)  # type: ignore[arg-type]
+        if target_team is None:
+            results.append(BulkRow(pk=pk, number=number, ok=False, code="no_team",
+                                   message=_("Dispatch it to a team first.")))
+            continue
+        try:
+            work_order_transition(work_order=pk, action=Action.DISPATCH, actor_user=actor_user,
+                                  expected_version=version, team=target_team, assignee=assignee)
+        except ApplicationError as error:
+            results.append(BulkRow(pk=pk, number=number, ok=False, message=error.message, code=error.code))
+        else:
+            results.append(BulkRow(pk=pk, number=number, ok=True))
+    return results

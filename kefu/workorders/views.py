@@ -27,7 +27,7 @@ from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
 from kefu.org.selectors import Actor, staff_list, team_list
-from kefu.workorders import selectors, services
+from kefu.workorders import selectors, services, workflow
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
@@ -114,6 +114,7 @@ def queue(request):
     if search:  # the matched text, marked (kefu.knowledge)
         orders = work_order_highlights(list(orders), raw=search, actor=actor)
     context = {
+        "may_bulk": actor.role in workflow.INTAKE_ROLES,
         "queue": name, "page": page, "orders": orders, "filter_errors": filter_errors,
         "ordering": request.GET.get("ordering", ""), "params": request.GET,
     }
@@ -140,6 +141,61 @@ def queue(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+# --- bulk actions on selected rows ---------------------------------------------------------------
+
+def _bulk_rows(values: list[str]) -> list[tuple[int, int | None]]:
+    """The selected rows, "id:version" each (the version the user saw); duplicates dropped."""
+    rows: dict[int, int | None] = {}
+    for value in values:
+        pk, _sep, version = value.partition(":")
+        if not pk.isdigit() or (version and not version.isdigit()):
+            raise field_error("order", _("Select work orders from the list."))
+        rows.setdefault(int(pk), int(version) if version else None)
+    return list(rows.items())
+
+
+def _bulk_choice(model_list, value: str, field: str, message: str, key: str = "pk"):
+    if not value:
+        return None
+    found = model_list.filter(**{key: int(value)}).first() if value.isdigit() else None
+    if found is None:
+        raise field_error(field, message)
+    return found
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """A bulk action on the queue's selected rows: dispatch to a team, assign or export. Each row
+    goes through the gate on its own (its own event); refused rows are listed with the reason."""
+    actor = request.actor
+    action = request.POST.get("bulk_action", "")
+    back = request.POST.get("next", "")
+    if not back.startswith("/work-orders/"):
+        back = reverse("workorders:queue")
+    context = {"back": back, "action": action}
+    try:
+        rows = _bulk_rows(request.POST.getlist("order"))
+        if action == "export":
+            if not rows or len(rows) > services.BULK_MAX:
+                raise field_error("order", _("Select between 1 and %(max)s work orders.") % {"max": services.BULK_MAX})
+            ids = ",".join(str(pk) for pk, _version in rows)
+            return redirect(f"{reverse('exchange:export', args=['work-orders'])}?ids={ids}")
+        team = _bulk_choice(team_list(), request.POST.get("team", ""), "team", _("Choose an active team."))
+        assignee = _bulk_choice(staff_list(), request.POST.get("assignee", ""), "assignee",
+                                _("The assignee must be an active staff member."), key="user_id")
+        results = services.work_orders_bulk_transition(
+            rows=rows, action=action, actor_user=request.user, team=team,
+            assignee=assignee.user if assignee else None)
+    except ApplicationError as error:
+        context["error_message"] = error.message
+        return render(request, "workorders/bulk_results.html", context, status=error.status_code)
+    context.update(results=results, done=sum(1 for r in results if r.ok),
+                   refused=[r for r in results if not r.ok], total=len(results),
+                   action_label={"dispatch": _("Dispatch to a team"), "assign": _("Assign")}[action])
+    return render(request, "workorders/bulk_results.html", context)
 
 
 # --- intake ------------------------------------------------------------------------------------
