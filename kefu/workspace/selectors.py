@@ -38,3 +38,19 @@ def unit_rows(*, actor: Actor | None, units: list[Asset], today: date | None = N
     for unit in units:
         unit.open_work_orders = open_counts.get(unit.pk, 0)  # type: ignore[attr-defined]  # an attribute the code sets on (or a model class it is given) the stubs cannot see
     return units
+
+
+def saved_views_for_actor(*, actor: Actor) -> list:
+    """The queue views the actor may open: their own, and those a supervisor shared with their
+    department or any department above it (one query)."""
+    from django.db.models import Q
+
+    from kefu.workspace.models import SavedView
+
+    # "/1/4/9/" → the paths of /1/, /1/4/, /1/4/9/: the actor's department and those above it.
+    parts = [p for p in (actor.department_path or "").split("/") if p]
+    above = [int(p) for p in parts if p.isdigit()]
+    condition = Q(owner_id=actor.user_id)
+    if above:
+        condition |= Q(shared_with_id__in=above)
+    return list(SavedView.objects.filter(condition).select_related("shared_with").order_by("name", "id"))
