@@ -12,6 +12,7 @@ customer_patterns = [
 
 # Under /workspace/ in the `workspace` namespace.
 workspace_patterns = [
+    path("", views.desk, name="desk"),
     path("saved-views/", views.saved_view_save, name="saved_view_save"),
     path("saved-views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
 ]

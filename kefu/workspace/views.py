@@ -103,3 +103,10 @@ def saved_view_delete(request, pk: int):
         raise Http404 from None
     messages.success(request, _("The view has been deleted."))
     return redirect("workorders:queue")
+
+
+@staff_required
+@require_GET
+def desk(request):
+    """The desk (工作台): the actor's figures by role, each a link to the orders it counts."""
+    return render(request, "workspace/desk.html", {"figures": selectors.desk_figures(actor=request.actor)})

@@ -138,3 +138,9 @@ def test_bulk_query_budget_is_a_fixed_cost_per_row(client, cast, org, django_ass
     per_row = (six - three) / 3
     assert per_row == int(per_row) and per_row <= 30, (three, six)
     assert three - 3 * per_row <= 12, (three, six)  # the fixed part: session, actor, team, one read of the rows
+
+
+def test_the_ids_filter_is_limited(client, cast):
+    client.force_login(cast["supervisor"])
+    response = client.get("/api/v1/work-orders/", {"ids": ",".join(str(i) for i in range(1, 102))})
+    assert response.status_code == 400 and "ids" in response.json()["fields"]
