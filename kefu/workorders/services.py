@@ -7,6 +7,7 @@ management commands and tasks all call these functions; none saves a WorkOrder i
 """
 
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -335,6 +336,9 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], no
     elif action == Action.COMMENT:
         body = data["body"].strip()
         internal = bool(data.get("internal", True))
+        mentioned = _mentioned_staff(body, order)
+        if mentioned:
+            event_data["mentions"] = mentioned
     elif action == Action.SUBMIT_PLAN:
         if order.plan_status == PlanStatus.PENDING:
             raise Conflict(_("A plan is already awaiting approval."), code="plan_pending")
@@ -357,6 +361,32 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], no
     return Change(changes=changes, data=event_data, body=body, internal=internal,
                   # A comment does not claim the order: a colleague's open dialog stays valid.
                   moves=action != Action.COMMENT, after=_plan_rows(order, actor, action, changes, body, now))
+
+
+# "@王师傅" or "@agent01": a staff member's display name or username, up to a space or punctuation.
+# Not after an e-mail address's local part ("a@b.cn" mentions nobody); "请@王师傅" does.
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9._%+-])@([^\s@,，。.:：;；!！?？、()（）]{1,30})")
+MAX_MENTIONS = 10
+
+
+def _mentioned_staff(body: str, order: WorkOrder) -> list[dict[str, Any]]:
+    """The staff a note @mentions (by display name or username), only those who may see the order
+    (a mention must not reveal the order to someone outside its scope); kept in the event's data so
+    kefu.notifications tells them in the app."""
+    from kefu.org.models import Staff
+
+    names = list(dict.fromkeys(MENTION_RE.findall(body)))[:MAX_MENTIONS]
+    if not names:
+        return []
+    found = (Staff.objects.filter(models.Q(display_name__in=names) | models.Q(user__username__in=names),
+                                  is_active=True, user__is_active=True)
+             .select_related("user", "role", "department").order_by("employee_no"))
+    result = []
+    for staff in found[:MAX_MENTIONS]:
+        actor = actor_for_user(staff.user)
+        if actor is not None and can_see(actor, order):
+            result.append({"id": staff.user_id, "name": staff.display_name})
+    return result
 
 
 def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict[str, Any], note: str,
