@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import NotFound, field_error
 from kefu.org.choices import Visibility
 from kefu.org.models import Department
-from kefu.org.selectors import Actor
+from kefu.org.selectors import Actor, organisation_path
 from kefu.workorders import workflow
 from kefu.workorders.choices import OPEN_STATUSES, PlanStatus, Status
 from kefu.workorders.models import Category, WorkOrder, WorkOrderEvent
@@ -205,9 +205,16 @@ def work_order_related_for_intake(*, actor: Actor, customer_id=None, asset_id=No
                 .select_related("category", "team").order_by("-received_at")[:limit])
 
 
-def category_list(*, active_only: bool = True) -> QuerySet[Category]:
-    """Categories for pickers (intake, queue filters), in tree order within each industry."""
+def category_list(*, active_only: bool = True, actor: Actor | None = None) -> QuerySet[Category]:
+    """Categories for pickers (intake, queue filters), in tree order within each industry. With
+    `actor`: only the shared ones and those of the actor's organisation (or of one above it, or
+    below it for a group-level actor)."""
     qs = Category.objects.all()
+    within = organisation_path(actor)
+    if within:
+        above = [int(p) for p in within.strip("/").split("/") if p.isdigit()]
+        qs = qs.filter(Q(organisation__isnull=True) | Q(organisation_id__in=above)
+                       | Q(organisation__path__startswith=within))
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("industry", "sort_order", "code")

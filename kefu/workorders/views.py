@@ -26,7 +26,7 @@ from kefu.customers import services as customer_services
 from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
-from kefu.org.selectors import Actor, staff_list, team_list
+from kefu.org.selectors import Actor, organisation_path, staff_list, team_list
 from kefu.workorders import selectors, services, workflow
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
@@ -70,9 +70,10 @@ def _shows_approval(actor: Actor) -> bool:
     return actor.is_approver or actor.role == RoleCode.ADMINISTRATOR
 
 
-def _grouped_categories() -> list[tuple[str, list]]:
-    """Selectable categories grouped by industry and parent path (e.g. “property · 报修 › 给排水”)."""
-    categories = list(selectors.category_list())
+def _grouped_categories(actor: Actor) -> list[tuple[str, list]]:
+    """Selectable categories of the actor's organisation, grouped by industry and parent path
+    (e.g. “property · 报修 › 给排水”)."""
+    categories = list(selectors.category_list(actor=actor))
     by_id = {c.pk: c for c in categories}
     has_children = {c.parent_id for c in categories if c.parent_id}
     groups: dict[str, list] = {}
@@ -126,8 +127,9 @@ def queue(request):
         tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES if _shows_queue(actor, q)]
         context.update(
             tabs=tabs, statuses=Status.choices, types=WorkOrderType.choices, channels=Channel.choices,
-            priorities=Priority.choices, teams=list(team_list()), category_groups=_grouped_categories(),
-            assignees=list(staff_list().filter(role__code__in=[RoleCode.TECHNICIAN, RoleCode.VENDOR,
+            priorities=Priority.choices, teams=list(team_list(within=organisation_path(actor))),
+            category_groups=_grouped_categories(actor),
+            assignees=list(staff_list(within=organisation_path(actor)).filter(role__code__in=[RoleCode.TECHNICIAN, RoleCode.VENDOR,
                                                                RoleCode.AGENT, RoleCode.STEWARD,
                                                                RoleCode.SUPERVISOR])),
             sort_choices=[("-received_at", _("Newest first")), ("received_at", _("Oldest first")),
@@ -183,8 +185,10 @@ def bulk(request):
                 raise field_error("order", _("Select between 1 and %(max)s work orders.") % {"max": services.BULK_MAX})
             ids = ",".join(str(pk) for pk, _version in rows)
             return redirect(f"{reverse('exchange:export', args=['work-orders'])}?ids={ids}")
-        team = _bulk_choice(team_list(), request.POST.get("team", ""), "team", _("Choose an active team."))
-        assignee = _bulk_choice(staff_list(), request.POST.get("assignee", ""), "assignee",
+        within = organisation_path(actor)
+        team = _bulk_choice(team_list(within=within), request.POST.get("team", ""), "team",
+                            _("Choose an active team."))
+        assignee = _bulk_choice(staff_list(within=within), request.POST.get("assignee", ""), "assignee",
                                 _("The assignee must be an active staff member."), key="user_id")
         results = services.work_orders_bulk_transition(
             rows=rows, action=action, actor_user=request.user, team=team,
@@ -214,7 +218,7 @@ def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
     related_value = str(form["related_order"].value() or "")
     context = {
         "form": form, "customer": customer, "related": related, "related_value": related_value,
-        "category_groups": _grouped_categories(), "customer_q": request.POST.get("customer_q", ""),
+        "category_groups": _grouped_categories(actor), "customer_q": request.POST.get("customer_q", ""),
         "selected_asset": str(asset_id or ""),
     }
     context.update(extra)
@@ -399,7 +403,7 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "attachments": list(order.attachments.all()),
         "can_attach": selectors.can_work_on(actor, order) and order.status != Status.CANCELLED,
         "attachment_form": attachment_form or AttachmentForm(),
-        "teams": list(team_list()) if "dispatch" in actions else [],
+        "teams": list(team_list(within=organisation_path(actor))) if "dispatch" in actions else [],
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
     }
@@ -417,7 +421,7 @@ def _fail(request, actor, order, *, action: str, form, message: str, status: int
     if request.htmx:
         return render(request, "workorders/partials/action_form.html", {
             "order": order, "name": action, "label": Action(action).label, "form": form,
-            "error_message": message, "teams": list(team_list()) if action == "dispatch" else [],
+            "error_message": message, "teams": list(team_list(within=organisation_path(actor))) if action == "dispatch" else [],
             "in_modal": action != "comment"}, status=status)
     return render(request, "workorders/detail.html", _detail_context(
         request, actor, order, failed_action=action, failed_form=form, error_message=message), status=status)
@@ -432,7 +436,7 @@ def action(request, pk, action):
 
     def run(data, form):
         if action == "dispatch":
-            team = team_list().filter(pk=data["team"]).first()
+            team = team_list(within=organisation_path(actor)).filter(pk=data["team"]).first()
             if team is None:
                 raise field_error("team", _("Choose an active team."))
             data["team"] = team
@@ -473,7 +477,7 @@ def assignee_options(request):
     """htmx: <option>s of active staff in the chosen team (and the departments under it)."""
     team = None
     try:
-        team = team_list().filter(pk=int(request.GET.get("team", ""))).first()
+        team = team_list(within=organisation_path(request.actor)).filter(pk=int(request.GET.get("team", ""))).first()
     except (TypeError, ValueError):
         team = None
     staff = list(staff_list().filter(department__path__startswith=team.path)) if team else []
