@@ -562,7 +562,7 @@ def work_orders_bulk_transition(*, rows: list[tuple[int, int | None]], action: s
                                    code="not_found"))
             continue
         number, team_id = seen[pk]
-        target_team = team if action == "dispatch" else teams.get(team_id)  # type: ignore[arg-type]
+        target_team = team if action == "dispatch" else teams.get(team_id)
         if target_team is None:
             results.append(BulkRow(pk=pk, number=number, ok=False, code="no_team",
                                    message=_("Dispatch it to a team first.")))

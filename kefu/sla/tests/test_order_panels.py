@@ -44,7 +44,7 @@ def test_queue_rows_carry_a_deadline_chip_per_state_saying_working_or_calendar_t
     orders = {state: make_work_order(actor=cast["agent"], type="repair", title=title)
               for state, title in titles.items()}
     # Calendar-time clocks, so the minutes left do not depend on when the test runs.
-    for state, order in orders.items():
+    for order in orders.values():
         clocks = SlaClock.objects.filter(work_order=order, stopped_at=None)
         assert clocks.exists()
         clocks.update(business=False, due_at=now + timedelta(hours=3, minutes=10), warn_at=None, paused_at=None)
