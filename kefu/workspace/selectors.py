@@ -90,7 +90,7 @@ def desk_figures(*, actor: Actor, now=None) -> dict:
     today = timezone.localdate(now)
     tz = timezone.get_current_timezone()
     start_of_day = datetime.combine(today, time.min, tzinfo=tz)
-    queue_url, callbacks_url = reverse("workorders:queue"), reverse("callbacks:queue")
+    queue_url, callbacks_url = reverse("workorders:queue"), reverse("callbacks:list")
 
     def orders_url(**params) -> str:
         return f"{queue_url}?{urlencode(params)}"

@@ -32,9 +32,9 @@ def test_a_note_without_mentions_keeps_no_mention_data(cast):
     assert "mentions" not in WorkOrderEvent.objects.get(work_order=order, action="comment").data
 
 
-def test_the_timeline_marks_internal_notes_and_customer_visible_comments_apart(client, cast):
+def test_the_timeline_marks_internal_notes_and_customer_visible_comments_apart(client, cast, org):
     Staff.objects.filter(user=cast["technician"]).update(display_name="王师傅")
-    order = make_work_order(actor=cast["agent"])
+    order = advance(make_work_order(actor=cast["agent"]), cast["agent"], ("dispatch", {"team": org["mep"]}))
     advance(order, cast["agent"], ("comment", {"body": "内部：@王师傅 注意", "internal": True}),
             ("comment", {"body": "已安排师傅上门", "internal": False}))
     client.force_login(cast["agent"])
