@@ -131,9 +131,11 @@ def desk_figures(*, actor: Actor, now=None) -> dict:
                              for i, (label, _q, params, tone) in enumerate(buckets)]
         result["team"] = [
             _figure(_("Waiting for a team"), count("dispatch"), orders_url(queue="dispatch"), "warning"),
-            _figure(_("Overdue callbacks"), Callback.objects.filter(
-                callback_visibility_q(actor), status="open", due_at__lt=now).count(),
-                f"{callbacks_url}?{urlencode({'queue': 'open', 'due_before': stamp(now)})}", "danger"),
+            # The callbacks list has no "overdue only" filter yet: the figure is its "due" tab
+            # (due by the end of today, overdue included), so the number and the list agree.
+            _figure(_("Callbacks overdue or due today"), Callback.objects.filter(
+                callback_visibility_q(actor) & callback_queue_q(actor=actor, queue="due", now=now)).count(),
+                f"{callbacks_url}?queue=due", "danger"),
         ]
     if actor.role in ("manager", "director", "administrator"):
         first_week = today - timedelta(days=today.weekday() + 7 * 7)

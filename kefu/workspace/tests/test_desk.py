@@ -60,7 +60,7 @@ def test_a_supervisor_sees_the_team_backlog_by_deadline_unassigned_and_overdue_c
     counts = {label: f["count"] for label, f in backlog.items()}
     assert counts["已超时"] == 1 and counts["2 小时内到期"] == 1 and counts["今天之后到期"] == 1
     team = _figures(client, cast["supervisor"], "team")
-    assert team["待派班组"]["count"] == 1 and team["超期回访"]["count"] == 0
+    assert team["待派班组"]["count"] == 1 and team["已超期及今日到期回访"]["count"] == 0
     for figure in [*backlog.values(), *team.values()]:
         assert _listed(client, figure["url"]) == figure["count"], figure
 
