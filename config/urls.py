@@ -22,6 +22,7 @@ urlpatterns = [
     # floor (kefu.workspace) assembles from several apps.
     path("customers/", include(([*workspace_urls.customer_patterns, *customers_urls.urlpatterns], "customers"))),
     path("work-orders/", include("kefu.workorders.urls")),
+    path("workspace/", include((workspace_urls.workspace_patterns, "workspace"))),
     path("notifications/", include("kefu.notifications.urls")),
     path("callbacks/", include("kefu.callbacks.urls")),
     path("reports/", include("kefu.reports.urls")),

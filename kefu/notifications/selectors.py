@@ -90,6 +90,8 @@ def recipients_for_event(event: WorkOrderEvent) -> set[int]:
         ids.update(filter(None, [order.first_contact_owner_id, order.assignee_id]))
     elif event.action == Action.COMMENT:
         ids.update(filter(None, [order.first_contact_owner_id, order.assignee_id]))
+        # Staff @mentioned in the note (checked by the gate to be able to see the order).
+        ids.update(m["id"] for m in (event.data or {}).get("mentions", []) if isinstance(m, dict) and m.get("id"))
     elif event.action == Action.ESCALATE:
         ids.update(_escalation_recipients(order, event.data.get("notify", "")))
     # A reopened order (often by a dissatisfied callback) is the supervisor's business too, as is a

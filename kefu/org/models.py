@@ -34,6 +34,12 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["path"]
+        constraints = [
+            # Teams and departments are picked by name: two siblings of one name could not be told apart.
+            models.UniqueConstraint(fields=["parent", "name"], name="uniq_department_name_per_parent"),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(parent__isnull=True),
+                                    name="uniq_root_department_name"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

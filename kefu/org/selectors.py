@@ -97,17 +97,40 @@ def department_subtree(*, department: Department) -> QuerySet[Department]:
     return Department.objects.filter(path__startswith=department.path)
 
 
-def team_list(*, active_only: bool = True) -> QuerySet[Department]:
+def organisation_path(actor: "Actor | None") -> str:
+    """The path of the actor's own organisation — the company (or project) their department is in,
+    the highest one on their path — which pickers are limited to; the actor's own department when
+    none is above it (a group-level role picks from the whole group); "" for no limit (an
+    administrator without a department). Cached on the actor."""
+    if actor is None or not actor.department_path:
+        return ""
+    cached = getattr(actor, "_organisation_path", None)
+    if cached is None:
+        ids = [int(p) for p in actor.department_path.strip("/").split("/") if p.isdigit()]
+        company = (Department.objects.filter(pk__in=ids, kind=DepartmentKind.COMPANY)
+                   .order_by("path").values_list("path", flat=True).first())
+        cached = company or actor.department_path
+        object.__setattr__(actor, "_organisation_path", cached)
+    return cached
+
+
+def team_list(*, active_only: bool = True, within: str = "") -> QuerySet[Department]:
+    """Teams (of the organisation at path `within`, when given: `organisation_path(actor)`)."""
     qs = Department.objects.filter(kind=DepartmentKind.TEAM).select_related("parent")
     if active_only:
         qs = qs.filter(is_active=True)
+    if within:
+        qs = qs.filter(path__startswith=within)
     return qs.order_by("path")
 
 
-def staff_list(*, active_only: bool = True) -> QuerySet[Staff]:
+def staff_list(*, active_only: bool = True, within: str = "") -> QuerySet[Staff]:
+    """Staff (of the organisation at path `within`, when given: `organisation_path(actor)`)."""
     qs = Staff.objects.select_related("user", "department", "role", "position")
     if active_only:
         qs = qs.filter(is_active=True, user__is_active=True)
+    if within:
+        qs = qs.filter(department__path__startswith=within)
     return qs.order_by("employee_no")
 
 

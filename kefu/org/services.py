@@ -15,6 +15,8 @@ def department_create(*, name: str, code: str, kind: str, parent: Department | N
     """Create a department under `parent` and set its path (`<parent path><id>/`)."""
     if Department.objects.filter(code=code).exists():
         raise InvalidInput("duplicate code", code="duplicate", fields={"code": ["exists"]})
+    if Department.objects.filter(parent=parent, name=name).exists():
+        raise InvalidInput("duplicate name", code="duplicate", fields={"name": ["exists under this parent"]})
     dept = Department.objects.create(name=name, name_en=name_en, code=code, kind=kind, parent=parent)
     dept.path = f"{parent.path if parent else '/'}{dept.pk}/"
     dept.save(update_fields=["path"])

@@ -13,6 +13,14 @@ from kefu.workorders.choices import PRIORITY_RANK, Channel, Priority, Status, Wo
 from kefu.workorders.models import Category, WorkOrder
 
 
+class NumberInFilter(django_filters.BaseInFilter, django_filters.NumberFilter):
+    """Comma-separated ids (the queue's "export selected")."""
+
+
+# As many as one bulk action may touch (services.BULK_MAX).
+MAX_IDS = 100
+
+
 class WorkOrderFilterSet(django_filters.FilterSet):
     # distinct=False: these are columns of the order itself (no join can repeat a row), and
     # django-filter's default SELECT DISTINCT over every column made PostgreSQL sort the whole
@@ -37,6 +45,10 @@ class WorkOrderFilterSet(django_filters.FilterSet):
                                                      label=_("Created from"))
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt",
                                                       label=_("Created before"))
+    # The deadline buckets of the dashboard's backlog (the next SLA due time of the order).
+    due_after = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="gte", label=_("Due from"))
+    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt", label=_("Due before"))
+    ids = NumberInFilter(field_name="id", label=_("Work orders (ids, comma-separated)"), method="filter_ids")
     q = django_filters.CharFilter(method="filter_q", label=_("Number or title"))
     # Full-text search (kefu.knowledge): exact for Chinese, every term (AND), ranked by relevance
     # then recency unless `ordering` is given; an order number (or its start) finds the order.
@@ -90,6 +102,17 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         if self.data.get("ordering"):
             return queryset
         return work_order_search_ranked(queryset, actor=self.actor, query=query, matches=matches)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        ids = self.form.cleaned_data.get("ids") if valid else None
+        if ids and len(ids) > MAX_IDS:
+            self.form.add_error("ids", _("At most %(max)s work orders.") % {"max": MAX_IDS})
+            return False
+        return valid
+
+    def filter_ids(self, queryset, name, value):
+        return queryset.filter(id__in=[int(v) for v in value])
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -59,6 +59,10 @@ class IntakeForm(BootstrapMixin, forms.Form):
             from kefu.customers.selectors import customer_list
 
             self.fields["customer"].queryset = customer_list(actor=actor)
+            # Likewise a category of another organisation (the picker does not offer it).
+            from kefu.workorders.selectors import category_list
+
+            self.fields["category"].queryset = category_list(actor=actor)
 
     def clean(self):
         data = super().clean()

@@ -27,7 +27,8 @@ class Category(models.Model):
     """A node of the configurable category tree (e.g. 报修 › 水电 › 漏水).
 
     `industry` separates the seeded property and telecom trees; `types` limits a category to
-    some work-order types (empty: any type).
+    some work-order types (empty: any type); `organisation` limits who is offered it. Names are
+    unique among siblings (and among an industry's roots).
     """
 
     code = models.CharField(_("code"), max_length=64, unique=True)
@@ -36,6 +37,10 @@ class Category(models.Model):
     parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
     industry = models.CharField(_("industry"), max_length=32, blank=True)
+    # Whose category it is: offered in pickers only to staff of this organisation (and below);
+    # empty: offered to everyone (the shared trees).
+    organisation = models.ForeignKey("org.Department", verbose_name=_("organisation"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="categories")
     types = models.JSONField(_("work-order types"), default=list, blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -44,6 +49,12 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["industry", "sort_order", "code"]
+        constraints = [
+            # Two entries that read the same in a picker could not be told apart.
+            models.UniqueConstraint(fields=["parent", "name"], name="uniq_category_name_per_parent"),
+            models.UniqueConstraint(fields=["industry", "name"], condition=Q(parent__isnull=True),
+                                    name="uniq_root_category_name_per_industry"),
+        ]
 
     def __str__(self):
         return self.display_name

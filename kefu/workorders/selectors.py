@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from kefu.core.errors import NotFound, field_error
 from kefu.org.choices import Visibility
 from kefu.org.models import Department
-from kefu.org.selectors import Actor
+from kefu.org.selectors import Actor, organisation_path
 from kefu.workorders import workflow
 from kefu.workorders.choices import OPEN_STATUSES, PlanStatus, Status
 from kefu.workorders.models import Category, WorkOrder, WorkOrderEvent
@@ -108,12 +108,21 @@ def work_order_get_for_actor(*, actor: Actor, pk) -> WorkOrder:
 
 # --- queues ----------------------------------------------------------------------------------
 
-QUEUES = ("mine", "team", "received", "approval", "all")
+QUEUES = ("dispatch", "mine", "team", "received", "approval", "all")
+# Roles that dispatch: their "to dispatch" queue is where a new order waits for them.
+DISPATCH_ROLES = frozenset({"supervisor", "manager", "director", "administrator"})
 
 
 def queue_q(*, actor: Actor, queue: str) -> Q:
     """The filter of a named queue (on top of visibility). Open orders only, except `all`."""
     open_q = Q(status__in=OPEN_STATUSES)
+    if queue == "dispatch":
+        # New and accepted orders of the actor's department without a team: what must be
+        # dispatched next. Actors without a department (site-wide roles) see the whole site's.
+        waiting = Q(status__in=(Status.NEW, Status.ACCEPTED), team__isnull=True)
+        if actor.department_path:
+            waiting &= Q(intake_department_id__in=subtree_ids(actor))
+        return waiting
     if queue == "mine":
         return open_q & Q(assignee_id=actor.user_id)
     if queue == "team":
@@ -139,9 +148,13 @@ def queue_counts(*, actor: Actor) -> dict[str, int]:
     approval queue is small (pending plans, partial index) and keeps it.
     """
     counts = {}
-    for name in ("mine", "team", "received", "approval"):
+    names = ("dispatch", "mine", "team", "received", "approval") if actor.role in DISPATCH_ROLES else (
+        "mine", "team", "received", "approval")
+    for name in names:
         condition = queue_q(actor=actor, queue=name)
-        if name == "approval" or (name == "received" and actor.visibility == Visibility.ASSIGNED):
+        # "dispatch" of a department-less actor spans the site: the visibility filter keeps it
+        # honest for roles that see less than all.
+        if name == "approval" or (name == "dispatch" and not actor.department_path) or (name == "received" and actor.visibility == Visibility.ASSIGNED):
             condition &= visibility_q(actor)
         counts[name] = WorkOrder.objects.filter(condition).count()
     return counts
@@ -192,9 +205,16 @@ def work_order_related_for_intake(*, actor: Actor, customer_id=None, asset_id=No
                 .select_related("category", "team").order_by("-received_at")[:limit])
 
 
-def category_list(*, active_only: bool = True) -> QuerySet[Category]:
-    """Categories for pickers (intake, queue filters), in tree order within each industry."""
+def category_list(*, active_only: bool = True, actor: Actor | None = None) -> QuerySet[Category]:
+    """Categories for pickers (intake, queue filters), in tree order within each industry. With
+    `actor`: only the shared ones and those of the actor's organisation (or of one above it, or
+    below it for a group-level actor)."""
     qs = Category.objects.all()
+    within = organisation_path(actor)
+    if within:
+        above = [int(p) for p in within.strip("/").split("/") if p.isdigit()]
+        qs = qs.filter(Q(organisation__isnull=True) | Q(organisation_id__in=above)
+                       | Q(organisation__path__startswith=within))
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("industry", "sort_order", "code")

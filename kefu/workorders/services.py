@@ -7,6 +7,7 @@ management commands and tasks all call these functions; none saves a WorkOrder i
 """
 
 import mimetypes
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
+from kefu.core.errors import ApplicationError, Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, lock_for_update, run_transition
 from kefu.org.choices import DepartmentKind, RoleCode
@@ -40,7 +41,7 @@ from kefu.workorders.choices import (
 )
 from kefu.workorders.hooks import work_order_record_event, work_order_record_events
 from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
-from kefu.workorders.selectors import can_see, can_work_on
+from kefu.workorders.selectors import can_see, can_work_on, visibility_q
 
 # Who may log a new order: intake roles, plus technicians (patrol findings) and clerks (letters).
 CREATE_ROLES = workflow.INTAKE_ROLES | {RoleCode.TECHNICIAN, RoleCode.CLERK}
@@ -335,6 +336,9 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], no
     elif action == Action.COMMENT:
         body = data["body"].strip()
         internal = bool(data.get("internal", True))
+        mentioned = _mentioned_staff(body, order)
+        if mentioned:
+            event_data["mentions"] = mentioned
     elif action == Action.SUBMIT_PLAN:
         if order.plan_status == PlanStatus.PENDING:
             raise Conflict(_("A plan is already awaiting approval."), code="plan_pending")
@@ -357,6 +361,32 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], no
     return Change(changes=changes, data=event_data, body=body, internal=internal,
                   # A comment does not claim the order: a colleague's open dialog stays valid.
                   moves=action != Action.COMMENT, after=_plan_rows(order, actor, action, changes, body, now))
+
+
+# "@王师傅" or "@agent01": a staff member's display name or username, up to a space or punctuation.
+# Not after an e-mail address's local part ("a@b.cn" mentions nobody); "请@王师傅" does.
+MENTION_RE = re.compile(r"(?<![A-Za-z0-9._%+-])@([^\s@,，。.:：;；!！?？、()（）]{1,30})")
+MAX_MENTIONS = 10
+
+
+def _mentioned_staff(body: str, order: WorkOrder) -> list[dict[str, Any]]:
+    """The staff a note @mentions (by display name or username), only those who may see the order
+    (a mention must not reveal the order to someone outside its scope); kept in the event's data so
+    kefu.notifications tells them in the app."""
+    from kefu.org.models import Staff
+
+    names = list(dict.fromkeys(MENTION_RE.findall(body)))[:MAX_MENTIONS]
+    if not names:
+        return []
+    found = (Staff.objects.filter(models.Q(display_name__in=names) | models.Q(user__username__in=names),
+                                  is_active=True, user__is_active=True)
+             .select_related("user", "role", "department").order_by("employee_no"))
+    result = []
+    for staff in found[:MAX_MENTIONS]:
+        actor = actor_for_user(staff.user)
+        if actor is not None and can_see(actor, order):
+            result.append({"id": staff.user_id, "name": staff.display_name})
+    return result
 
 
 def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict[str, Any], note: str,
@@ -481,3 +511,67 @@ def work_order_erase_contact(*, customer_id: int, actor_user: Any, reason: str) 
                        data={"erased": ["contact_name", "contact_phone"], "reason": reason})
         for pk, status in orders], notify=False)
     return len(orders)
+
+
+# --- bulk actions on a queue's selected rows ---------------------------------------------------
+
+# How many orders one bulk action may touch (a queue page shows 25; a few pages' worth at most).
+BULK_MAX = 100
+BULK_ACTIONS = ("dispatch", "assign")
+
+
+class BulkRow:
+    """One selected order's outcome in a bulk action: done, or refused with the gate's message."""
+
+    __slots__ = ("code", "message", "number", "ok", "pk")
+
+    def __init__(self, *, pk: int, number: str, ok: bool, message: str = "", code: str = "") -> None:
+        self.pk, self.number, self.ok, self.message, self.code = pk, number, ok, message, code
+
+
+def work_orders_bulk_transition(*, rows: list[tuple[int, int | None]], action: str, actor_user: Any,
+                                team: Department | None = None, assignee: Any = None) -> list[BulkRow]:
+    """Take one action on many orders, each through the gate on its own: its own transaction, its
+    own event, its own refusal. `rows` are (order id, version the user saw): an order changed since
+    is refused with a conflict, never overwritten. A refused row does not stop the others.
+
+    `dispatch` sends every order to `team` (and `assignee`, if given); `assign` gives each order to
+    `assignee` inside the team it already has (an order without a team is refused).
+    """
+    if action not in BULK_ACTIONS:
+        raise field_error("bulk_action", _("Choose a bulk action."))
+    if not rows:
+        raise field_error("order", _("Select at least one work order."))
+    if len(rows) > BULK_MAX:
+        raise field_error("order", _("Select at most %(max)s work orders at once.") % {"max": BULK_MAX})
+    if action == "dispatch" and team is None:
+        raise field_error("team", _("Choose an active team."))
+    if action == "assign" and assignee is None:
+        raise field_error("assignee", _("Choose the assignee."))
+    actor = require_actor(actor_user)
+    # Numbers and teams of the visible orders, in one read: a row the actor may not see is
+    # reported as not found (no existence leak), and never touched.
+    seen = {pk: (number, team_id) for pk, number, team_id in WorkOrder.objects.filter(
+        visibility_q(actor), pk__in=[pk for pk, _version in rows]).values_list("pk", "number", "team_id")}
+    teams = {t.pk: t for t in Department.objects.filter(pk__in={t for _n, t in seen.values() if t})} \
+        if action == "assign" else {}
+    results = []
+    for pk, version in rows:
+        if pk not in seen:
+            results.append(BulkRow(pk=pk, number=f"#{pk}", ok=False, message=_("Work order not found."),
+                                   code="not_found"))
+            continue
+        number, team_id = seen[pk]
+        target_team = team if action == "dispatch" else teams.get(team_id)
+        if target_team is None:
+            results.append(BulkRow(pk=pk, number=number, ok=False, code="no_team",
+                                   message=_("Dispatch it to a team first.")))
+            continue
+        try:
+            work_order_transition(work_order=pk, action=Action.DISPATCH, actor_user=actor_user,
+                                  expected_version=version, team=target_team, assignee=assignee)
+        except ApplicationError as error:
+            results.append(BulkRow(pk=pk, number=number, ok=False, message=error.message, code=error.code))
+        else:
+            results.append(BulkRow(pk=pk, number=number, ok=True))
+    return results

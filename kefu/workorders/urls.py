@@ -6,6 +6,7 @@ app_name = "workorders"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
     path("new/", views.intake, name="intake"),
     path("new/review/", views.intake_review, name="intake_review"),
     path("new/customer/", views.intake_customer, name="intake_customer"),

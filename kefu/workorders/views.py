@@ -26,8 +26,8 @@ from kefu.customers import services as customer_services
 from kefu.knowledge.selectors import work_order_highlights
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
-from kefu.org.selectors import Actor, staff_list, team_list
-from kefu.workorders import selectors, services
+from kefu.org.selectors import Actor, organisation_path, staff_list, team_list
+from kefu.workorders import selectors, services, workflow
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
 from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
@@ -44,7 +44,7 @@ def _order_or_404(actor: Actor, pk):
 
 def _queue_labels() -> dict:
     # Built per request so the labels follow the active language.
-    return {"mine": _("Assigned to me"), "team": _("My teams"), "received": _("I received"),
+    return {"dispatch": _("To dispatch"), "mine": _("Assigned to me"), "team": _("My teams"), "received": _("I received"),
             "approval": _("Awaiting my approval"), "all": _("All")}
 
 
@@ -54,17 +54,26 @@ def default_queue(actor: Actor) -> str:
     if actor.role in (RoleCode.AGENT, RoleCode.STEWARD):
         return "received"
     if actor.role == RoleCode.SUPERVISOR:
-        return "team"
+        return "dispatch"
     return "all"
+
+
+def _shows_queue(actor: Actor, name: str) -> bool:
+    if name == "approval":
+        return _shows_approval(actor)
+    if name == "dispatch":
+        return actor.role in selectors.DISPATCH_ROLES
+    return True
 
 
 def _shows_approval(actor: Actor) -> bool:
     return actor.is_approver or actor.role == RoleCode.ADMINISTRATOR
 
 
-def _grouped_categories() -> list[tuple[str, list]]:
-    """Selectable categories grouped by industry and parent path (e.g. “property · 报修 › 给排水”)."""
-    categories = list(selectors.category_list())
+def _grouped_categories(actor: Actor) -> list[tuple[str, list]]:
+    """Selectable categories of the actor's organisation, grouped by industry and parent path
+    (e.g. “property · 报修 › 给排水”)."""
+    categories = list(selectors.category_list(actor=actor))
     by_id = {c.pk: c for c in categories}
     has_children = {c.parent_id for c in categories if c.parent_id}
     groups: dict[str, list] = {}
@@ -91,7 +100,7 @@ def _grouped_categories() -> list[tuple[str, list]]:
 def queue(request):
     actor = request.actor
     name = request.GET.get("queue") or default_queue(actor)
-    if name not in selectors.QUEUES or (name == "approval" and not _shows_approval(actor)):
+    if name not in selectors.QUEUES or not _shows_queue(actor, name):
         name = default_queue(actor)
     qs = selectors.work_order_list_for_actor(actor=actor).filter(selectors.queue_q(actor=actor, queue=name))
     filterset = WorkOrderFilterSet(non_empty(request.GET), queryset=qs, actor=actor)
@@ -106,6 +115,7 @@ def queue(request):
     if search:  # the matched text, marked (kefu.knowledge)
         orders = work_order_highlights(list(orders), raw=search, actor=actor)
     context = {
+        "may_bulk": actor.role in workflow.INTAKE_ROLES,
         "queue": name, "page": page, "orders": orders, "filter_errors": filter_errors,
         "ordering": request.GET.get("ordering", ""), "params": request.GET,
     }
@@ -114,12 +124,12 @@ def queue(request):
     if not partial:
         counts = selectors.queue_counts(actor=actor)
         labels = _queue_labels()
-        tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES
-                if q != "approval" or _shows_approval(actor)]
+        tabs = [(q, labels[q], counts.get(q)) for q in selectors.QUEUES if _shows_queue(actor, q)]
         context.update(
             tabs=tabs, statuses=Status.choices, types=WorkOrderType.choices, channels=Channel.choices,
-            priorities=Priority.choices, teams=list(team_list()), category_groups=_grouped_categories(),
-            assignees=list(staff_list().filter(role__code__in=[RoleCode.TECHNICIAN, RoleCode.VENDOR,
+            priorities=Priority.choices, teams=list(team_list(within=organisation_path(actor))),
+            category_groups=_grouped_categories(actor),
+            assignees=list(staff_list(within=organisation_path(actor)).filter(role__code__in=[RoleCode.TECHNICIAN, RoleCode.VENDOR,
                                                                RoleCode.AGENT, RoleCode.STEWARD,
                                                                RoleCode.SUPERVISOR])),
             sort_choices=[("-received_at", _("Newest first")), ("received_at", _("Oldest first")),
@@ -133,6 +143,63 @@ def queue(request):
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+# --- bulk actions on selected rows ---------------------------------------------------------------
+
+def _bulk_rows(values: list[str]) -> list[tuple[int, int | None]]:
+    """The selected rows, "id:version" each (the version the user saw); duplicates dropped."""
+    rows: dict[int, int | None] = {}
+    for value in values:
+        pk, _sep, version = value.partition(":")
+        if not pk.isdigit() or (version and not version.isdigit()):
+            raise field_error("order", _("Select work orders from the list."))
+        rows.setdefault(int(pk), int(version) if version else None)
+    return list(rows.items())
+
+
+def _bulk_choice(model_list, value: str, field: str, message: str, key: str = "pk"):
+    if not value:
+        return None
+    found = model_list.filter(**{key: int(value)}).first() if value.isdigit() else None
+    if found is None:
+        raise field_error(field, message)
+    return found
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """A bulk action on the queue's selected rows: dispatch to a team, assign or export. Each row
+    goes through the gate on its own (its own event); refused rows are listed with the reason."""
+    actor = request.actor
+    action = request.POST.get("bulk_action", "")
+    back = request.POST.get("next", "")
+    if not back.startswith("/work-orders/"):
+        back = reverse("workorders:queue")
+    context = {"back": back, "action": action}
+    try:
+        rows = _bulk_rows(request.POST.getlist("order"))
+        if action == "export":
+            if not rows or len(rows) > services.BULK_MAX:
+                raise field_error("order", _("Select between 1 and %(max)s work orders.") % {"max": services.BULK_MAX})
+            ids = ",".join(str(pk) for pk, _version in rows)
+            return redirect(f"{reverse('exchange:export', args=['work-orders'])}?ids={ids}")
+        within = organisation_path(actor)
+        team = _bulk_choice(team_list(within=within), request.POST.get("team", ""), "team",
+                            _("Choose an active team."))
+        assignee = _bulk_choice(staff_list(within=within), request.POST.get("assignee", ""), "assignee",
+                                _("The assignee must be an active staff member."), key="user_id")
+        results = services.work_orders_bulk_transition(
+            rows=rows, action=action, actor_user=request.user, team=team,
+            assignee=assignee.user if assignee else None)
+    except ApplicationError as error:
+        context["error_message"] = error.message
+        return render(request, "workorders/bulk_results.html", context, status=error.status_code)
+    context.update(results=results, done=sum(1 for r in results if r.ok),
+                   refused=[r for r in results if not r.ok], total=len(results),
+                   action_label={"dispatch": _("Dispatch to a team"), "assign": _("Assign")}[action])
+    return render(request, "workorders/bulk_results.html", context)
 
 
 # --- intake ------------------------------------------------------------------------------------
@@ -151,7 +218,7 @@ def _intake_context(request, actor: Actor, form: IntakeForm, **extra) -> dict:
     related_value = str(form["related_order"].value() or "")
     context = {
         "form": form, "customer": customer, "related": related, "related_value": related_value,
-        "category_groups": _grouped_categories(), "customer_q": request.POST.get("customer_q", ""),
+        "category_groups": _grouped_categories(actor), "customer_q": request.POST.get("customer_q", ""),
         "selected_asset": str(asset_id or ""),
     }
     context.update(extra)
@@ -336,7 +403,7 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "attachments": list(order.attachments.all()),
         "can_attach": selectors.can_work_on(actor, order) and order.status != Status.CANCELLED,
         "attachment_form": attachment_form or AttachmentForm(),
-        "teams": list(team_list()) if "dispatch" in actions else [],
+        "teams": list(team_list(within=organisation_path(actor))) if "dispatch" in actions else [],
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
     }
@@ -354,7 +421,7 @@ def _fail(request, actor, order, *, action: str, form, message: str, status: int
     if request.htmx:
         return render(request, "workorders/partials/action_form.html", {
             "order": order, "name": action, "label": Action(action).label, "form": form,
-            "error_message": message, "teams": list(team_list()) if action == "dispatch" else [],
+            "error_message": message, "teams": list(team_list(within=organisation_path(actor))) if action == "dispatch" else [],
             "in_modal": action != "comment"}, status=status)
     return render(request, "workorders/detail.html", _detail_context(
         request, actor, order, failed_action=action, failed_form=form, error_message=message), status=status)
@@ -369,7 +436,7 @@ def action(request, pk, action):
 
     def run(data, form):
         if action == "dispatch":
-            team = team_list().filter(pk=data["team"]).first()
+            team = team_list(within=organisation_path(actor)).filter(pk=data["team"]).first()
             if team is None:
                 raise field_error("team", _("Choose an active team."))
             data["team"] = team
@@ -410,7 +477,7 @@ def assignee_options(request):
     """htmx: <option>s of active staff in the chosen team (and the departments under it)."""
     team = None
     try:
-        team = team_list().filter(pk=int(request.GET.get("team", ""))).first()
+        team = team_list(within=organisation_path(request.actor)).filter(pk=int(request.GET.get("team", ""))).first()
     except (TypeError, ValueError):
         team = None
     staff = list(staff_list().filter(department__path__startswith=team.path)) if team else []

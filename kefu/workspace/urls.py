@@ -9,3 +9,10 @@ customer_patterns = [
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("units/", views.unit_list, name="units"),
 ]
+
+# Under /workspace/ in the `workspace` namespace.
+workspace_patterns = [
+    path("", views.desk, name="desk"),
+    path("saved-views/", views.saved_view_save, name="saved_view_save"),
+    path("saved-views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
+]

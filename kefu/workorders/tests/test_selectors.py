@@ -55,11 +55,13 @@ def queues(cast, org):
     ("supervisor", "approval", ["small-plan"]),
     ("director", "approval", []),
     ("administrator", "approval", ["level2-plan", "small-plan"]),
+    ("supervisor", "dispatch", ["level2-plan", "new", "small-plan"]),
+    ("administrator", "dispatch", ["level2-plan", "new", "small-plan"]),
     ("agent", "all", ["cancelled", "closed", "level2-plan", "mep-assigned", "mep-team", "new", "resolved",
                       "small-plan"]),
 ], ids=["tech_mine_case", "tech_team_case", "agent_received_keeps_resolved_case", "agent_mine_case",
         "manager_approval_case", "supervisor_approval_case", "director_approval_case", "admin_approval_case",
-        "agent_all_case"])
+        "supervisor_dispatch_case", "admin_dispatch_case", "agent_all_case"])
 def test_queues(cast, queues, role, queue, expected):
     assert _queue(cast[role], queue) == expected
 
@@ -67,7 +69,10 @@ def test_queues(cast, queues, role, queue, expected):
 def test_queue_counts_match_queues(cast, queues):
     for role in ("technician", "agent", "manager", "supervisor", "administrator"):
         counts = queue_counts(actor=actor_for_user(cast[role]))
-        assert counts == {name: len(_queue(cast[role], name)) for name in ("mine", "team", "received", "approval")}
+        names = ("mine", "team", "received", "approval")
+        if role in ("manager", "supervisor", "administrator"):
+            names = ("dispatch", *names)
+        assert counts == {name: len(_queue(cast[role], name)) for name in names}
 
 
 def test_queue_counts_query_count_is_fixed(cast, org, queues):
