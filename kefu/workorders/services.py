@@ -38,7 +38,7 @@ from kefu.workorders.choices import (
     Status,
     WorkOrderType,
 )
-from kefu.workorders.hooks import work_order_record_event, work_order_record_events
+from kefu.workorders.hooks import RowUpdates, work_order_record_event, work_order_record_events
 from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
 from kefu.workorders.selectors import can_see, can_work_on
 
@@ -270,15 +270,18 @@ def work_order_create(
             if name not in existing:
                 existing[name], _created = Tag.objects.get_or_create(name=name)
         order.tags.set(existing.values())
+    # The hooks' changes of the new row (the SLA due time) wait for the number: one UPDATE sets both.
+    row_updates = RowUpdates()
     work_order_record_event(
         order=order, action=Action.CREATE, actor_user=actor_user, at=now, from_status="", to_status=Status.NEW,
         data={"type": type, "channel": channel, "category": category.code, "priority": priority,
               "complaint_level": complaint_level, "received_at": received_at.isoformat(),
-              "first_contact_owner": owner.pk})
+              "first_contact_owner": owner.pk}, row_updates=row_updates)
     # The day's counter row stays locked from its increment until commit, so every other intake
-    # waits on it: take it as the last statement of the transaction to keep that wait short.
+    # waits on it: take it as the last statements of the transaction to keep that wait short.
     order.number = next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now))
-    WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
+    row_updates.add(order.pk, number=order.number)
+    row_updates.apply()
     return order
 
 
