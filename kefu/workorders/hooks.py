@@ -87,6 +87,10 @@ class OrderMap(Mapping[int, WorkOrder]):
             self._orders.update(WorkOrder.objects.in_bulk(missing))
         return self._orders[pk]
 
+    def given(self, pk: int) -> WorkOrder | None:
+        """The order as the writer passed it (None: not passed; never loads)."""
+        return self._orders.get(pk)
+
     def __iter__(self) -> Iterator[int]:
         return iter(self._ids)
 
