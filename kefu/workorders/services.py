@@ -264,12 +264,19 @@ def work_order_create(
         intake_department_id=owner_staff.department_id if owner_staff else None, promised_at=promised_at,
     )
     tag_names = [t.strip()[:50] for t in (tags or []) if t and t.strip()]
+    existing: dict[str, Tag] = {}
     if tag_names:
         existing = {t.name: t for t in Tag.objects.filter(name__in=tag_names)}
         for name in tag_names:
             if name not in existing:
                 existing[name], _created = Tag.objects.get_or_create(name=name)
         order.tags.set(existing.values())
+    # The new order carries its tags as if prefetched (Tag's order: by name), so the answer built
+    # from it lists them without a query.
+    written_tags = order.tags.all()
+    written_tags._result_cache = sorted(existing.values(), key=lambda tag: tag.name)
+    written_tags._prefetch_done = True
+    order._prefetched_objects_cache = {"tags": written_tags}
     # The hooks' changes of the new row (the SLA due time) wait for the number: one UPDATE sets both.
     row_updates = RowUpdates()
     work_order_record_event(

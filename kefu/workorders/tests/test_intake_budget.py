@@ -20,10 +20,10 @@ URL = "/api/v1/work-orders/"
 # Statements of one warm API intake: token (with the user, staff profile, role and department:
 # the whole actor); the category named in the body; SAVEPOINT; INSERT order; INSERT event; SLA
 # policy; INSERT clocks (one statement); INSERT…SELECT facts; the
-# search row's reads (comments, order) and upsert; the number (UPDATE + SELECT); UPDATE number and due time;
-# RELEASE; the answer re-read through visibility (order, tags, category, owner) and the
+# search row (built from the new order, no read); the number (UPDATE … RETURNING); UPDATE number and due time;
+# RELEASE; the answer built from the written order (no re-read), and the
 # masking permission check (user's and groups' permissions). PostgreSQL adds the facts' advisory lock.
-INTAKE_STATEMENTS = {"sqlite": 21, "postgresql": 22}
+INTAKE_STATEMENTS = {"sqlite": 14, "postgresql": 15}
 
 
 def _intake(cast):
