@@ -85,8 +85,8 @@ def _as_written(order: WorkOrder) -> dict:
     """An order's indexed columns from the object its intake just inserted (the values of
     `_ORDER_COLUMNS`, as `.values()` would read them back)."""
     values = {column: getattr(order, column) for column in _ORDER_COLUMNS if "__" not in column}
-    values["customer__name"] = order.customer.name if order.customer_id else None
-    values["asset__code"] = order.asset.code if order.asset_id else None
+    values["customer__name"] = order.customer.name if order.customer is not None else None
+    values["asset__code"] = order.asset.code if order.asset is not None else None
     return values
 
 
@@ -106,7 +106,7 @@ def search_index_on_events(*, events, orders=None) -> None:
     now = timezone.now()
     new_rows = []
     for order_id in sorted(created):
-        order = given(order_id)
+        order = given(order_id) if given is not None else None
         if order is not None:
             new_rows.append(build_row(_as_written(order), (), now))
             ids.discard(order_id)

@@ -275,8 +275,8 @@ def work_order_create(
     # from it lists them without a query.
     written_tags = order.tags.all()
     written_tags._result_cache = sorted(existing.values(), key=lambda tag: tag.name)
-    written_tags._prefetch_done = True
-    order._prefetched_objects_cache = {"tags": written_tags}
+    written_tags._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch marks, not in the stubs
+    order._prefetched_objects_cache = {"tags": written_tags}  # type: ignore[attr-defined]
     # The hooks' changes of the new row (the SLA due time) wait for the number: one UPDATE sets both.
     row_updates = RowUpdates()
     work_order_record_event(

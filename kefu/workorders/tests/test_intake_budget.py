@@ -5,8 +5,6 @@ imported, configuration read), the second is counted — that is what a running 
 The counts are exact, per database: a new statement on the intake path must be a decision, made
 here with its reason, not a drift."""
 
-import os
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -36,14 +34,12 @@ def _intake(cast):
     with CaptureQueriesContext(connection) as captured:
         response = client.post(URL, body, format="json")
     assert response.status_code == 201, response.content
-    if os.environ.get("KEFU_SHOW_QUERIES"):
-        print("\n".join(q["sql"][:200] for q in captured.captured_queries))
     return response, captured.captured_queries
 
 
 def test_one_api_intake_statements(db, cast):
     response, queries = _intake(cast)
-    assert len(queries) == INTAKE_STATEMENTS[connection.vendor]
+    assert len(queries) == INTAKE_STATEMENTS[connection.vendor], "\n".join(q["sql"][:200] for q in queries)
     order = WorkOrder.objects.get(title="客厅灯不亮")
     body = response.json()
     # The answer is the order as written: number, due time, the phone (agents see it in full).
