@@ -304,7 +304,7 @@ REST_FRAMEWORK = {
         "kefu.tokens.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["kefu.core.permissions.IsStaffMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["kefu.org.api_permissions.IsStaffMember"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

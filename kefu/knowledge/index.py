@@ -8,7 +8,7 @@ rename reaches their orders through `search_index_refresh_customers`. `search_in
 """
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -81,11 +81,36 @@ def search_index_refresh(*, order_ids: Iterable[int]) -> int:
     return len(ids)
 
 
+def _as_written(order: WorkOrder) -> dict:
+    """An order's indexed columns from the object its intake just inserted (the values of
+    `_ORDER_COLUMNS`, as `.values()` would read them back)."""
+    values = {column: getattr(order, column) for column in _ORDER_COLUMNS if "__" not in column}
+    values["customer__name"] = order.customer.name if order.customer is not None else None
+    values["asset__code"] = order.asset.code if order.asset is not None else None
+    return values
+
+
 def search_index_on_events(*, events, orders=None) -> None:
     """Work-order event hook (settings.KEFU_WORK_ORDER_HOOKS): the index rows of the orders these
     events touched follow them, in the writer's transaction, read back from the database (so they
-    hold what the transaction wrote). Events that change no indexed text are skipped."""
+    hold what the transaction wrote). Events that change no indexed text are skipped.
+
+    A new order the writer passed in (an intake) is indexed from that object: it holds exactly
+    what was inserted, and a new order has no comments yet — no need to read either back."""
     ids = {event.work_order_id for event in events if event.action not in _UNCHANGED_BY}
+    given = getattr(orders, "given", None) or (orders.get if isinstance(orders, dict) else None)
+    # Only an order whose one event in this batch is its creation (nothing else written to it yet).
+    per_order = Counter(event.work_order_id for event in events)
+    created = {event.work_order_id for event in events
+               if event.action == Action.CREATE and per_order[event.work_order_id] == 1} if given else set()
+    now = timezone.now()
+    new_rows = []
+    for order_id in sorted(created):
+        order = given(order_id) if given is not None else None
+        if order is not None:
+            new_rows.append(build_row(_as_written(order), (), now))
+            ids.discard(order_id)
+    _upsert(new_rows)
     if ids:
         search_index_refresh(order_ids=ids)
 

@@ -38,18 +38,29 @@ class Actor:
         return True
 
 
+def _staff_of(user: Any) -> Staff | None:
+    """The user's staff profile with its role and department, in at most one query: a profile
+    the caller already loaded with both (token authentication joins them) is reused; otherwise
+    one SELECT joins them, and its answer (None too) is cached on the user."""
+    relation = user._meta.get_field("staff")
+    if relation.is_cached(user):
+        staff: Staff | None = relation.get_cached_value(user)
+        if staff is None or (Staff.role.field.is_cached(staff) and Staff.department.field.is_cached(staff)):
+            return staff
+    staff = Staff.objects.select_related("role", "department").filter(user_id=user.pk).first()
+    relation.set_cached_value(user, staff)
+    return staff
+
+
 def actor_for_user(user: Any) -> Actor | None:
-    """The Actor for a user, or None when the user is not (active) staff."""
+    """The Actor for a user, or None when the user is not (active) staff. Resolved once per user
+    object (cached on it) and in at most one query (`_staff_of`)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     cached: Actor | None = getattr(user, "_kefu_actor", None)
     if cached is not None:
         return cached
-    staff = None
-    try:
-        staff = user.staff
-    except Staff.DoesNotExist:
-        staff = None
+    staff = _staff_of(user)
     if staff is not None and staff.is_active and not user.is_superuser:
         role = staff.role
         actor = Actor(

@@ -15,7 +15,7 @@ from kefu.sla import business_time
 from kefu.sla.choices import TARGET_FIELDS, ClockKind, ClockState
 from kefu.sla.models import SlaClock, SlaPolicy, WorkCalendar
 from kefu.sla.selectors import calendar_spec, escalation_ladder, policy_for, team_calendar
-from kefu.workorders.hooks import for_actions
+from kefu.workorders.hooks import for_actions, order_row_update
 
 
 def relayout(engine: "ClockEngine", clock: SlaClock, *, reference, used: float) -> bool:
@@ -186,14 +186,22 @@ class ClockEngine:
         return at
 
 
-def _policy_clocks(engine: ClockEngine, *, order, policy, started_at, kinds) -> None:
+def _policy_clocks(engine: ClockEngine, *, order, policy, started_at, kinds, batch: list | None = None) -> None:
+    """Start the policy's clocks of these kinds; with `batch`, only build them (unsaved) into it,
+    for the caller to insert in one statement."""
     for kind in kinds:
         field = TARGET_FIELDS[kind]
         minutes = getattr(policy, f"{field}_minutes")
         if minutes is None or (kind == ClockKind.ARRIVAL and order.type != "repair"):
             continue
-        engine.start(order=order, kind=kind, policy=policy, calendar=policy.calendar,
-                     business=getattr(policy, f"{field}_business"), minutes=minutes, started_at=started_at)
+        values = dict(kind=kind, policy=policy, calendar=policy.calendar, business=getattr(policy, f"{field}_business"),
+                      minutes=minutes, started_at=started_at)
+        if batch is None:
+            engine.start(order=order, **values)
+        else:
+            clock = engine.new_clock(**values)
+            clock.work_order = order
+            batch.append(clock)
 
 
 def _promise_clock(engine: ClockEngine, *, order, policy, promised_at, now) -> None:
@@ -223,30 +231,44 @@ def clocks_on_events(*, events, orders) -> None:
         if event.action == "comment" and event.internal:
             continue  # only a reply the customer sees is a first response
         order = orders[event.work_order_id]
-        _apply_event(order=order, event=event)
+        started = _apply_event(order=order, event=event)
         # The callback clock runs after resolution and is tracked in the callback queue; the
         # order's own "due soonest" is about getting the work done.
-        due = (SlaClock.objects.filter(work_order=order, stopped_at=None, paused_at=None)
-               .exclude(kind=ClockKind.CALLBACK).order_by("due_at").values_list("due_at", flat=True).first())
+        if event.action == "create":
+            # A new order has no clocks but those just started (all running): no need to read them back.
+            dues = [clock.due_at for clock in started if clock.kind != ClockKind.CALLBACK]
+            due = min(dues) if dues else None
+        else:
+            due = (SlaClock.objects.filter(work_order=order, stopped_at=None, paused_at=None)
+                   .exclude(kind=ClockKind.CALLBACK).order_by("due_at").values_list("due_at", flat=True).first())
         if due != order.sla_due_at:
-            type(order).objects.filter(pk=order.pk).update(sla_due_at=due)
-            order.sla_due_at = due
+            # Written by the event writer with the order's other row changes, in one UPDATE.
+            order_row_update(order, sla_due_at=due)
 
 
 
-def _apply_event(*, order, event) -> None:
+def _apply_event(*, order, event) -> list[SlaClock]:
+    """Start, pause, resume and stop the order's clocks for this event; returns the clocks an
+    intake started (inserted in one statement), [] for other events."""
     engine = ClockEngine()
     action = event.action
     now = event.created_at
     if action == "create":
         policy = policy_for(order=order)
+        batch: list[SlaClock] = []
         if policy is not None:
             _policy_clocks(engine, order=order, policy=policy, started_at=order.received_at,
                            kinds=[ClockKind.FIRST_RESPONSE, ClockKind.DISPATCH, ClockKind.ARRIVAL,
-                                  ClockKind.RESOLUTION])
+                                  ClockKind.RESOLUTION], batch=batch)
         if order.promised_at:
-            _promise_clock(engine, order=order, policy=policy, promised_at=order.promised_at, now=order.received_at)
-        return
+            # A new order has no promise to replace (_promise_clock would look for one).
+            calendar = policy.calendar if policy else WorkCalendar.objects.filter(always_open=True).first()
+            if calendar is not None:
+                clock = engine.new_clock(kind=ClockKind.PROMISE, policy=policy, calendar=calendar, business=False,
+                                         minutes=None, started_at=order.received_at, due_at=order.promised_at)
+                clock.work_order = order
+                batch.append(clock)
+        return SlaClock.objects.bulk_create(batch) if batch else []
 
     # Locked (PostgreSQL) so a sweeper firing a step of one of these clocks at this moment is
     # waited for, not overwritten: pause/resume/stop below write next_step_at.
@@ -261,7 +283,7 @@ def _apply_event(*, order, event) -> None:
     if action == "escalate":
         if event.data.get("team"):  # reassigned by a ladder step (work_order_escalate)
             _follow_team_calendar(engine, team_id=event.data["team"], live=live, now=now)
-        return
+        return []
     if action == "dispatch":
         if ClockKind.DISPATCH in live:
             engine.stop(live.pop(ClockKind.DISPATCH), now)
@@ -304,6 +326,7 @@ def _apply_event(*, order, event) -> None:
         policy = policy or policy_for(order=order)
         if policy is not None and ClockKind.RESOLUTION not in live:
             _policy_clocks(engine, order=order, policy=policy, started_at=now, kinds=[ClockKind.RESOLUTION])
+    return []
 
 
 def callback_clock_stop(*, order, at=None, cancelled: bool = False) -> SlaClock | None:

@@ -18,6 +18,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+# The token's user with the staff profile, role and department the actor is built from
+# (kefu.org.selectors.actor_for_user): one query resolves who is acting (issue #14).
+_ACTOR_ROWS = ("user__staff__role", "user__staff__department")
+
 # Models and services are imported inside the methods: DRF imports this class while it loads its
 # own APIView, before the apps (and kefu.core.errors, which imports DRF) are ready.
 
@@ -48,7 +52,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         from kefu.tokens.services import hash_key, token_touch
 
         now = timezone.now()
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        token = ApiToken.objects.select_related(*_ACTOR_ROWS).filter(key_hash=hash_key(key)).first()
         if token is not None:
             if token.revoked_at is not None:
                 raise exceptions.AuthenticationFailed(_("This token has been revoked."))
@@ -58,7 +62,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
             token_touch(token)
             return token.user, token
-        legacy = Token.objects.select_related("user").filter(key=key).first()
+        legacy = Token.objects.select_related(*_ACTOR_ROWS).filter(key=key).first()
         if legacy is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if legacy.created + timedelta(days=settings.KEFU_API_TOKEN_DAYS) <= now:

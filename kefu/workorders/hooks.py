@@ -17,6 +17,12 @@ fails the write, and nothing runs twice. A hook is `hook(*, events, orders)`: th
 id to the order as the writer holds it (loaded on demand for batch writers). Hooks read work
 orders' models and choices and never call the gate back.
 
+A hook that changes a column of the order itself (the SLA hook's `sla_due_at`) does not write
+it: it calls `order_row_update(order, column=value)`, and the writer applies every hook's columns
+in one UPDATE per order after the hooks — or, when the writer passes its own `RowUpdates`
+(intake), together with its own last UPDATE of the row (the number), so an intake updates its
+new row once.
+
 The list lives in settings because the hooks belong to apps on higher floors than work orders:
 the gate names no app above it (`docs/architecture.md`).
 """
@@ -24,6 +30,7 @@ the gate names no app above it (`docs/architecture.md`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -80,6 +87,10 @@ class OrderMap(Mapping[int, WorkOrder]):
             self._orders.update(WorkOrder.objects.in_bulk(missing))
         return self._orders[pk]
 
+    def given(self, pk: int) -> WorkOrder | None:
+        """The order as the writer passed it (None: not passed; never loads)."""
+        return self._orders.get(pk)
+
     def __iter__(self) -> Iterator[int]:
         return iter(self._ids)
 
@@ -87,11 +98,48 @@ class OrderMap(Mapping[int, WorkOrder]):
         return len(self._ids)
 
 
+class RowUpdates:
+    """Column updates of work-order rows collected from the hooks, applied in one UPDATE per
+    order (`apply`). The values are set on the order objects at once, so a later hook and the
+    answer see them; the row itself changes when the writer applies them, in its transaction."""
+
+    def __init__(self) -> None:
+        self.columns: dict[int, dict[str, Any]] = {}
+
+    def add(self, order_id: int, **columns: Any) -> None:
+        self.columns.setdefault(order_id, {}).update(columns)
+
+    def apply(self) -> None:
+        for order_id, columns in self.columns.items():
+            if columns:
+                WorkOrder.objects.filter(pk=order_id).update(**columns)
+        self.columns.clear()
+
+
+_row_updates: ContextVar[RowUpdates | None] = ContextVar("kefu_work_order_row_updates", default=None)
+
+
+def order_row_update(order: WorkOrder, **columns: Any) -> None:
+    """A hook's change of the order's own row (e.g. `sla_due_at`): set on the object now, written
+    by the event writer with the other hooks' columns in one UPDATE; outside a writer (a hook
+    called on its own, as the demo loader does) written at once."""
+    for name, value in columns.items():
+        setattr(order, name, value)
+    updates = _row_updates.get()
+    if updates is None:
+        WorkOrder.objects.filter(pk=order.pk).update(**columns)
+    else:
+        updates.add(order.pk, **columns)
+
+
 def work_order_record_events(*, events: Sequence[WorkOrderEvent], orders: Mapping[int, WorkOrder] | None = None,
-                             notify: bool = True) -> list[WorkOrderEvent]:
+                             notify: bool = True, row_updates: RowUpdates | None = None) -> list[WorkOrderEvent]:
     """Insert these (unsaved) events — one statement — and run the hooks over them, in the
     caller's transaction; with `notify`, the notification callables get their ids after commit.
-    The caller holds the orders' row locks (the gate does) or writes rows no one else writes."""
+    The caller holds the orders' row locks (the gate does) or writes rows no one else writes.
+
+    The hooks' changes of the order rows are applied after the hooks, one UPDATE per order;
+    a writer that passes `row_updates` applies them itself (with its own last UPDATE)."""
     events = list(events)
     if not events:
         return []
@@ -100,11 +148,18 @@ def work_order_record_events(*, events: Sequence[WorkOrderEvent], orders: Mappin
     else:
         events = WorkOrderEvent.objects.bulk_create(events)
     order_map = OrderMap(orders or {}, {event.work_order_id for event in events})
-    for hook in hooks():
-        actions = getattr(hook, "actions", None)
-        selected = events if actions is None else [e for e in events if e.action in actions]
-        if selected:
-            hook(events=selected, orders=order_map)
+    updates = row_updates if row_updates is not None else RowUpdates()
+    token = _row_updates.set(updates)
+    try:
+        for hook in hooks():
+            actions = getattr(hook, "actions", None)
+            selected = events if actions is None else [e for e in events if e.action in actions]
+            if selected:
+                hook(events=selected, orders=order_map)
+    finally:
+        _row_updates.reset(token)
+    if row_updates is None:
+        updates.apply()
     if notify:
         ids = [event.pk for event in events]
         for callback in _callables("KEFU_WORK_ORDER_ON_COMMIT"):
@@ -121,7 +176,7 @@ def _notifier(callback: Callable[[list[int]], object], ids: list[int]) -> Callab
 def work_order_record_event(*, order: WorkOrder, action: str, at: datetime, actor_user: Any = None,
                             from_status: str | None = None, to_status: str | None = None, body: str = "",
                             internal: bool = False, data: dict[str, Any] | None = None,
-                            notify: bool = True) -> WorkOrderEvent:
+                            notify: bool = True, row_updates: RowUpdates | None = None) -> WorkOrderEvent:
     """Record one event on `order` (statuses default to the order's current one: a note that
     changes nothing) and run the hooks. Without `actor_user` the system acted."""
     status = order.status
@@ -130,5 +185,5 @@ def work_order_record_event(*, order: WorkOrder, action: str, at: datetime, acto
         from_status=status if from_status is None else from_status,
         to_status=status if to_status is None else to_status,
         body=body, internal=internal, data=data or {})
-    work_order_record_events(events=[event], orders={order.pk: order}, notify=notify)
+    work_order_record_events(events=[event], orders={order.pk: order}, notify=notify, row_updates=row_updates)
     return event

@@ -39,7 +39,7 @@ from kefu.workorders.choices import (
     Status,
     WorkOrderType,
 )
-from kefu.workorders.hooks import work_order_record_event, work_order_record_events
+from kefu.workorders.hooks import RowUpdates, work_order_record_event, work_order_record_events
 from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
 from kefu.workorders.selectors import can_see, can_work_on, visibility_q
 
@@ -265,21 +265,31 @@ def work_order_create(
         intake_department_id=owner_staff.department_id if owner_staff else None, promised_at=promised_at,
     )
     tag_names = [t.strip()[:50] for t in (tags or []) if t and t.strip()]
+    existing: dict[str, Tag] = {}
     if tag_names:
         existing = {t.name: t for t in Tag.objects.filter(name__in=tag_names)}
         for name in tag_names:
             if name not in existing:
                 existing[name], _created = Tag.objects.get_or_create(name=name)
         order.tags.set(existing.values())
+    # The new order carries its tags as if prefetched (Tag's order: by name), so the answer built
+    # from it lists them without a query.
+    written_tags = order.tags.all()
+    written_tags._result_cache = sorted(existing.values(), key=lambda tag: tag.name)
+    written_tags._prefetch_done = True  # type: ignore[attr-defined]  # Django's prefetch marks, not in the stubs
+    order._prefetched_objects_cache = {"tags": written_tags}  # type: ignore[attr-defined]
+    # The hooks' changes of the new row (the SLA due time) wait for the number: one UPDATE sets both.
+    row_updates = RowUpdates()
     work_order_record_event(
         order=order, action=Action.CREATE, actor_user=actor_user, at=now, from_status="", to_status=Status.NEW,
         data={"type": type, "channel": channel, "category": category.code, "priority": priority,
               "complaint_level": complaint_level, "received_at": received_at.isoformat(),
-              "first_contact_owner": owner.pk})
+              "first_contact_owner": owner.pk}, row_updates=row_updates)
     # The day's counter row stays locked from its increment until commit, so every other intake
-    # waits on it: take it as the last statement of the transaction to keep that wait short.
+    # waits on it: take it as the last statements of the transaction to keep that wait short.
     order.number = next_number(prefix=settings.KEFU_WORK_ORDER_PREFIX, day=timezone.localdate(now))
-    WorkOrder.objects.filter(pk=order.pk).update(number=order.number)
+    row_updates.add(order.pk, number=order.number)
+    row_updates.apply()
     return order
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kefu.core.permissions import IsStaffMember
+from kefu.org.api_permissions import IsStaffMember
 from kefu.privacy import services
 from kefu.privacy.choices import PersonalField
 
