@@ -24,6 +24,7 @@ from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.patrols.api.views import PatrolFindingViewSet, PatrolRoundViewSet, PatrolRouteViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
+from kefu.repairs.api.views import EquipmentViewSet, MaterialViewSet, RepairRecordViewSet
 from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
@@ -79,6 +80,9 @@ router.register("patrol-findings", PatrolFindingViewSet, basename="patrol-findin
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("vendor-nonconformities", NonconformityViewSet, basename="vendor-nonconformity")
 router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-scorecard")
+router.register("repair-records", RepairRecordViewSet, basename="repair-record")
+router.register("repair-materials", MaterialViewSet, basename="repair-material")
+router.register("equipment", EquipmentViewSet, basename="equipment")
 
 urlpatterns = [
     path("v1/auth/", include("kefu.tokens.urls")),

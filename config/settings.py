@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kefu.routing",
     "kefu.patrols",
     "kefu.vendors",
+    "kefu.repairs",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("frontdesk/", include("kefu.frontdesk.urls")),
     path("patrols/", include("kefu.patrols.urls")),
     path("vendors/", include("kefu.vendors.urls")),
+    path("repairs/", include("kefu.repairs.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
 ]
