@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RecordStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    SIGNED = "signed", _("Signed off")
+    OPEN = "open", _("Awaiting sign-off")
+    SIGNED = "signed", _("Signed by the customer")
 
 
 class RecordAction(models.TextChoices):

@@ -73,7 +73,7 @@ def repair_sheet_pdf(*, record: RepairRecord, user: Any) -> bytes:
         head_table = Table(head, colWidths=[25 * mm, 60 * mm, 25 * mm, 60 * mm])
         head_table.setStyle(TableStyle(grid + [("SPAN", (1, row), (3, row)) for row in (4, 5, 6)]))
 
-        parts = [[p(_("Part / material")), p(_("Unit")), p(_("Unit price (¥)")), p(_("Quantity")), p(_("Amount (¥)"))]]
+        parts = [[p(_("Part / material")), p(_("Unit of measure")), p(_("Unit price (¥)")), p(_("Quantity")), p(_("Amount (¥)"))]]
         for part in record.parts.all():
             parts.append([p(part.name), p(part.unit), p(part.unit_price), p(part.quantity), p(part.amount)])
         parts.append([p(_("Parts and materials (¥)")), "", "", "", p(record.parts_total)])
@@ -96,7 +96,7 @@ def repair_sheet_pdf(*, record: RepairRecord, user: Any) -> bytes:
         if record.signature:
             with record.signature.open("rb") as handle:
                 signature = Image(BytesIO(handle.read()), width=50 * mm, height=18 * mm, kind="proportional")
-        satisfied = "" if record.satisfied is None else (_("Satisfied") if record.satisfied else _("Not satisfied"))
+        satisfied = "" if record.satisfied is None else (_("Satisfied with the work") if record.satisfied else _("Not satisfied with the work"))
         sign_table = Table([[p(_("Customer signature")), signature, p(_("Signed at")), p(_when(record.signed_at))],
                             [p(_("Signed by (customer)")), p(record.signer_name), p(_("Customer's opinion")),
                              p(satisfied)]],

@@ -40,7 +40,7 @@ class AddPartForm(WorkflowActionForm):
     material = forms.ModelChoiceField(label=_("From the materials list"), required=False,
                                       queryset=Material.objects.filter(is_active=True))
     name = forms.CharField(label=_("Or a part not on the list"), required=False, max_length=100)
-    unit = forms.CharField(label=_("Unit"), required=False, max_length=8)
+    unit = forms.CharField(label=_("Unit of measure"), required=False, max_length=8)
     unit_price = forms.DecimalField(label=_("Unit price (¥)"), required=False, min_value=0, max_digits=10,
                                     decimal_places=2)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=10, decimal_places=2)
@@ -63,8 +63,8 @@ class CollectForm(WorkflowActionForm):
 class SignForm(WorkflowActionForm):
     signer_name = forms.CharField(label=_("Customer's name"), max_length=50)
     satisfied = forms.NullBooleanField(label=_("Satisfied with the repair"), required=False,
-                                       widget=forms.Select(choices=[("", "—"), ("true", _("Satisfied")),
-                                                                    ("false", _("Not satisfied"))]))
+                                       widget=forms.Select(choices=[("", "—"), ("true", _("Satisfied with the work")),
+                                                                    ("false", _("Not satisfied with the work"))]))
     signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=800_000)
 
     def service_data(self) -> dict[str, Any]:
