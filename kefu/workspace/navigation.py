@@ -66,7 +66,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
             )),
     NavItem("patrols", _("Patrols"), "signpost-2", "patrols:list", active_apps=("patrols",)),
     NavItem("repairs", _("Repair records"), "tools", "repairs:list", active_apps=("repairs",)),
-    NavItem("vendors", _("Vendors"), "building-gear", "vendors:scorecards", active_apps=("vendors",)),
+    NavItem("vendors", _("Vendors"), "building-gear", "vendors:list", active_apps=("vendors",)),
     NavItem("standards", _("Service standards"), "clipboard-data", "standards:board", active_apps=("standards",)),
     NavItem("quality", _("QA checks"), "patch-check", "quality:list", active_apps=("quality",)),
     NavItem("kpi", _("KPI scorecards"), "award", "kpi:mine", active_apps=("kpi",)),
