@@ -97,7 +97,7 @@ def test_technician_keeps_the_repair_record_on_a_phone_and_the_supervisor_finds_
         expect(page.locator("#form-add_part")).to_have_count(0)
         assert _fits(page)
         page.screenshot(path=str(ARTIFACTS / "repair_record_signed_phone_zh.png"), full_page=True)
-        sheet = page.request.get(page.locator("#sheet-pdf").get_attribute("href"))
+        sheet = page.request.get(base + page.locator("#sheet-pdf").get_attribute("href"))
         assert (sheet.status, sheet.headers["content-type"], sheet.body()[:5]) == (200, "application/pdf", b"%PDF-")
 
         desk = _page_as(browser, base, sessions["supervisor"], viewport={"width": 1280, "height": 900})
