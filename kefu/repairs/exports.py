@@ -55,8 +55,8 @@ def repair_sheet_pdf(*, record: RepairRecord, user: Any) -> bytes:
         def p(text: Any) -> Any:
             return Paragraph(escape("" if text is None else str(text)), styles["BodyText"])
 
-        unit = order.asset.code if order.asset_id else ""
-        equipment = f"{record.equipment.code} {record.equipment.name}" if record.equipment_id else ""
+        unit = order.asset.code if order.asset is not None else ""
+        equipment = f"{record.equipment.code} {record.equipment.name}" if record.equipment is not None else ""
         appointment = (f"{_when(record.appointment_start)} – {timezone.localtime(record.appointment_end):%H:%M}"
                        if record.appointment_start and record.appointment_end else "")
         head = [

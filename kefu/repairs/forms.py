@@ -72,7 +72,7 @@ class SignForm(WorkflowActionForm):
                 "signature": self.cleaned_data.get("signature") or ""}
 
 
-ACTION_FORMS: dict[str, type[WorkflowActionForm]] = {
+ACTION_FORMS: dict[str, type[forms.Form]] = {
     RecordAction.UPDATE: UpdateForm, RecordAction.ADD_PART: AddPartForm, RecordAction.REMOVE_PART: RemovePartForm,
     RecordAction.SUBMIT_QUOTE: QuoteForm, RecordAction.COLLECT: CollectForm, RecordAction.SIGN: SignForm,
 }

@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
@@ -139,7 +140,7 @@ def sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_GET
-def signature(request: HttpRequest, pk: int) -> HttpResponse:
+def signature(request: HttpRequest, pk: int) -> HttpResponseBase:
     record = _record(request, pk)
     if not record.signature:
         raise Http404

@@ -55,8 +55,9 @@ def _detail(request: HttpRequest, vendor: Vendor, *, status: int = 200, **forms_
     today = timezone.localdate()
     workers = list(staff.worker_list_for_actor(actor=actor).filter(vendor=vendor).order_by("left_on", "name", "id"))
     for worker in workers:
-        worker.shown_phone = phone_for(request.user, worker.phone)
-        worker.quals = [(q, staff.qualification_state(q, today)) for q in worker.qualifications.all()]
+        worker.shown_phone = phone_for(request.user, worker.phone)  # type: ignore[attr-defined]  # for the template
+        states = [(q, staff.qualification_state(q, today)) for q in worker.qualifications.all()]
+        worker.quals = states  # type: ignore[attr-defined]
     on_site = [w for w in workers if w.left_on is None or w.left_on >= today]
     may_keep = actor.role in staff.STAFF_KEEPERS
     return render(request, "vendors/vendor_detail.html", {

@@ -121,7 +121,12 @@ class AttendanceEntry(serializers.Serializer):
 class AttendanceInput(serializers.Serializer):
     vendor = serializers.IntegerField(min_value=1)
     day = serializers.DateField()
-    entries = AttendanceEntry(many=True, allow_empty=False, max_length=500)
+    entries = AttendanceEntry(many=True, allow_empty=False)
+
+    def validate_entries(self, value):
+        if len(value) > 500:
+            raise serializers.ValidationError("At most 500 workers at once.")
+        return value
 
 
 class AttendanceSummaryRow(serializers.Serializer):
