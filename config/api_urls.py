@@ -25,10 +25,17 @@ from kefu.org.api.views import StaffViewSet, TeamViewSet
 from kefu.patrols.api.views import PatrolFindingViewSet, PatrolRoundViewSet, PatrolRouteViewSet
 from kefu.privacy.api.views import RevealView
 from kefu.quality.api.views import QACheckViewSet
+from kefu.repairs.api.views import EquipmentViewSet, MaterialViewSet, RepairRecordViewSet
 from kefu.routing.api.views import MemberAbsenceViewSet, RoutingRuleViewSet
 from kefu.sla.api.views import CalendarViewSet
 from kefu.surveys.api.views import CampaignViewSet as SurveyCampaignViewSet
-from kefu.vendors.api.views import NonconformityViewSet, VendorScorecardViewSet, VendorViewSet
+from kefu.vendors.api.views import (
+    NonconformityViewSet,
+    VendorAttendanceViewSet,
+    VendorScorecardViewSet,
+    VendorStaffViewSet,
+    VendorViewSet,
+)
 from kefu.workorders.api.views import CategoryViewSet, WorkOrderViewSet
 from kefu.workspace.api.views import UnitViewSet
 
@@ -81,6 +88,11 @@ router.register("patrol-findings", PatrolFindingViewSet, basename="patrol-findin
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("vendor-nonconformities", NonconformityViewSet, basename="vendor-nonconformity")
 router.register("vendor-scorecards", VendorScorecardViewSet, basename="vendor-scorecard")
+router.register("vendor-staff", VendorStaffViewSet, basename="vendor-staff")
+router.register("vendor-attendance", VendorAttendanceViewSet, basename="vendor-attendance")
+router.register("repair-records", RepairRecordViewSet, basename="repair-record")
+router.register("repair-materials", MaterialViewSet, basename="repair-material")
+router.register("equipment", EquipmentViewSet, basename="equipment")
 
 urlpatterns = [
     path("v1/auth/", include("kefu.tokens.urls")),

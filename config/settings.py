@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kefu.patrols",
     "kefu.vendors",
     "kefu.portal",  # the customers' own door under /m/ (issue #19)
+    "kefu.repairs",
     "kefu.workspace",  # the top floor: imports every app, imported by none (kefu/floors.py)
 ]
 
@@ -349,6 +350,9 @@ SPECTACULAR_SETTINGS = {
         "VendorScorecardStatusEnum": "kefu.vendors.choices.ScorecardStatus",
         "ServiceScopeEnum": "kefu.vendors.choices.ServiceScope",
         "RoutingAssignmentEnum": "kefu.routing.choices.Assignment",
+        "EquipmentKindEnum": "kefu.repairs.choices.EquipmentKind",
+        "PaymentMethodEnum": "kefu.repairs.choices.PaymentMethod",
+        "AttendanceStatusEnum": "kefu.vendors.choices.AttendanceStatus",
         "ChannelAccountKindEnum": "kefu.channels.choices.AccountKind",
         "MessageKindEnum": "kefu.channels.choices.MessageKind",
     },

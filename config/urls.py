@@ -37,6 +37,7 @@ urlpatterns = [
     path("frontdesk/", include("kefu.frontdesk.urls")),
     path("patrols/", include("kefu.patrols.urls")),
     path("vendors/", include("kefu.vendors.urls")),
+    path("repairs/", include("kefu.repairs.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
     # The customers' own door (H5 / WeChat in-app browser): its own look and its own cookie.

@@ -22,9 +22,10 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("sla", "knowledge", "privacy"),  # clocks (hook 1), search index, reveal-with-reason
     ("notifications",),  # notices and the outbox (after-commit of the gate)
     ("callbacks",),  # callbacks and ratings (hook 2)
-    ("surveys", "exchange", "channels", "frontdesk", "routing"),  # questionnaires and campaigns;
-    # import, export, merge; requests arriving by phone, WeChat, email (a missed call → a callback
-    # task); the front desk's registers; routing rules (dispatch after intake, as the system)
+    ("surveys", "exchange", "channels", "frontdesk", "routing", "repairs"),  # questionnaires and
+    # campaigns; import, export, merge; requests arriving by phone, WeChat, email (a missed call → a
+    # callback task); the front desk's registers; routing rules (dispatch after intake, as the
+    # system); repair records (parts, quote as the order's plan, charge, the customer's signature)
     ("improvement", "notices", "patrols"),  # corrective actions; announcements to customers;
     # patrol rounds (findings → orders, routed)
     ("quality", "vendors"),  # QA checks (propose corrective actions); vendors' nonconformities

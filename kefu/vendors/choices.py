@@ -49,3 +49,12 @@ class ScorecardStatus(models.TextChoices):
 class ScorecardAction(models.TextChoices):
     COMPUTE = "compute", _("Compute")
     SIGN = "sign", _("Sign off")
+
+
+class AttendanceStatus(models.TextChoices):
+    """A vendor worker's day on site."""
+
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    LEAVE = "leave", _("On leave")
+    ABSENT = "absent", _("Absent")

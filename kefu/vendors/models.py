@@ -6,7 +6,9 @@ staff with the vendor role are the vendor's users) and may be assessed on patrol
 the deduction when the month's score is below the pass mark, and the assessment form
 (`AssessmentItem`s whose weights add up to 100). A `Nonconformity` (from a patrol finding, a
 complaint or a QA check) has a rectification deadline, the vendor's reply and the verification.
-A `Scorecard` is one vendor's month: lines computed from records (explained line by line, each
+A `VendorWorker` is one of the vendor's staff on site (post, site, start and end), with
+`Qualification`s (certificates with their expiry) and one `Attendance` row per day worked or
+missed (summarised by month). A `Scorecard` is one vendor's month: lines computed from records (explained line by line, each
 with the URL of the records behind it) plus manual lines; signed off by a manager, it fixes the
 settlement (fee − penalties − shortfall deduction). Changes go through `services.py`.
 """
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import ImmutableEvent
 from kefu.vendors.choices import (
+    AttendanceStatus,
     Metric,
     NonconformityAction,
     NonconformitySource,
@@ -200,3 +203,62 @@ class ScorecardEvent(ImmutableEvent):
     class Meta(ImmutableEvent.Meta):
         verbose_name = _("scorecard event")
         verbose_name_plural = _("scorecard events")
+
+
+class VendorWorker(models.Model):
+    """One of the vendor's staff on site: name, post, where they work, from when until when."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="workers")
+    name = models.CharField(_("name"), max_length=50)
+    post = models.CharField(_("post"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    site = models.ForeignKey("customers.Site", verbose_name=_("site"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    started_on = models.DateField(_("on site since"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vendor worker")
+        verbose_name_plural = _("vendor staff on site")
+        ordering = ["vendor", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Qualification(models.Model):
+    """A worker's certificate (e.g. a lift maintenance operator's licence) and its expiry."""
+
+    worker = models.ForeignKey(VendorWorker, on_delete=models.CASCADE, related_name="qualifications")
+    name = models.CharField(_("qualification"), max_length=100)
+    certificate_no = models.CharField(_("certificate no."), max_length=50, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["worker", "expires_on", "id"]
+        indexes = [models.Index(fields=["expires_on"], name="vendor_qual_expiry_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attendance(models.Model):
+    """A worker's day on site (one row per worker and day; recorded again, it is corrected)."""
+
+    worker = models.ForeignKey(VendorWorker, on_delete=models.CASCADE, related_name="attendance")
+    day = models.DateField(_("day"))
+    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["day", "worker"]
+        constraints = [models.UniqueConstraint(fields=["worker", "day"], name="vendor_attendance_day")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.day}"

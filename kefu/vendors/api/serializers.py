@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from kefu.org.models import Department
-from kefu.vendors.choices import NonconformitySource, ServiceScope
+from kefu.vendors.choices import AttendanceStatus, NonconformitySource, ServiceScope
 from kefu.vendors.models import Nonconformity, Scorecard, ScorecardLine, Vendor
 
 
@@ -77,3 +77,71 @@ class VendorScorecardComputeInput(serializers.Serializer):
 
 class VendorScorecardSignInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
+
+
+class QualificationBody(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    certificate_no = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    state = serializers.CharField(read_only=True, help_text="valid | expiring (within 30 days) | expired")
+
+
+class VendorWorkerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    vendor = serializers.IntegerField(source="vendor_id")
+    name = serializers.CharField()
+    post = serializers.CharField()
+    phone = serializers.CharField(help_text="Masked for roles without the personal-data permission.")
+    site = serializers.IntegerField(source="site_id", allow_null=True)
+    started_on = serializers.DateField()
+    left_on = serializers.DateField(allow_null=True)
+    qualifications = QualificationBody(many=True)
+
+
+class VendorWorkerInput(serializers.Serializer):
+    vendor = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=50)
+    post = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    started_on = serializers.DateField()
+    qualifications = QualificationBody(many=True, required=False, default=list)
+
+    def validate_qualifications(self, value):
+        if len(value) > 20:
+            raise serializers.ValidationError("At most 20 qualifications.")
+        return value
+
+
+class AttendanceEntry(serializers.Serializer):
+    worker = serializers.IntegerField(min_value=1)
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+
+class AttendanceInput(serializers.Serializer):
+    vendor = serializers.IntegerField(min_value=1)
+    day = serializers.DateField()
+    entries = AttendanceEntry(many=True, allow_empty=False)
+
+    def validate_entries(self, value):
+        if len(value) > 500:
+            raise serializers.ValidationError("At most 500 workers at once.")
+        return value
+
+
+class AttendanceSummaryRow(serializers.Serializer):
+    worker = serializers.IntegerField()
+    name = serializers.CharField()
+    days = serializers.IntegerField(help_text="Days on site in the month up to today.")
+    present = serializers.IntegerField()
+    late = serializers.IntegerField()
+    leave = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    unrecorded = serializers.IntegerField()
+
+
+class AttendanceSummaryOutput(serializers.Serializer):
+    vendor = serializers.IntegerField()
+    month = serializers.CharField()
+    rows = AttendanceSummaryRow(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())

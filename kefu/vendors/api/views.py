@@ -12,16 +12,21 @@ from rest_framework.response import Response
 
 from kefu.core.api import workflow_action_endpoint
 from kefu.core.errors import NotFound, field_error
-from kefu.vendors import exports, selectors, services, workflow
+from kefu.vendors import exports, selectors, services, staff, workflow
 from kefu.vendors.api.serializers import (
+    AttendanceInput,
+    AttendanceSummaryOutput,
     NonconformityActionInput,
     NonconformityInput,
     NonconformityOutput,
+    QualificationBody,
     VendorInput,
     VendorOutput,
     VendorScorecardComputeInput,
     VendorScorecardOutput,
     VendorScorecardSignInput,
+    VendorWorkerInput,
+    VendorWorkerOutput,
 )
 from kefu.vendors.models import Nonconformity, Scorecard, Vendor
 
@@ -170,3 +175,108 @@ class VendorScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         response = HttpResponse(exports.statement_pdf(card=card), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="statement-{card.vendor_id}-{card.month:%Y-%m}.pdf"'
         return response
+
+
+def _worker_body(request, worker) -> dict:
+    from django.utils import timezone
+
+    from kefu.core.masking import phone_for
+
+    today = timezone.localdate()
+    return VendorWorkerOutput({
+        "id": worker.pk, "vendor_id": worker.vendor_id, "name": worker.name, "post": worker.post,
+        "phone": phone_for(request.user, worker.phone), "site_id": worker.site_id, "started_on": worker.started_on,
+        "left_on": worker.left_on,
+        "qualifications": [{"id": q.pk, "name": q.name, "certificate_no": q.certificate_no, "expires_on": q.expires_on,
+                            "state": staff.qualification_state(q, today)} for q in worker.qualifications.all()]}).data
+
+
+class VendorStaffViewSet(viewsets.GenericViewSet):
+    """Vendor staff on site: `GET ?vendor=<id>` (a vendor user: their own only), `POST` registers a
+    worker with qualifications, `POST {id}/qualifications/` adds one."""
+
+    serializer_class = VendorWorkerOutput
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            from kefu.vendors.models import VendorWorker
+
+            return VendorWorker.objects.none()
+        qs = staff.worker_list_for_actor(actor=self.request.actor)
+        vendor = self.request.query_params.get("vendor", "")
+        if vendor:
+            if not vendor.isdigit():
+                raise field_error("vendor", _("Enter a vendor id."))
+            qs = qs.filter(vendor_id=int(vendor))
+        return qs.order_by("vendor_id", "name", "id")
+
+    @extend_schema(parameters=[OpenApiParameter("vendor", int)], responses=VendorWorkerOutput(many=True))
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([_worker_body(request, w) for w in page])
+
+    @extend_schema(responses=VendorWorkerOutput)
+    def retrieve(self, request, pk=None):
+        return Response(_worker_body(request, staff.worker_get_for_actor(actor=request.actor, pk=pk)))
+
+    @extend_schema(request=VendorWorkerInput, responses={201: VendorWorkerOutput})
+    def create(self, request):
+        data = VendorWorkerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        vendor = _vendor(request, values.pop("vendor"))
+        worker = staff.worker_register(actor_user=request.user, vendor=vendor, **values)
+        return Response(_worker_body(request, staff.worker_get_for_actor(actor=request.actor, pk=worker.pk)),
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=QualificationBody, responses={201: VendorWorkerOutput})
+    @action(detail=True, methods=["post"])
+    def qualifications(self, request, pk=None):
+        worker = staff.worker_get_for_actor(actor=request.actor, pk=pk)
+        data = QualificationBody(data=request.data)
+        data.is_valid(raise_exception=True)
+        staff.qualification_add(actor_user=request.user, worker=worker, **data.validated_data)
+        return Response(_worker_body(request, staff.worker_get_for_actor(actor=request.actor, pk=pk)),
+                        status=status.HTTP_201_CREATED)
+
+
+class VendorAttendanceViewSet(viewsets.GenericViewSet):
+    """`POST` a day's attendance of a vendor's staff; `GET summary/?vendor=<id>&month=YYYY-MM`."""
+
+    serializer_class = AttendanceSummaryOutput
+
+    def get_queryset(self):
+        from kefu.vendors.models import Attendance
+
+        return Attendance.objects.none()
+
+    @extend_schema(request=AttendanceInput, responses={200: AttendanceSummaryOutput})
+    def create(self, request):
+        data = AttendanceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        vendor = _vendor(request, values["vendor"])
+        entries: dict[int, str] = {}
+        for entry in values["entries"]:
+            if entry["worker"] in entries:
+                raise field_error("entries", _("Each worker once a day."))
+            entries[entry["worker"]] = entry["status"]
+        staff.attendance_record(actor_user=request.user, vendor=vendor, day=values["day"], entries=entries)
+        return Response(self._summary(vendor, values["day"].replace(day=1)))
+
+    @extend_schema(parameters=[OpenApiParameter("vendor", int, required=True),
+                               OpenApiParameter("month", str, required=True, description="YYYY-MM")],
+                   responses=AttendanceSummaryOutput)
+    @action(detail=False, methods=["get"])
+    def summary(self, request):
+        vendor_id = request.query_params.get("vendor", "")
+        if not vendor_id.isdigit():
+            raise field_error("vendor", _("Enter a vendor id."))
+        return Response(self._summary(_vendor(request, vendor_id), _month(request.query_params.get("month", ""))))
+
+    def _summary(self, vendor, month):
+        summary = staff.attendance_summary(vendor=vendor, month=month)
+        rows = [{"worker": r["worker"].pk, "name": r["worker"].name, **{k: r[k] for k in (
+            "days", "present", "late", "leave", "absent", "unrecorded")}} for r in summary["rows"]]
+        return AttendanceSummaryOutput({"vendor": vendor.pk, "month": f"{month:%Y-%m}", "rows": rows,
+                                        "totals": summary["totals"]}).data

@@ -1,13 +1,13 @@
 """Desktop, in a real browser (Debian's Chromium): a manager opens a vendor's monthly scorecard,
 sees it explained line by line, signs it off and downloads the settlement statement."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
 from kefu.vendors import services
-from kefu.vendors.models import Scorecard
+from kefu.vendors.models import Attendance, Scorecard
 from kefu.vendors.tests.factories import make_contract, make_vendor
 from kefu.workorders.tests.test_browser import ARTIFACTS, CHROMIUM, _browser, _page_as, _session_cookie
 
@@ -70,3 +70,56 @@ def test_manager_signs_off_a_scorecard_and_downloads_the_statement(live_server, 
     values = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][:3] == ("供方月度结算单", "奥达电梯维保有限公司", "2026-03")
     assert ("应付金额（元）", "9300.00") in [tuple(r[:2]) for r in values]
+
+
+def test_vendor_user_registers_staff_and_records_attendance_on_a_phone(live_server, cast, org):
+    """At 390 px, in Chinese: the vendor's own user opens their vendor (the only one listed),
+    registers a worker with a certificate about to expire and records today's attendance; at
+    desktop width, in English, the supervisor reads the month's summary."""
+    from playwright.sync_api import expect, sync_playwright
+
+    vendor = make_vendor(actor=cast["supervisor"], team=org["vend"])
+    make_vendor(actor=cast["supervisor"], team=org["mep"], name="洁美保洁服务有限公司", scope="cleaning")
+    cast["supervisor"].staff.language = "en"
+    cast["supervisor"].staff.save(update_fields=["language"])
+    today = timezone.localdate()
+    sessions = {name: _session_cookie(cast[name]) for name in ("vendor", "supervisor")}
+    base = live_server.url
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, sessions["vendor"], viewport={"width": 390, "height": 844}, is_mobile=True,
+                        has_touch=True)
+        page.goto(f"{base}/vendors/")
+        expect(page.locator("h1")).to_contain_text("供方")
+        expect(page.locator(".kefu-vendor-row")).to_have_count(1)
+        page.click(".kefu-vendor-row")
+        expect(page.locator("#vendor-name")).to_have_text("奥达电梯维保有限公司")
+        page.click("#staff details summary")
+        page.fill("#id_worker_name", "钱师傅")
+        page.fill("#id_worker_post", "电梯维保工")
+        page.fill("#id_worker_started_on", (today - timedelta(days=3)).isoformat())
+        page.fill("#id_worker_qualification", "电梯作业人员证(T)")
+        page.fill("#id_worker_expires_on", (today + timedelta(days=10)).isoformat())
+        page.click("#register-worker")
+        expect(page.locator(".alert-success")).to_contain_text("人员已登记")
+        expect(page.locator("#worker-table .kefu-qualification[data-state=expiring]")).to_contain_text("即将到期")
+        page.click("#attendance details summary")
+        page.locator("#attendance-form select").first.select_option("late")
+        page.click("#record-attendance")
+        expect(page.locator(".alert-success")).to_contain_text("已登记 1 人的考勤")
+        expect(page.locator("#attendance-summary tbody tr td").nth(2)).to_have_text("1")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(ARTIFACTS / "vendor_staff_phone_zh.png"), full_page=True)
+
+        desk = _page_as(browser, base, sessions["supervisor"], viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/vendors/{vendor.pk}/?month={today:%Y-%m}")
+        expect(desk.locator("#staff-title")).to_have_text("Staff on site")
+        expect(desk.locator("#attendance-totals td").nth(2)).to_have_text("1")
+        expect(desk.locator(".kefu-vendor-row")).to_have_count(0)
+        desk.screenshot(path=str(ARTIFACTS / "vendor_staff_desktop_en.png"), full_page=True)
+        browser.close()
+
+    row = Attendance.objects.get()
+    assert (row.worker.name, row.day, row.status, row.recorded_by_id) == ("钱师傅", today, "late", cast["vendor"].pk)
