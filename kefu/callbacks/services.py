@@ -6,8 +6,6 @@ dissatisfied or "not solved" callback reopens the order through it (with the cal
 and a satisfied one closes it when the rule says so. See docs/callbacks.md.
 """
 
-import base64
-import binascii
 import hashlib
 import secrets
 import uuid
@@ -33,6 +31,8 @@ from kefu.callbacks.choices import (
 from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
 from kefu.callbacks.selectors import active_rules, callbacks_setting, callbacks_worked, rule_for
 from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
+from kefu.core.signatures import PNG_MAGIC
+from kefu.core.signatures import signature_png as core_signature_png
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
 from kefu.sla.choices import ClockKind
@@ -50,9 +50,6 @@ CALLBACK_ROLES = workflow.INTAKE_ROLES | {RoleCode.QA, RoleCode.CLERK}
 # Without a policy target (follow-ups of surveys, orders without an SLA policy): one day.
 DEFAULT_DUE_MINUTES = 24 * 60
 MAX_COMMENT = 2000
-SIGNATURE_MAX_BYTES = 512 * 1024
-SIGNATURE_MAX_SIDE = 4000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _callback_actor(user) -> Actor:
@@ -157,23 +154,8 @@ def _clean_bool(field: str, value) -> bool | None:
 
 
 def signature_png(data_url: str) -> bytes:
-    """The PNG bytes of a canvas data URL, after checking it really is a PNG of a sane size."""
-    prefix = "data:image/png;base64,"
-    if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
-    encoded = data_url[len(prefix):]
-    if len(encoded) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise field_error("signature", _("The signature image is too large."))
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen.")) from None
-    if len(raw) < 33 or not raw.startswith(PNG_MAGIC) or raw[12:16] != b"IHDR":
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
-    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
-    if not (20 <= width <= SIGNATURE_MAX_SIDE and 20 <= height <= SIGNATURE_MAX_SIDE):
-        raise field_error("signature", _("The signature image has an unusable size."))
-    return raw
+    """The PNG bytes of a canvas data URL (the check is the kernel's, shared with the resolve form)."""
+    return core_signature_png(data_url)
 
 
 def _photo(upload) -> tuple[object, str]:

@@ -279,3 +279,26 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class ResolutionMaterial(models.Model):
+    """One line of the parts and materials a technician used to resolve an order (free text and a
+    quantity, e.g. “PPR 弯头 20mm × 2 个”). Written only by the resolve transition, in its
+    transaction; a reopened order resolved again gets new lines (`recorded_at` tells them apart).
+    """
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="materials")
+    position = models.PositiveSmallIntegerField(_("line"))
+    description = models.CharField(_("part or material"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("part or material used")
+        verbose_name_plural = _("parts and materials used")
+        ordering = ["work_order", "recorded_at", "position"]
+
+    def __str__(self):
+        return f"{self.description} × {self.quantity}{self.unit}"
