@@ -72,6 +72,7 @@
   if (attempt) {
     var block = document.getElementById("signature-block");
     var reachedFields = document.getElementById("reached-fields");
+    var notReachedFields = document.getElementById("not-reached-fields");
     var checked = function (name) {
       var input = attempt.querySelector("input[name=" + name + "]:checked");
       return input ? input.value : "";
@@ -79,6 +80,7 @@
     var sync = function () {
       block.hidden = checked("method") !== "on_site";
       reachedFields.hidden = checked("reached") === "no";
+      if (notReachedFields) { notReachedFields.hidden = checked("reached") !== "no"; }
     };
     attempt.addEventListener("change", sync);
     sync();
