@@ -184,7 +184,7 @@ def test_start_is_one_tap_and_a_race_is_409(client, cast, org):
 # --- the API: the same fields, additive to the resolve action's body ----------------------------
 
 def test_api_resolve_with_materials_and_signature(api, cast, started, media):
-    response = api(cast["technician"]).post(f"/api/work-orders/{started.pk}/actions/resolve/", {
+    response = api(cast["technician"]).post(f"/api/v1/work-orders/{started.pk}/actions/resolve/", {
         "version": started.version, "resolution": "已修复", "confirmed_by": "王先生", "signature": SIGNATURE,
         "materials": [{"description": "角阀", "quantity": "1.5", "unit": "个"}]}, format="json")
     assert response.status_code == 200, response.json()
@@ -198,7 +198,7 @@ def test_api_resolve_with_materials_and_signature(api, cast, started, media):
 
 
 def test_api_resolve_with_photos_multipart(api, cast, started, media):
-    response = api(cast["technician"]).post(f"/api/work-orders/{started.pk}/actions/resolve/", {
+    response = api(cast["technician"]).post(f"/api/v1/work-orders/{started.pk}/actions/resolve/", {
         "version": started.version, "resolution": "已修复",
         "photos": [SimpleUploadedFile("a.jpg", JPEG, content_type="image/jpeg"),
                    SimpleUploadedFile("b.jpg", JPEG, content_type="image/jpeg")]}, format="multipart")
@@ -210,7 +210,7 @@ def test_api_resolve_with_photos_multipart(api, cast, started, media):
                                        [{"description": "角阀", "quantity": "1"}] * 31])
 def test_api_bad_material_lines_are_400_and_write_nothing(api, cast, started, media, materials):
     before = _snapshot(started)
-    response = api(cast["technician"]).post(f"/api/work-orders/{started.pk}/actions/resolve/", {
+    response = api(cast["technician"]).post(f"/api/v1/work-orders/{started.pk}/actions/resolve/", {
         "resolution": "已修复", "materials": materials}, format="json")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["materials"]
