@@ -206,12 +206,14 @@ def test_api_resolve_with_photos_multipart(api, cast, started, media):
     assert list(Attachment.objects.filter(work_order=started).values_list("original_name", flat=True)) == ["a.jpg", "b.jpg"]
 
 
-@pytest.mark.parametrize("materials", [[{"description": "角阀", "quantity": "0"}], [{"quantity": "1"}],
-                                       [{"description": "角阀", "quantity": "1"}] * 31])
-def test_api_bad_material_lines_are_400_and_write_nothing(api, cast, started, media, materials):
+@pytest.mark.parametrize(("materials", "field"), [
+    ([{"description": "角阀", "quantity": "0"}], "materials.0.quantity"),
+    ([{"quantity": "1"}], "materials.0.description"),
+    ([{"description": "角阀", "quantity": "1"}] * 31, "materials.non_field_errors")])
+def test_api_bad_material_lines_are_400_and_write_nothing(api, cast, started, media, materials, field):
     before = _snapshot(started)
     response = api(cast["technician"]).post(f"/api/v1/work-orders/{started.pk}/actions/resolve/", {
         "resolution": "已修复", "materials": materials}, format="json")
     assert response.status_code == 400
-    assert list(response.json()["fields"]) == ["materials"]
+    assert list(response.json()["fields"]) == [field]
     assert _snapshot(started) == before
