@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
@@ -288,10 +289,10 @@ class ResolutionMaterial(models.Model):
     """
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="materials")
-    position = models.PositiveSmallIntegerField(_("line"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("material", "line"))
     description = models.CharField(_("part or material"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("material", "unit"), max_length=20, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"))
 
