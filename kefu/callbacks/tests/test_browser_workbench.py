@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kefu.callbacks.models import Callback, CallbackAttempt
 from kefu.callbacks.tests.factories import callback_of, make_resolved
+from kefu.workorders.models import WorkOrder
 from kefu.workorders.tests.test_browser import ARTIFACTS, CHROMIUM, _browser, _page_as, _session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +30,7 @@ def test_save_and_next_through_the_due_tab(live_server, cast, language, device):
     first, second = (callback_of(make_resolved(actor=cast["agent"])) for _ in range(2))
     Callback.objects.filter(pk=first.pk).update(due_at=now - timedelta(hours=2))
     Callback.objects.filter(pk=second.pk).update(due_at=now - timedelta(hours=1))
+    WorkOrder.objects.filter(pk__in=[first.work_order_id, second.work_order_id]).update(contact_phone="13800001234")
     cast["agent"].staff.language = language
     cast["agent"].staff.save(update_fields=["language"])
     session = _session_cookie(cast["agent"])

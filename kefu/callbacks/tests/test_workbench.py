@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kefu.callbacks.models import Callback, CallbackAttempt
 from kefu.callbacks.tests.factories import callback_of, make_resolved
+from kefu.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,9 @@ def three(cast):
     Callback.objects.filter(work_order=overdue).update(due_at=now - timedelta(hours=3))
     Callback.objects.filter(work_order=today).update(due_at=max(end, now + timedelta(seconds=30)))
     Callback.objects.filter(work_order=later).update(due_at=now + timedelta(days=3))
+    Callback.objects.filter(work_order__in=[overdue, today, later]).update(assignee=None)
     Callback.objects.filter(work_order=overdue).update(assignee=cast["agent"])
+    WorkOrder.objects.filter(pk__in=[overdue.pk, today.pk, later.pk]).update(contact_phone="13800001234")
     return callback_of(overdue), callback_of(today), callback_of(later)
 
 

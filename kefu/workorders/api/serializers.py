@@ -122,7 +122,7 @@ class ActionInput(serializers.Serializer):
                                                    allow_null=True, min_value=0)
     # resolve, on site (issue #20; all optional): parts and materials, the customer's signature
     # (a canvas PNG data URL) and name, photos (multipart; JPEG, PNG, GIF, WebP).
-    materials = MaterialLineInput(many=True, required=False, max_length=30,
+    materials = MaterialLineInput(many=True, required=False, max_length=30,  # type: ignore[call-arg]  # ListSerializer takes it (stubs lag)
                                   help_text=_("resolve: parts and materials used (JSON bodies)."))
     signature = serializers.CharField(required=False, allow_blank=True, max_length=1_000_000,
                                       help_text=_("resolve: the customer's signature, a PNG data URL."))
