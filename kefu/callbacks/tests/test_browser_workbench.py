@@ -20,6 +20,7 @@ if not __import__("os").path.exists(CHROMIUM):
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+SLOW_MS = 30_000
 
 
 @pytest.mark.parametrize(("language", "device"), [("zh-hans", PHONE), ("en", DESKTOP)])
@@ -40,6 +41,8 @@ def test_save_and_next_through_the_due_tab(live_server, cast, language, device):
     with sync_playwright() as p:
         browser = _browser(p)
         page = _page_as(browser, live_server.url, session, **device)
+        page.set_default_timeout(SLOW_MS)  # a shared, busy machine: generous waits (no sleeps)
+        expect.set_options(timeout=SLOW_MS)
         page.goto(f"{live_server.url}/callbacks/?queue=due")
         expect(page.locator("#callback-tabs [data-queue=due] .kefu-tab-count")).to_have_text("2")
         expect(page.locator("#callback-tabs [data-queue=overdue] .kefu-tab-count")).to_have_text("2")

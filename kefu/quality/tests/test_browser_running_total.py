@@ -14,6 +14,7 @@ if not __import__("os").path.exists(CHROMIUM):
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+SLOW_MS = 30_000
 TEXTS = {"zh-hans": {"pass": "合格", "fail": "低于及格线", "pending": "尚有评分项未填", "guide": "满分标准"},
          "en": {"pass": "Pass", "fail": "Below the pass line", "pending": "Not all items scored", "guide": "Full marks"}}
 
@@ -32,6 +33,8 @@ def test_running_total_and_pass_line_while_scoring(live_server, cast, language, 
     with sync_playwright() as p:
         browser = _browser(p)
         page = _page_as(browser, live_server.url, session, **device)
+        page.set_default_timeout(SLOW_MS)  # a shared, busy machine: generous waits (no sleeps)
+        expect.set_options(timeout=SLOW_MS)
         page.goto(f"{live_server.url}/quality/{check.pk}/")
         form = "#form-score"
         expect(page.locator(f"{form} .kefu-qa-guide")).to_have_count(6)

@@ -22,6 +22,7 @@ if not os.path.exists(CHROMIUM):
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+SLOW_MS = 30_000
 
 
 def noisy_png(width=1200, height=900) -> bytes:
@@ -52,6 +53,8 @@ def test_technician_starts_with_one_tap_and_resolves_with_a_photo_and_a_signatur
     with sync_playwright() as p:
         browser = _browser(p)
         page = _page_as(browser, live_server.url, session, **device)
+        page.set_default_timeout(SLOW_MS)  # a shared, busy machine: generous waits (no sleeps)
+        expect.set_options(timeout=SLOW_MS)
         page.goto(f"{live_server.url}/work-orders/{order.pk}/")
         page.click("button[data-action=start]")  # one tap: no dialog opens
         page.wait_for_selector(".kefu-event[data-action=start]")
