@@ -217,3 +217,16 @@ def test_api_bad_material_lines_are_400_and_write_nothing(api, cast, started, me
     assert response.status_code == 400
     assert list(response.json()["fields"]) == [field]
     assert _snapshot(started) == before
+
+
+def test_the_phone_queue_rows_show_the_due_time(client, cast, started):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    due = timezone.now() + timedelta(hours=2)
+    WorkOrder.objects.filter(pk=started.pk).update(sla_due_at=due)
+    client.force_login(cast["technician"])
+    html = client.get(reverse("workorders:queue") + "?queue=mine").content.decode()
+    assert 'class="small d-md-none kefu-phone-due"' in html
+    assert timezone.localtime(due).strftime("%m-%d %H:%M") in html
