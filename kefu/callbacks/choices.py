@@ -50,6 +50,15 @@ class Method(models.TextChoices):
     EMAIL = "email", _("Email")
 
 
+class NotReachedReason(models.TextChoices):
+    """Why a callback attempt did not reach the customer (the workbench's quick reasons)."""
+
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    SWITCHED_OFF = "switched_off", _("Switched off")
+
+
 class Outcome(models.TextChoices):
     VERY_SATISFIED = "very_satisfied", _("Very satisfied")
     SATISFIED = "satisfied", _("Satisfied")

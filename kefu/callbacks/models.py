@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.callbacks.choices import (
     CallbackStatus,
     Method,
+    NotReachedReason,
     Outcome,
     RuleMode,
     SamplePeriod,
@@ -134,6 +135,9 @@ class Callback(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="assigned_callbacks")
     max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=3)
+    # When to try again after an attempt that did not reach the customer (the workbench skips the
+    # callback until then); None: whenever. `due_at` stays the deadline.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     attempts_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     auto_close = models.BooleanField(_("close the order after a satisfied callback"), default=False)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -191,6 +195,9 @@ class CallbackAttempt(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     solved = models.BooleanField(_("problem solved"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    not_reached_reason = models.CharField(_("why not reached"), max_length=16, choices=NotReachedReason.choices,
+                                          blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     signature = models.FileField(_("signature"), upload_to=signature_path, max_length=255, blank=True)
     photo = models.FileField(_("photo"), upload_to=signature_path, max_length=255, blank=True)
     photo_content_type = models.CharField(max_length=50, blank=True)

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kefu.callbacks.choices import CLOSED_STATUSES, CallbackStatus, RatingLinkState
@@ -20,7 +20,9 @@ from kefu.org.selectors import Actor
 from kefu.workorders.models import WorkOrder
 from kefu.workorders.selectors import subtree_ids, team_ids, visibility_q
 
-QUEUES = ("due", "mine", "team", "open", "done")
+QUEUES = ("due", "overdue", "upcoming", "mine", "team", "open", "done")
+# The workbench's tabs (with counts): what to call today, what is late, what comes later, mine.
+WORKBENCH_TABS = ("due", "overdue", "upcoming", "mine")
 
 
 def callback_visibility_q(actor: Actor) -> Q:
@@ -70,6 +72,10 @@ def queue_q(*, actor: Actor, queue: str, now=None) -> Q:
     open_q = Q(status=CallbackStatus.OPEN)
     if queue == "due":
         return open_q & Q(due_at__lt=end_of_today(now))
+    if queue == "overdue":
+        return open_q & Q(due_at__lt=now or timezone.now())
+    if queue == "upcoming":
+        return open_q & Q(due_at__gte=end_of_today(now))
     if queue == "mine":
         return open_q & Q(assignee_id=actor.user_id)
     if queue == "team":
@@ -77,6 +83,23 @@ def queue_q(*, actor: Actor, queue: str, now=None) -> Q:
     if queue == "done":
         return Q(status__in=CLOSED_STATUSES)
     return open_q
+
+
+def queue_counts(*, actor: Actor, queues=WORKBENCH_TABS, now=None) -> dict[str, int]:
+    """How many callbacks each named queue holds, in one query."""
+    now = now or timezone.now()
+    totals = callback_list_for_actor(actor=actor).order_by().aggregate(**{
+        name: Count("pk", filter=queue_q(actor=actor, queue=name, now=now)) for name in queues})
+    return {name: totals[name] or 0 for name in queues}
+
+
+def next_in_queue(*, actor: Actor, queue: str, after: Callback, now=None) -> Callback | None:
+    """The callback to work on after `after` in `queue` ("save and next"): the earliest due
+    that is not waiting for its next attempt time, `after` itself excluded."""
+    now = now or timezone.now()
+    ready = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return (Callback.objects.filter(callback_visibility_q(actor)).filter(queue_q(actor=actor, queue=queue, now=now))
+            .filter(ready).exclude(pk=after.pk).order_by(*queue_ordering(queue)).only("pk").first())
 
 
 def queue_ordering(queue: str) -> list[str]:

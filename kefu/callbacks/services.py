@@ -6,8 +6,6 @@ dissatisfied or "not solved" callback reopens the order through it (with the cal
 and a satisfied one closes it when the rule says so. See docs/callbacks.md.
 """
 
-import base64
-import binascii
 import hashlib
 import secrets
 import uuid
@@ -26,6 +24,7 @@ from kefu.callbacks.choices import (
     POSITIVE_OUTCOMES,
     CallbackStatus,
     Method,
+    NotReachedReason,
     Outcome,
     RuleMode,
     Source,
@@ -33,6 +32,8 @@ from kefu.callbacks.choices import (
 from kefu.callbacks.models import Callback, CallbackAttempt, CallbackRule, RatingLink, SamplingRun
 from kefu.callbacks.selectors import active_rules, callbacks_setting, callbacks_worked, rule_for
 from kefu.core.errors import Conflict, NotAllowed, NotFound, field_error, required_field
+from kefu.core.signatures import PNG_MAGIC
+from kefu.core.signatures import signature_png as core_signature_png
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.selectors import Actor, actor_for_user
 from kefu.sla.choices import ClockKind
@@ -50,9 +51,7 @@ CALLBACK_ROLES = workflow.INTAKE_ROLES | {RoleCode.QA, RoleCode.CLERK}
 # Without a policy target (follow-ups of surveys, orders without an SLA policy): one day.
 DEFAULT_DUE_MINUTES = 24 * 60
 MAX_COMMENT = 2000
-SIGNATURE_MAX_BYTES = 512 * 1024
-SIGNATURE_MAX_SIDE = 4000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_NEXT_ATTEMPT = timedelta(days=30)
 
 
 def _callback_actor(user) -> Actor:
@@ -157,23 +156,8 @@ def _clean_bool(field: str, value) -> bool | None:
 
 
 def signature_png(data_url: str) -> bytes:
-    """The PNG bytes of a canvas data URL, after checking it really is a PNG of a sane size."""
-    prefix = "data:image/png;base64,"
-    if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
-    encoded = data_url[len(prefix):]
-    if len(encoded) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-        raise field_error("signature", _("The signature image is too large."))
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen.")) from None
-    if len(raw) < 33 or not raw.startswith(PNG_MAGIC) or raw[12:16] != b"IHDR":
-        raise field_error("signature", _("The signature must be a PNG image drawn on the screen."))
-    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
-    if not (20 <= width <= SIGNATURE_MAX_SIDE and 20 <= height <= SIGNATURE_MAX_SIDE):
-        raise field_error("signature", _("The signature image has an unusable size."))
-    return raw
+    """The PNG bytes of a canvas data URL (the check is the kernel's, shared with the resolve form)."""
+    return core_signature_png(data_url)
 
 
 def _photo(upload) -> tuple[object, str]:
@@ -198,7 +182,8 @@ def _photo(upload) -> tuple[object, str]:
 @transaction.atomic
 def callback_attempt_record(*, callback: Callback | int, actor_user, method: str, reached, outcome: str = "",
                             solved=None, comment: str = "", signature: str = "", photo=None,
-                            attempted_at=None) -> CallbackAttempt:
+                            attempted_at=None, not_reached_reason: str = "",
+                            next_attempt_at=None) -> CallbackAttempt:
     """Record one attempt at reaching the customer, and what follows from it.
 
     Reached: `outcome` and `solved` are required; the callback is completed and the order's
@@ -206,7 +191,9 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
     with the callback as reason (first-contact owner and supervisor are notified by the reopen
     event); if the recorder's role may not reopen, the callback is flagged and the supervisor is
     told instead. Satisfied and solved → the order is closed when the rule says so (auto-close).
-    Not reached: after `max_attempts` attempts the callback ends as unreachable.
+    Not reached: after `max_attempts` attempts the callback ends as unreachable; until then the
+    attempt may say why (`not_reached_reason`: no answer, busy, wrong number, switched off) and
+    when to try again (`next_attempt_at`, within 30 days; the workbench skips it until then).
     On-site attempts that reach the customer need the customer's signature (a canvas PNG).
     Nothing is written unless everything passes.
     """
@@ -259,6 +246,19 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
             raise field_error(field, _("%(field)s is only recorded when the customer was reached.") % {
                 "field": field})
         outcome = ""
+    if not_reached_reason:
+        if reached:
+            raise field_error("not_reached_reason", _("%(field)s is only recorded when the customer was not reached.")
+                              % {"field": "not_reached_reason"})
+        _clean_choice("not_reached_reason", not_reached_reason, NotReachedReason)
+    if next_attempt_at is not None:
+        if reached:
+            raise field_error("next_attempt_at", _("%(field)s is only recorded when the customer was not reached.")
+                              % {"field": "next_attempt_at"})
+        if timezone.is_naive(next_attempt_at):
+            next_attempt_at = timezone.make_aware(next_attempt_at)
+        if not now < next_attempt_at <= now + MAX_NEXT_ATTEMPT:
+            raise field_error("next_attempt_at", _("The next attempt must be in the future, within 30 days."))
     png = None
     if signature:
         png = signature_png(signature)
@@ -270,7 +270,8 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
 
     attempt = CallbackAttempt(callback=task, method=method, attempted_at=attempted_at, reached=reached,
                               outcome=outcome, solved=solved, comment=comment, recorded_by=actor_user,
-                              created_at=now, photo_content_type=photo_type)
+                              created_at=now, photo_content_type=photo_type,
+                              not_reached_reason=not_reached_reason or "", next_attempt_at=next_attempt_at)
     if png is not None:
         attempt.signature.save(f"signature-{uuid.uuid4().hex}.png", ContentFile(png), save=False)
     if photo is not None:
@@ -278,12 +279,13 @@ def callback_attempt_record(*, callback: Callback | int, actor_user, method: str
     attempt.save()
 
     task.attempts_count += 1
-    fields = ["attempts_count"]
+    fields = ["attempts_count", "next_attempt_at"]
+    task.next_attempt_at = next_attempt_at
     if reached:
         task.status, task.outcome, task.solved, task.comment = CallbackStatus.COMPLETED, outcome, solved, comment
         fields += ["status", "outcome", "solved", "comment"]
     elif task.attempts_count >= task.max_attempts:
-        task.status = CallbackStatus.UNREACHABLE
+        task.status, task.next_attempt_at = CallbackStatus.UNREACHABLE, None
         fields.append("status")
     if task.status != CallbackStatus.OPEN:
         task.completed_at, task.completed_by = now, actor_user

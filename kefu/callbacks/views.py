@@ -3,9 +3,13 @@ its attempts and the attempt form (signature canvas for on-site calls), and the 
 rating page behind a one-time token (no login). Views parse input and call services/selectors.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -23,6 +27,7 @@ from kefu.core.pagination import CappedPaginator
 from kefu.org.choices import RoleCode
 from kefu.org.decorators import staff_required
 from kefu.org.selectors import Actor
+from kefu.workorders.selectors import work_order_events as order_events
 
 PAGE_SIZE = 25
 
@@ -35,8 +40,14 @@ def _callback_or_404(actor: Actor, pk):
 
 
 def _queue_labels() -> dict:
-    return {"due": _("Due today"), "mine": _("Assigned to me"), "team": pgettext("callback queue", "My teams"), "open": _("All open"),
-            "done": _("Done")}
+    return {"due": _("Due today"), "overdue": _("Overdue"), "upcoming": _("Upcoming"), "mine": _("Assigned to me"),
+            "team": pgettext("callback queue", "My teams"), "open": _("All open"), "done": _("Done")}
+
+
+def _tabs(actor: Actor) -> list[tuple[str, str, int | None]]:
+    """(queue, label, count): the workbench's tabs carry counts (one query), the others none."""
+    counts = selectors.queue_counts(actor=actor)
+    return [(name, label, counts.get(name)) for name, label in _queue_labels().items()]
 
 
 def _default_queue(actor: Actor) -> str:
@@ -53,9 +64,9 @@ def queue(request):
     base = selectors.callback_list_for_actor(actor=actor)
     qs = base.filter(selectors.queue_q(actor=actor, queue=name)).order_by(*selectors.queue_ordering(name))
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = _queue_labels()
-    context = {"queue": name, "page": page, "callbacks": page.object_list, "tabs": list(labels.items()),
-               "statuses": CallbackStatus}
+    context = {"queue": name, "page": page, "callbacks": page.object_list, "statuses": CallbackStatus}
+    if not is_partial(request):
+        context["tabs"] = _tabs(actor)
     if actor.role in (RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.DIRECTOR, RoleCode.QA,
                       RoleCode.ADMINISTRATOR) and not is_partial(request):
         context["runs"] = selectors.sampling_runs(limit=5)
@@ -65,14 +76,32 @@ def queue(request):
     return response
 
 
-def _detail_context(actor: Actor, callback, form=None, error_message: str = "") -> dict:
+def _workbench_queue(request) -> str:
+    """The tab the agent works through ("save and next" follows it)."""
+    name = request.POST.get("queue") or request.GET.get("queue") or "due"
+    return name if name in selectors.QUEUES and name != "done" else "due"
+
+
+# The next attempt offered after "not reached": in two hours (the agent may change it).
+NEXT_ATTEMPT_DEFAULT = timedelta(hours=2)
+
+
+def _detail_context(request, actor: Actor, callback, form=None, error_message: str = "") -> dict:
+    order = callback.work_order
+    next_default = timezone.localtime() + NEXT_ATTEMPT_DEFAULT
     return {
-        "callback": callback, "order": callback.work_order, "attempts": list(selectors.callback_attempts(
+        "callback": callback, "order": order, "attempts": list(selectors.callback_attempts(
             callback=callback)),
         "can_record": callback.status == CallbackStatus.OPEN and actor.role in services.CALLBACK_ROLES,
-        "form": form or AttemptForm(initial={"method": "on_site" if callback.on_site_required else "phone"}),
-        "error_message": error_message,
+        "form": form or AttemptForm(initial={"method": "on_site" if callback.on_site_required else "phone",
+                                             "next_attempt_at": next_default.replace(second=0, microsecond=0)}),
+        "error_message": error_message, "queue": _workbench_queue(request), "tabs": _tabs(actor),
+        # The order's history beside the form (what was asked, done and said before the call).
+        "order_events": list(order_events(order=order).reverse()[:ORDER_HISTORY]) if order else [],  # newest first
     }
+
+
+ORDER_HISTORY = 30
 
 
 @staff_required
@@ -80,31 +109,39 @@ def _detail_context(actor: Actor, callback, form=None, error_message: str = "") 
 def detail(request, pk):
     actor = request.actor
     callback = _callback_or_404(actor, pk)
-    return render(request, "callbacks/detail.html", _detail_context(actor, callback))
+    return render(request, "callbacks/detail.html", _detail_context(request, actor, callback))
 
 
 @staff_required
 @require_POST
 def attempt(request, pk):
+    """Record an attempt; with `next` ("save and next") go on to the next callback of the tab."""
     actor = request.actor
     callback = _callback_or_404(actor, pk)
     form = AttemptForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "callbacks/detail.html", _detail_context(
-            actor, callback, form, _("Please correct the errors below.")), status=400)
+            request, actor, callback, form, _("Please correct the errors below.")), status=400)
     try:
         services.callback_attempt_record(callback=callback, actor_user=request.user, **form.service_data())
     except ApplicationError as error:
         add_service_errors(form, error)
-        return render(request, "callbacks/detail.html", _detail_context(actor, callback, form, error.message),
-                      status=error.status_code)
+        return render(request, "callbacks/detail.html", _detail_context(request, actor, callback, form,
+                                                                         error.message), status=error.status_code)
     callback = _callback_or_404(actor, pk)
     if callback.status == CallbackStatus.OPEN:
         messages.info(request, _("Attempt recorded: %(n)s of %(max)s.") % {
             "n": callback.attempts_count, "max": callback.max_attempts})
     else:
         messages.success(request, _("Callback %(status)s.") % {"status": CallbackStatus(callback.status).label})
-    return redirect("callbacks:detail", pk=callback.pk)
+    queue = _workbench_queue(request)
+    if "next" in request.POST:
+        following = selectors.next_in_queue(actor=actor, queue=queue, after=callback)
+        if following is None:
+            messages.info(request, _("Nothing more to call in this tab."))
+            return redirect(f"{reverse('callbacks:list')}?queue={queue}")
+        return redirect(f"{reverse('callbacks:detail', args=[following.pk])}?queue={queue}")
+    return redirect(f"{reverse('callbacks:detail', args=[callback.pk])}?queue={queue}")
 
 
 @staff_required(not_staff="404")

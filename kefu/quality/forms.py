@@ -31,12 +31,17 @@ class ScoreForm(_ActionForm):
                 label=f"{item.display_name} ({item.weight}%)", min_value=Decimal(0), max_value=Decimal(100),
                 decimal_places=2, required=True,
                 widget=forms.NumberInput(attrs={"class": "form-control", "min": 0, "max": 100, "step": "any",
-                                                "inputmode": "decimal"}))
+                                                "inputmode": "decimal", "data-weight": item.weight,
+                                                "data-qa-score": item.code}))
         self.fields["comment"].required = self.comment_required
         self.order_fields([*(f"score_{i.code}" for i in self.items), "comment"])
 
     def score_fields(self):
         return [self[f"score_{item.code}"] for item in self.items]
+
+    def item_fields(self):
+        """(item, its bound score field): the template shows each item's guide beside its field."""
+        return [(item, self[f"score_{item.code}"]) for item in self.items]
 
     def service_data(self) -> dict:
         return {"scores": {item.code: self.cleaned_data[f"score_{item.code}"] for item in self.items},

@@ -68,6 +68,9 @@ class QAFormItem(models.Model):
     weight = models.PositiveSmallIntegerField(_("weight (%)"), validators=[MinValueValidator(1),
                                                                           MaxValueValidator(100)])
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # What earns full marks, shown beside the item while scoring (the scorer's yardstick).
+    guide = models.TextField(_("guide (what earns full marks)"), blank=True, max_length=2000)
+    guide_en = models.TextField(_("English guide"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("QA form item")
@@ -81,6 +84,10 @@ class QAFormItem(models.Model):
     @property
     def display_name(self) -> str:
         return localised(self.name, self.name_en)
+
+    @property
+    def display_guide(self) -> str:
+        return localised(self.guide, self.guide_en)
 
 
 class QACheck(models.Model):

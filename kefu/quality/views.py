@@ -14,6 +14,9 @@ from kefu.quality import selectors, services
 from kefu.quality.choices import STATUS_COLORS, CheckAction, CheckStatus
 from kefu.quality.filters import QACheckFilterSet
 from kefu.quality.forms import ACTION_FORMS, make_form
+from kefu.workorders.selectors import work_order_events
+
+ORDER_NOTES = 20
 
 
 @staff_required
@@ -42,7 +45,10 @@ def _context(actor, check, *, failed_action: str = "", failed_form=None, error_m
     for name in actions:
         form = failed_form if name == failed_action and failed_form is not None else make_form(name, check)
         forms.append((name, CheckAction(name).label, form))
-    return {"check": check, "order": check.work_order, "items": selectors.check_item_scores(check=check),
+    order = check.work_order
+    # The order's written notes (events with text), newest first: what the agent recorded.
+    notes = list(work_order_events(order=order).exclude(body="").reverse()[:ORDER_NOTES])
+    return {"check": check, "order": order, "items": selectors.check_item_scores(check=check), "order_notes": notes,
             "events": list(selectors.check_events(check=check)), "action_forms": forms,
             "status_colors": STATUS_COLORS, "failed_action": failed_action, "error_message": error_message}
 

@@ -128,6 +128,51 @@ class ResolveForm(ActionForm):
     resolution = _text(_("Resolution"))
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one field (the service checks their type and size by their bytes)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={
+            "accept": "image/jpeg,image/png,image/gif,image/webp", "capture": "environment", "multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultiplePhotoField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class ResolveOnSiteForm(ActionForm):
+    """The technician's resolve form (phone): what was done, parts and materials lines, photos
+    and the customer's signature. Material lines come as parallel lists (`material_description`,
+    `material_quantity`, `material_unit`); the service validates them and names the line."""
+
+    resolution = forms.CharField(label=_("What was done"), max_length=10_000,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    confirmed_by = forms.CharField(label=_("Confirmed on site by (customer's name)"), max_length=100, required=False)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1_000_000)
+    # Carries the service's per-line errors (the lines themselves are read from the POST lists).
+    materials = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1)
+
+    def material_lines(self) -> list[dict]:
+        data = self.data
+        getlist = data.getlist if hasattr(data, "getlist") else (lambda key: data.get(key) or [])
+        rows = zip(getlist("material_description"), getlist("material_quantity"), getlist("material_unit"),
+                   strict=False)
+        return [{"description": d, "quantity": q, "unit": u} for d, q, u in rows]
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {"resolution": data["resolution"], "photos": data.get("photos") or [],
+                "confirmed_by": data.get("confirmed_by") or "", "signature": data.get("signature") or "",
+                "materials": self.material_lines()}
+
+
 class ReasonForm(ActionForm):
     reason = _text(_("Reason"))
 

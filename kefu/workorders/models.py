@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
@@ -290,3 +291,26 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class ResolutionMaterial(models.Model):
+    """One line of the parts and materials a technician used to resolve an order (free text and a
+    quantity, e.g. “PPR 弯头 20mm × 2 个”). Written only by the resolve transition, in its
+    transaction; a reopened order resolved again gets new lines (`recorded_at` tells them apart).
+    """
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="materials")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("material", "line"))
+    description = models.CharField(_("part or material"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit = models.CharField(pgettext_lazy("material", "unit"), max_length=20, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("part or material used")
+        verbose_name_plural = _("parts and materials used")
+        ordering = ["work_order", "recorded_at", "position"]
+
+    def __str__(self):
+        return f"{self.description} × {self.quantity}{self.unit}"

@@ -10,11 +10,13 @@ import mimetypes
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F
@@ -24,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from kefu.core.errors import ApplicationError, Conflict, NotAllowed, NotFound, field_error, required_field
 from kefu.core.numbering import next_number
+from kefu.core.signatures import signature_png
 from kefu.core.workflow import Change, Refusal, Workflow, choices_label, lock_for_update, run_transition
 from kefu.org.choices import DepartmentKind, RoleCode
 from kefu.org.models import Department
@@ -40,7 +43,15 @@ from kefu.workorders.choices import (
     WorkOrderType,
 )
 from kefu.workorders.hooks import RowUpdates, work_order_record_event, work_order_record_events
-from kefu.workorders.models import Attachment, Category, PlanApproval, Tag, WorkOrder, WorkOrderEvent
+from kefu.workorders.models import (
+    Attachment,
+    Category,
+    PlanApproval,
+    ResolutionMaterial,
+    Tag,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from kefu.workorders.selectors import can_see, can_work_on, visibility_q
 
 # Who may log a new order: intake roles, plus technicians (patrol findings) and clerks (letters).
@@ -334,6 +345,16 @@ def _apply(order: WorkOrder, actor: Actor, action: str, data: dict[str, Any], no
                            code="plan_not_approved")
         changes.update(resolution=data["resolution"].strip(), resolved_at=now)
         body = changes["resolution"]
+        if len(body) > MAX_DESCRIPTION:
+            raise field_error("resolution", _("Keep the resolution under %(max)s characters.") % {"max": MAX_DESCRIPTION})
+        on_site = _clean_on_site(data)
+        if on_site.materials:
+            event_data["materials"] = [{**line, "quantity": str(line["quantity"])} for line in on_site.materials]
+        if on_site.confirmed_by:
+            event_data["confirmed_by"] = on_site.confirmed_by
+        if not on_site.is_empty:
+            return Change(changes=changes, data=event_data, body=body,
+                          after=lambda: _store_on_site(order, actor, on_site, event_data, now))
     elif action == Action.CLOSE:
         changes["closed_at"] = now
     elif action == Action.REOPEN:
@@ -397,6 +418,120 @@ def _mentioned_staff(body: str, order: WorkOrder) -> list[dict[str, Any]]:
         if actor is not None and can_see(actor, order):
             result.append({"id": staff.user_id, "name": staff.display_name})
     return result
+
+
+# The resolve form's on-site record (issue #20): limits on what one resolution may carry.
+MAX_MATERIAL_LINES = 30
+MAX_MATERIAL_QUANTITY = Decimal("99999")
+MAX_PHOTOS = 8
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True)
+class OnSite:
+    """What a technician records on site when resolving: parts and materials, photos and the
+    customer's signature (all optional; validated before anything is written)."""
+
+    materials: list[dict[str, Any]]
+    photos: list[tuple[UploadedFile, str]]
+    signature: bytes | None
+    confirmed_by: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.materials or self.photos or self.signature or self.confirmed_by)
+
+
+def _clean_materials(lines: Any) -> list[dict[str, Any]]:
+    """Parts and materials lines: [{description, quantity, unit}], each error naming its line."""
+    if _blank(lines):
+        return []
+    if not isinstance(lines, list | tuple):
+        raise field_error("materials", _("Send the parts and materials as a list of lines."))
+    if len(lines) > MAX_MATERIAL_LINES:
+        raise field_error("materials", _("At most %(max)s lines of parts and materials.") % {"max": MAX_MATERIAL_LINES})
+    cleaned = []
+    for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict):
+            raise field_error("materials", _("Line %(n)s: not a valid line.") % {"n": number})
+        description = str(line.get("description") or "").strip()
+        unit = str(line.get("unit") or "").strip()
+        raw_quantity = line.get("quantity")
+        if not description and _blank(raw_quantity) and not unit:
+            continue  # an empty row of the form
+        if not description:
+            raise field_error("materials", _("Line %(n)s: name the part or material.") % {"n": number})
+        if len(description) > 200 or len(unit) > 20:
+            raise field_error("materials", _("Line %(n)s: keep the name under 200 and the unit under 20 characters.")
+                              % {"n": number})
+        try:
+            quantity = Decimal(str(raw_quantity if not _blank(raw_quantity) else "1"))
+        except (InvalidOperation, ValueError):
+            quantity = Decimal("NaN")
+        exponent = quantity.as_tuple().exponent if quantity.is_finite() else 0
+        if (not quantity.is_finite() or quantity <= 0 or quantity > MAX_MATERIAL_QUANTITY
+                or (isinstance(exponent, int) and exponent < -2)):
+            raise field_error("materials", _("Line %(n)s: enter a quantity between 0.01 and 99999 (two decimals at most).")
+                              % {"n": number})
+        cleaned.append({"description": description, "quantity": quantity, "unit": unit})
+    return cleaned
+
+
+def _clean_photos(photos: Any) -> list[tuple[UploadedFile, str]]:
+    """Photos (JPEG, PNG, GIF, WebP by their first bytes), each within the attachment size limit."""
+    uploads = [p for p in (photos or []) if p is not None]
+    if len(uploads) > MAX_PHOTOS:
+        raise field_error("photos", _("At most %(max)s photos.") % {"max": MAX_PHOTOS})
+    limit = settings.KEFU_ATTACHMENT_MAX_BYTES
+    cleaned = []
+    for upload in uploads:
+        size = upload.size or 0
+        if size > limit:
+            raise field_error("photos", _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+                              "file_too_large")
+        if size == 0:
+            raise field_error("photos", _("The file is empty."))
+        head = upload.read(16)
+        upload.seek(0)
+        content_type = _sniff(head)
+        if content_type not in PHOTO_TYPES:
+            raise field_error("photos", _("Only photos (JPEG, PNG, GIF, WebP) are accepted."), "unsupported_file_type")
+        cleaned.append((upload, str(content_type)))
+    return cleaned
+
+
+def _clean_on_site(data: dict[str, Any]) -> OnSite:
+    confirmed_by = str(data.get("confirmed_by") or "").strip()
+    if len(confirmed_by) > 100:
+        raise field_error("confirmed_by", _("Keep the name under 100 characters."))
+    signature = data.get("signature") or ""
+    return OnSite(materials=_clean_materials(data.get("materials")), photos=_clean_photos(data.get("photos")),
+                  signature=signature_png(signature) if signature else None, confirmed_by=confirmed_by)
+
+
+def _store_on_site(order: WorkOrder, actor: Actor, on_site: OnSite, event_data: dict[str, Any],
+                   now: datetime) -> None:
+    """The resolve's rows after the order row: materials lines, photos and the signature as
+    attachments (the resolve event, written next, lists them)."""
+    ResolutionMaterial.objects.bulk_create([
+        ResolutionMaterial(work_order=order, position=n, recorded_by_id=actor.user_id, recorded_at=now, **line)
+        for n, line in enumerate(on_site.materials, start=1)])
+    photo_ids = []
+    for upload, content_type in on_site.photos:
+        upload.seek(0)  # a rerun after a deadlock reads the file again
+        original = (upload.name or "photo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+        upload.name = f"{uuid.uuid4().hex}{mimetypes.guess_extension(content_type) or ''}"
+        photo_ids.append(Attachment.objects.create(
+            work_order=order, file=upload, original_name=original, content_type=content_type, size=upload.size or 0,
+            uploaded_by_id=actor.user_id, uploaded_at=now).pk)
+    if photo_ids:
+        event_data["photos"] = photo_ids
+    if on_site.signature:
+        item = Attachment(work_order=order, original_name="signature.png", content_type="image/png",
+                          size=len(on_site.signature), uploaded_by_id=actor.user_id, uploaded_at=now)
+        item.file.save(f"signature-{uuid.uuid4().hex}.png", ContentFile(on_site.signature), save=False)
+        item.save()
+        event_data["signature"] = item.pk
 
 
 def _plan_rows(order: WorkOrder, actor: Actor, action: str, changes: dict[str, Any], note: str,

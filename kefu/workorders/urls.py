@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/related/", views.intake_related, name="intake_related"),
     path("assignees/", views.assignee_options, name="assignee_options"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/resolve/", views.resolve, name="resolve"),
     path("<int:pk>/actions/<slug:action>/", views.action, name="action"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kefu.core.errors import ApplicationError, NotFound, field_error
 from kefu.core.files import user_file_response
@@ -30,7 +30,7 @@ from kefu.org.selectors import Actor, organisation_path, staff_list, team_list
 from kefu.workorders import selectors, services, workflow
 from kefu.workorders.choices import Action, Channel, HoldReason, Priority, Status, WorkOrderType
 from kefu.workorders.filters import WorkOrderFilterSet
-from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm
+from kefu.workorders.forms import ACTION_FORMS, AttachmentForm, IntakeForm, ResolveOnSiteForm
 
 PAGE_SIZE = 25
 
@@ -379,6 +379,10 @@ def intake_related(request):
 
 # --- the work-order page ----------------------------------------------------------------------
 
+# Actions with nothing to fill in: one tap posts them (no empty dialog).
+ONE_TAP_ACTIONS = frozenset({"start", "resume"})
+
+
 def _action_forms(order, actions, bound: dict | None = None) -> list[tuple[str, str, object]]:
     result = []
     for name in actions:
@@ -406,6 +410,10 @@ def _detail_context(request, actor: Actor, order, *, failed_action: str = "", fa
         "teams": list(team_list(within=organisation_path(actor))) if "dispatch" in actions else [],
         "hold_reasons": HoldReason.choices, "failed_action": failed_action, "error_message": error_message,
         "linked_orders": list(order.linked_orders.filter(selectors.visibility_q(actor)).only("pk", "number", "title")),
+        "materials": list(order.materials.all()) if order.resolved_at else [],
+        "one_tap_actions": ONE_TAP_ACTIONS,
+        # Technicians and vendors resolve on site: the full form (parts, photos, signature) as a page.
+        "resolve_on_page": actor.role in (RoleCode.TECHNICIAN, RoleCode.VENDOR),
     }
 
 
@@ -449,6 +457,46 @@ def action(request, pk, action):
         run=run, success_url=reverse("workorders:detail", args=[order.pk]),
         failure=lambda form, message, status: _fail(request, actor, order, action=action, form=form,
                                                     message=message, status=status))
+
+
+# --- the technician's resolve form (phone first) -----------------------------------------------
+
+BLANK_MATERIAL_ROWS = 2
+
+
+def _resolve_page(request, order, form, *, error_message: str = "", status: int = 200):
+    rows = form.material_lines() if form.is_bound else []
+    rows = [r for r in rows if any(str(v).strip() for v in r.values())] or [{}] * BLANK_MATERIAL_ROWS
+    return render(request, "workorders/resolve.html", {
+        "order": order, "form": form, "error_message": error_message, "material_rows": rows,
+        "max_lines": services.MAX_MATERIAL_LINES, "max_photos": services.MAX_PHOTOS}, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def resolve(request, pk):
+    """The resolve form as its own page: the description and the customer's contact first, then
+    what was done, parts and materials, photos and the customer's signature. Through the gate
+    (`work_order_transition`), with the version the page was read at (a race → 409)."""
+    actor = request.actor
+    order = _order_or_404(actor, pk)
+    if request.method != "POST":
+        if "resolve" not in selectors.work_order_available_actions(actor=actor, order=order):
+            messages.error(request, _("This work order cannot be resolved by you now."))
+            return redirect("workorders:detail", pk=order.pk)
+        return _resolve_page(request, order, ResolveOnSiteForm(initial={"version": order.version},
+                                                                auto_id="id_resolve_%s"))
+    form = ResolveOnSiteForm(request.POST, request.FILES, auto_id="id_resolve_%s")
+    if not form.is_valid():
+        return _resolve_page(request, order, form, error_message=_("Please correct the errors below."), status=400)
+    try:
+        services.work_order_transition(work_order=order, action="resolve", actor_user=request.user,
+                                       expected_version=form.cleaned_data["version"], **form.service_data())
+    except ApplicationError as error:
+        add_service_errors(form, error)
+        return _resolve_page(request, order, form, error_message=error.message, status=error.status_code)
+    messages.success(request, _("%(action)s: done.") % {"action": Action.RESOLVE.label})
+    return redirect("workorders:detail", pk=order.pk)
 
 
 @staff_required

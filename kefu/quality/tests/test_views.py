@@ -99,3 +99,23 @@ def test_supervisor_decides_and_raises_a_notice(client, cast):
     check.refresh_from_db()
     assert check.status == "final" and check.corrective_action.source == "qa_check"
     assert 'id="check-notice"' in c.get(f"/quality/{check.pk}/").content.decode()
+
+
+# --- the scoring form (issue #20): guides, the running total's hooks, the agent's notes -----------
+
+def test_score_form_shows_guides_pass_line_and_the_agents_notes(client, cast, django_assert_max_num_queries):
+    from kefu.workorders.tests.factories import advance
+
+    check = sample_checks(agent=cast["agent"])[0]
+    advance(check.work_order, cast["agent"], ("comment", {"body": "客户要求周末上门", "internal": True}))
+    c = _client(client, cast["qa"])
+    with django_assert_max_num_queries(30):
+        response = c.get(f"/quality/{check.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="form-text kefu-qa-guide"') == 6
+    assert "挂机前完整复述诉求、地址和承诺时间并获客户确认。" in html
+    assert 'data-threshold="80.00"' in html and 'data-weight="15"' in html and "qa-score.js" in html
+    assert 'id="agent-notes"' in html and "客户要求周末上门" in html
+    html = _client(client, cast["qa"], "en").get(f"/quality/{check.pk}/").content.decode()
+    assert "Request, address and promised time read back in full" in html and "Weighted total" in html

@@ -1,6 +1,8 @@
 """Input/output serializers for work orders. `status` is read-only everywhere: state changes
 are POSTed as actions (see views.py) and go through `work_order_transition`."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -90,6 +92,15 @@ class WorkOrderCreateInput(serializers.Serializer):
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True)
 
 
+class MaterialLineInput(serializers.Serializer):
+    """One line of parts and materials used (resolve)."""
+
+    description = serializers.CharField(max_length=200)
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+                                        max_value=Decimal("99999"))
+    unit = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
 class ActionInput(serializers.Serializer):
     """The union of all action bodies; `work_order_transition` checks which are required."""
 
@@ -109,6 +120,16 @@ class ActionInput(serializers.Serializer):
     plan = serializers.CharField(required=False, allow_blank=True, max_length=10000)
     compensation_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False,
                                                    allow_null=True, min_value=0)
+    # resolve, on site (issue #20; all optional): parts and materials, the customer's signature
+    # (a canvas PNG data URL) and name, photos (multipart; JPEG, PNG, GIF, WebP).
+    materials = MaterialLineInput(many=True, required=False, max_length=30,  # type: ignore[call-arg]  # ListSerializer takes it (stubs lag)
+                                  help_text=_("resolve: parts and materials used (JSON bodies)."))
+    signature = serializers.CharField(required=False, allow_blank=True, max_length=1_000_000,
+                                      help_text=_("resolve: the customer's signature, a PNG data URL."))
+    confirmed_by = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                         help_text=_("resolve: the name of who confirmed on site."))
+    photos = serializers.ListField(child=serializers.FileField(), required=False, max_length=8,
+                                   help_text=_("resolve: photos (multipart bodies)."))
 
 
 class EventOutput(serializers.ModelSerializer):

@@ -138,8 +138,12 @@ def test_intake_to_closure_in_chinese(live_server, cast, org):
         # the technician starts and resolves; the agent (first-contact owner) closes
         technician = _page_as(browser, base, sessions["technician"])
         technician.goto(agent.url)
-        _act(technician, "start")
-        _act(technician, "resolve", fill={"textarea[name=resolution]": "已与装修方沟通，晚上十点后停工"})
+        technician.click("button[data-action=start]")  # one tap, no dialog
+        technician.wait_for_selector(".kefu-event[data-action=start]")
+        technician.click("a[data-action=resolve]")  # the resolve form is a page of its own
+        technician.fill("#id_resolve_resolution", "已与装修方沟通，晚上十点后停工")
+        technician.click("#resolve-submit")
+        technician.wait_for_selector(".kefu-event[data-action=resolve]")
         agent.reload()
         _act(agent, "close")
         agent.screenshot(path=str(ARTIFACTS / "order_closed_zh.png"), full_page=True)
