@@ -48,3 +48,14 @@ class AttendanceForm(BootstrapMixin, forms.Form):
 
     def entries(self) -> dict[int, str]:
         return {worker.pk: self.cleaned_data[f"worker_{worker.pk}"] for worker in self.workers}
+
+
+class ReplyForm(BootstrapMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reply = forms.CharField(label=_("Rectification (the vendor's reply)"), max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerificationForm(BootstrapMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    verification = forms.CharField(label=_("Verification"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

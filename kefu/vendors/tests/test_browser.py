@@ -123,3 +123,44 @@ def test_vendor_user_registers_staff_and_records_attendance_on_a_phone(live_serv
 
     row = Attendance.objects.get()
     assert (row.worker.name, row.day, row.status, row.recorded_by_id) == ("钱师傅", today, "late", cast["vendor"].pk)
+
+
+def test_vendor_replies_to_a_nonconformity_on_a_phone_and_the_supervisor_verifies(live_server, cast, org):
+    """390 px, Chinese: the vendor user replies with the rectification; desktop, English: the
+    supervisor verifies and closes it."""
+    from playwright.sync_api import expect, sync_playwright
+
+    vendor = make_vendor(actor=cast["supervisor"], team=org["vend"])
+    nc = services.nonconformity_create(actor_user=cast["supervisor"], vendor=vendor, description="机房未上锁",
+                                       deadline=date(2026, 12, 10),
+                                       found_at=datetime(2026, 12, 4, 10, tzinfo=timezone.get_current_timezone()))
+    cast["supervisor"].staff.language = "en"
+    cast["supervisor"].staff.save(update_fields=["language"])
+    sessions = {name: _session_cookie(cast[name]) for name in ("vendor", "supervisor")}
+    base = live_server.url
+
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = _page_as(browser, base, sessions["vendor"], viewport={"width": 390, "height": 844}, is_mobile=True,
+                        has_touch=True)
+        page.goto(f"{base}/vendors/nonconformities/")
+        page.click(f".kefu-nc-row[data-nc='{nc.pk}']")
+        expect(page.locator("#nc-description")).to_have_text("机房未上锁")
+        page.fill("#id_reply_reply", "已加锁并张贴警示")
+        page.click("#reply-button")
+        expect(page.locator("#nc-reply")).to_have_text("已加锁并张贴警示")
+        expect(page.locator("#form-reply")).to_have_count(0)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(ARTIFACTS / "vendor_nonconformity_reply_phone_zh.png"), full_page=True)
+
+        desk = _page_as(browser, base, sessions["supervisor"], viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/vendors/nonconformities/{nc.pk}/")
+        desk.fill("#id_verify_verification", "Checked on site: locked.")
+        desk.click("#verify-button")
+        expect(desk.locator("#nc-status")).to_have_text("Closed")
+        desk.screenshot(path=str(ARTIFACTS / "vendor_nonconformity_verified_desktop_en.png"), full_page=True)
+        browser.close()
+
+    from kefu.vendors.models import Nonconformity
+
+    assert Nonconformity.objects.get(pk=nc.pk).status == "closed"
