@@ -58,7 +58,7 @@ class IsPortalCustomer(BasePermission):
         return isinstance(request.user, PortalCustomer)
 
 
-class PortalTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PortalTokenScheme(OpenApiAuthenticationExtension):
     """The portal's Bearer token in the OpenAPI description."""
 
     target_class = "kefu.portal.authentication.PortalTokenAuthentication"

@@ -413,7 +413,7 @@ def auto_confirm_due(*, now: datetime | None = None, limit: int = 500) -> int:
                   .values_list("pk", "resolved_at")[:limit])
     done = 0
     for pk, resolved_at in candidates:
-        if _business_days_after(resolved_at, days) > now:
+        if resolved_at is None or _business_days_after(resolved_at, days) > now:
             continue
         with transaction.atomic():
             order = lock_for_update(WorkOrder.objects.all(), pk)

@@ -49,12 +49,12 @@ def _signed_in(response: HttpResponse, key: str) -> HttpResponse:
     return response
 
 
-def portal_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """The portal's one guard: the signed-in customer as `request.portal_account`, else the
     sign-in page (then back here)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         account = portal_account(request)
         if account is None:
             return HttpResponseRedirect(reverse("portal:login") + "?next=" + quote(request.get_full_path()))
