@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from kefu.callbacks.choices import CallbackStatus, Method, Outcome
+from kefu.callbacks.choices import CallbackStatus, Method, NotReachedReason, Outcome
 
 
 class AttemptOutput(serializers.Serializer):
@@ -13,6 +13,8 @@ class AttemptOutput(serializers.Serializer):
     outcome = serializers.CharField()
     solved = serializers.BooleanField(allow_null=True)
     comment = serializers.CharField()
+    not_reached_reason = serializers.CharField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
     has_signature = serializers.SerializerMethodField()
     recorded_by = serializers.IntegerField(source="recorded_by_id")
 
@@ -40,6 +42,7 @@ class CallbackOutput(serializers.Serializer):
     reopen_requested = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
 
     def get_work_order_number(self, obj) -> str | None:
         return obj.work_order.number if obj.work_order_id else None
@@ -54,3 +57,7 @@ class AttemptInput(serializers.Serializer):
     attempted_at = serializers.DateTimeField(required=False)
     signature = serializers.CharField(required=False, allow_blank=True, default="",
                                       help_text="The customer's signature as a PNG data URL (on-site callbacks).")
+    not_reached_reason = serializers.ChoiceField(choices=NotReachedReason.choices, required=False, allow_blank=True,
+                                                 default="", help_text="Not reached: why (no answer, busy, …).")
+    next_attempt_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                                help_text="Not reached: when to try again (within 30 days).")

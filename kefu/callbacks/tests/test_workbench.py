@@ -127,3 +127,20 @@ def test_workbench_in_english(client, cast, three):
     html = _login(client, cast["agent"], "en").get(f"/callbacks/{three[0].pk}/").content.decode()
     for text in ("Due today", "Overdue", "Upcoming", "No answer", "Switched off", "Save and next", "The order's history"):
         assert text in html
+
+
+def test_api_takes_the_not_reached_reason_and_the_next_attempt(api, cast, three):
+    overdue = three[0]
+    next_at = (timezone.now() + timedelta(hours=4)).replace(microsecond=0)
+    response = api(cast["agent"]).post(f"/api/v1/callbacks/{overdue.pk}/attempts/", {
+        "method": "phone", "reached": False, "not_reached_reason": "switched_off",
+        "next_attempt_at": next_at.isoformat()}, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["not_reached_reason"], response.json()["reached"]) == ("switched_off", False)
+    body = api(cast["agent"]).get(f"/api/v1/callbacks/{overdue.pk}/").json()
+    assert (body["attempts_count"], body["next_attempt_at"] is not None) == (1, True)
+    overdue.refresh_from_db()
+    assert overdue.next_attempt_at == next_at
+    bad = api(cast["agent"]).post(f"/api/v1/callbacks/{overdue.pk}/attempts/", {
+        "method": "phone", "reached": False, "not_reached_reason": "asleep"}, format="json")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["not_reached_reason"])

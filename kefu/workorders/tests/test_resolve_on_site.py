@@ -125,7 +125,7 @@ def test_too_many_photos_is_400(client, cast, started, media, settings):
     client.force_login(cast["technician"])
     response = _post(client, started, photos=[(f"{i}.jpg", JPEG) for i in range(9)])
     assert response.status_code == 400
-    assert response.context["form"].errors["photos"] == ["At most 8 photos."]
+    assert response.context["form"].errors["photos"] == ["最多 8 张照片。"]
 
 
 def test_too_large_photo_is_400(client, cast, started, media, settings):
