@@ -205,6 +205,10 @@ def create_demo_org(*, customers: int = 300, seed: int = 7) -> None:
     for code, name, name_en, kind, parent in DEPARTMENTS:
         depts[code] = department_create(name=name, name_en=name_en, code=code, kind=kind,
                                         parent=depts.get(parent) if parent else None)
+    # Each company is offered its own industry's categories: a property agent never sees the
+    # broadband ones in a picker, nor a broadband agent the property ones (issue #20).
+    Category.objects.filter(industry="property").update(organisation=depts["CH"])
+    Category.objects.filter(industry="telecom").update(organisation=depts["BB"])
     roles = {r.code: r for r in Role.objects.all()}
     for i, (username, name, role, dept, superuser) in enumerate(STAFF, start=1):
         language = "en" if username == "agent2" else "zh-hans"
