@@ -7,6 +7,7 @@ Idempotent: does nothing when callbacks exist already.
 """
 
 import random
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -104,7 +105,7 @@ def create_demo_follow_through() -> dict:
 
 # The agents' quarterly scorecard (the seeded ones are the manager's and the supervisor's): what an
 # agent is measured on from Kefu's own records, and the supervisor's mark for the rest.
-AGENT_TEMPLATE = {
+AGENT_TEMPLATE: dict[str, Any] = {
     "code": "DEMO-CS-AGENT-Q", "name": "客服专员季度考核", "name_en": "Service agent, quarterly", "role": "agent",
     "indicators": [
         {"code": "satisfaction", "name": "回访满意率", "name_en": "Callback satisfaction rate", "weight": "40",
