@@ -143,7 +143,8 @@ def order_follow_up(*, order) -> dict:
     # The order's rating links, newest first: the ratings given, and the links still waiting (with
     # where they went), so staff see what the customer received (one query for both).
     links = list(RatingLink.objects.filter(work_order=order).order_by("-created_at", "-id")[:10])
-    ratings = sorted((link for link in links if link.used_at), key=lambda link: link.used_at, reverse=True)[:5]
+    ratings = sorted((link for link in links if link.used_at), key=lambda link: link.used_at or link.created_at,
+                     reverse=True)[:5]
     waiting = [link for link in links if not link.used_at][:3]
     return {"callbacks": callbacks, "ratings": ratings, "rating_links": waiting}
 

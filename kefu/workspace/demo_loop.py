@@ -7,6 +7,7 @@ Idempotent: does nothing when callbacks exist already.
 """
 
 import random
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -97,5 +98,35 @@ def create_demo_follow_through() -> dict:
     campaign = create_demo_survey()
     checks = qa_sample_week(week_start=last_monday)
     notices = corrective_action_propose_repeated_complaints(year=today.year, month=today.month)
+    scorecards = create_demo_scorecards(today=today)
     return {"survey_campaign": campaign.pk if campaign else None, "qa_checks": len(checks),
-            "corrective_actions": len(notices)}
+            "corrective_actions": len(notices), "scorecards": scorecards}
+
+
+# The agents' quarterly scorecard (the seeded ones are the manager's and the supervisor's): what an
+# agent is measured on from Kefu's own records, and the supervisor's mark for the rest.
+AGENT_TEMPLATE: dict[str, Any] = {
+    "code": "DEMO-CS-AGENT-Q", "name": "客服专员季度考核", "name_en": "Service agent, quarterly", "role": "agent",
+    "indicators": [
+        {"code": "satisfaction", "name": "回访满意率", "name_en": "Callback satisfaction rate", "weight": "40",
+         "source": "satisfaction", "rule": "linear", "floor": "80", "target": "95"},
+        {"code": "qa_average", "name": "质检平均分", "name_en": "QA average score", "weight": "40",
+         "source": "qa_average", "rule": "linear", "floor": "60", "target": "90"},
+        {"code": "discipline", "name": "工作纪律与协作", "name_en": "Discipline and teamwork", "weight": "20",
+         "source": "manual", "rule": "manual", "entered_by_role": "supervisor"},
+    ],
+}
+
+
+def create_demo_scorecards(*, today) -> int:
+    """This quarter's KPI scorecards for every role with a template (agent, supervisor, manager),
+    so each has one to look at; the agents' template is added once. Idempotent."""
+    from django.contrib.auth import get_user_model
+
+    from kefu.kpi.models import ScorecardTemplate
+    from kefu.kpi.services import scorecard_generate_quarter, scorecard_template_create
+
+    if not ScorecardTemplate.objects.filter(code=AGENT_TEMPLATE["code"]).exists():
+        admin = get_user_model().objects.get(username="admin")
+        scorecard_template_create(actor_user=admin, **AGENT_TEMPLATE)
+    return len(scorecard_generate_quarter(year=today.year, quarter=(today.month - 1) // 3 + 1))

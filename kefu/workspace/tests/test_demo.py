@@ -43,7 +43,14 @@ def test_demo_data_twice_adds_nothing(capsys):
     # the repair order raised from a patrol finding
     assert counts[0] == 65
     assert counts[3] > 0 and counts[4] > 0
+    # every role with a scorecard template has this quarter's scorecard to look at
+    from kefu.kpi.models import Scorecard
+
+    people = set(Scorecard.objects.values_list("person__username", flat=True))
+    assert {"agent", "agent2", "manager", "supervisor"} <= people
+    scorecards = Scorecard.objects.count()
     call_command("demo_data", orders=40, customers=30)
+    assert Scorecard.objects.count() == scorecards
     assert (WorkOrder.objects.count(), WorkOrderEvent.objects.count(), PlanApproval.objects.count(),
             Callback.objects.count(), SlaClock.objects.count()) == counts
     assert "65 work orders already present; nothing added" in capsys.readouterr().out
