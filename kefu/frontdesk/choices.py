@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PassStatus(models.TextChoices):
@@ -127,7 +128,7 @@ class RenovationStatus(models.TextChoices):
     RECTIFYING = "rectifying", _("Rectification ordered")
     ACCEPTED = "accepted", _("Accepted, refund due")
     REFUNDED = "refunded", _("Deposit refunded")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("renovation", "Rejected")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -163,7 +164,7 @@ class DunningStatus(models.TextChoices):
     OPEN = "open", _("To chase")
     PROMISED = "promised", _("Promised to pay")
     ESCALATED = "escalated", _("Escalated to the manager")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("dunning", "Closed")
 
 
 class DunningMethod(models.TextChoices):
@@ -175,7 +176,7 @@ class DunningMethod(models.TextChoices):
 
 class DunningAction(models.TextChoices):
     CREATE = "create", _("Task created")
-    ATTEMPT = "attempt", _("Record an attempt")
+    ATTEMPT = "attempt", pgettext_lazy("dunning", "Record an attempt")
     PROMISE = "promise", _("Promise to pay")
     ESCALATE = "escalate", _("Escalate")
     CLOSE = "close", _("Close")

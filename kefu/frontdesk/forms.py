@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.forms import BootstrapMixin, WorkflowActionForm
 from kefu.frontdesk.choices import DunningMethod, ViolationKind, VisitorKind
@@ -167,7 +168,7 @@ class DunningRoundForm(BootstrapMixin, forms.Form):
 
 class AttemptForm(WorkflowActionForm):
     method = forms.ChoiceField(label=_("How"), choices=DunningMethod.choices)
-    note = forms.CharField(label=_("Outcome"), max_length=500, required=False)
+    note = forms.CharField(label=pgettext_lazy("dunning", "Outcome"), max_length=500, required=False)
 
 
 class PromiseForm(WorkflowActionForm):

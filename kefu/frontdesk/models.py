@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.i18n import localised
 from kefu.core.models import ImmutableEvent
@@ -421,7 +422,7 @@ class Renovation(models.Model):
     checklist = models.JSONField(_("review checklist"), default=dict, editable=False)
     deposit = models.DecimalField(_("deposit (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
     fee = models.DecimalField(_("fees (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
-    working_hours = models.CharField(_("working hours"), max_length=100, blank=True, editable=False)
+    working_hours = models.CharField(pgettext_lazy("renovation", "working hours"), max_length=100, blank=True, editable=False)
     rules = models.CharField(_("permit rules"), max_length=1000, blank=True, editable=False)
     penalties = models.DecimalField(_("penalties (¥)"), default=0, max_digits=12, decimal_places=2, editable=False)
     rectify_by = models.DateField(_("rectify by"), null=True, blank=True, editable=False)
@@ -543,7 +544,7 @@ class ItemLoan(models.Model):
     """An item lent to an occupant until a due time; at most one open loan per item (a
     constraint). `status` changes only through `item_loan_transition`."""
 
-    item = models.ForeignKey(LendItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="loans")
+    item = models.ForeignKey(LendItem, verbose_name=_("lent item"), on_delete=models.PROTECT, related_name="loans")
     unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
     borrower = models.CharField(_("borrower"), max_length=100)

@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='itemloan',
             name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='frontdesk.lenditem', verbose_name='item'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='frontdesk.lenditem', verbose_name='lent item'),
         ),
         migrations.CreateModel(
             name='Violation',

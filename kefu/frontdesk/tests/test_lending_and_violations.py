@@ -10,7 +10,12 @@ from django.utils import timezone
 from kefu.core.errors import Conflict, InvalidInput, NotAllowed
 from kefu.frontdesk import selectors
 from kefu.frontdesk.models import ItemLoan, LendItem, Violation
-from kefu.frontdesk.services import item_loan_create, item_loan_transition, violation_record, violation_transition
+from kefu.frontdesk.services import (
+    item_loan_create,
+    item_loan_transition,
+    violation_record,
+    violation_transition,
+)
 from kefu.org.selectors import actor_for_user
 
 pytestmark = pytest.mark.django_db
