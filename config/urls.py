@@ -38,6 +38,7 @@ urlpatterns = [
     path("vendors/", include("kefu.vendors.urls")),
     path("search/", include("kefu.knowledge.search_urls")),
     path("channels/", include("kefu.channels.urls")),
+    path("notices/", include("kefu.notices.urls")),
 ]
 
 handler400 = "kefu.core.views.bad_request"
