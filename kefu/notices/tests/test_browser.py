@@ -17,6 +17,18 @@ if not CHROMIUM or not __import__("pathlib").Path(CHROMIUM).exists():
     pytestmark.append(pytest.mark.skip(reason="needs /usr/bin/chromium"))
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+SLOW_MS = 30_000  # the shared 2-core machine under load: a first page may take longer than 5 s
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=SLOW_MS)
+    yield
+    expect.set_options(timeout=5000)
+
+
 TEXT = "12月8日 9:00-12:00 1、2栋停水，请提前储水。"
 
 
@@ -31,6 +43,7 @@ def test_a_supervisor_composes_previews_approves_and_sends_a_notice(live_server,
     with sync_playwright() as p:
         browser = _browser(p)
         page = _page_as(browser, base, session)
+        page.set_default_timeout(SLOW_MS)
         page.goto(f"{base}/notices/")
         expect(page.locator("h1")).to_have_text("通知公告")
         page.click("#new-notice")
@@ -54,7 +67,8 @@ def test_a_supervisor_composes_previews_approves_and_sends_a_notice(live_server,
         page.screenshot(path=str(ARTIFACTS / "notice_sent_zh.png"), full_page=True)
         browser.close()
     notice = Notice.objects.get()
-    assert (notice.status, notice.recipients, notice.channels) == ("sent", 4, ["sms"])
+    # the owner of 2-101 has no mobile: of the 4 reached, 3 get the SMS
+    assert (notice.status, notice.recipients, notice.channels) == ("sent", 3, ["sms"])
     assert OutboundMessage.objects.filter(state="pending").count() == 0
 
 
@@ -73,6 +87,7 @@ def test_progress_is_live_on_a_phone_in_english(live_server, cast, estate):
     with sync_playwright() as p:
         browser = _browser(p)
         page = _page_as(browser, base, session, **PHONE)
+        page.set_default_timeout(SLOW_MS)
         page.goto(f"{base}/notices/{notice.pk}/")
         expect(page.locator("#figure-pending")).to_have_text("4")
         expect(page.locator("#progress-live")).to_contain_text("Sending")
