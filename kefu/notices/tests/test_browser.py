@@ -3,6 +3,8 @@ previews the text, the SMS parts and the recipients, submits, approves and sends
 a 390 px phone in English watches another notice's figures change while it sends (htmx polling),
 and the polling stops when it is done."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from kefu.notices import services
@@ -93,8 +95,12 @@ def test_progress_is_live_on_a_phone_in_english(live_server, cast, estate):
         expect(page.locator("#progress-live")).to_contain_text("Sending")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         # the worker hands them on (log-only adapter) and finds no one left: the page follows
-        OutboundMessage.objects.update(state="logged")
-        services.notice_expand_chunk(notice_id=notice.pk)
+        def worker_step():  # the ORM outside Playwright's event loop
+            OutboundMessage.objects.update(state="logged")
+            services.notice_expand_chunk(notice_id=notice.pk)
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(worker_step).result()
         expect(page.locator("#figure-logged")).to_have_text("4")
         expect(page.locator("#figure-pending")).to_have_text("0")
         expect(page.locator("#notice-progress")).to_have_attribute("data-status", "sent")
