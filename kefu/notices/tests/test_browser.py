@@ -9,7 +9,6 @@ import pytest
 
 from kefu.notices import services
 from kefu.notices.models import Notice
-from kefu.notices.tests.test_notices import estate  # noqa: F401  # the fixture
 from kefu.notifications.models import OutboundMessage
 from kefu.workorders.tests.test_browser import ARTIFACTS, CHROMIUM, _browser, _page_as, _session_cookie
 

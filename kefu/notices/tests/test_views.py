@@ -6,7 +6,6 @@ from django.test import Client
 
 from kefu.notices import services
 from kefu.notices.models import Notice, NoticeEvent
-from kefu.notices.tests.test_notices import estate  # noqa: F401  # the fixture
 from kefu.notifications.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
