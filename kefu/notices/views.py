@@ -115,6 +115,8 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notice_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the text as customers get it, its SMS parts and whom the audience reaches (nothing is saved)."""
+    if request.actor.role not in workflow.WRITER_ROLES:  # type: ignore[attr-defined]  # set by the middleware
+        raise Http404
     form = _form(request, request.POST)
     context: dict[str, Any] = {"form": form}
     if form.is_valid():

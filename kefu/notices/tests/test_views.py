@@ -60,6 +60,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_written(cast, esta
     assert 'value="' + "停" * 101 + '"' in too_long.content.decode()  # what was typed is kept
     assert Notice.objects.count() == NoticeEvent.objects.count() == 0
     assert client_for(cast["technician"]).get("/notices/new/").status_code == 404
+    assert client_for(cast["technician"]).post("/notices/preview/", _form(estate)).status_code == 404
 
 
 def _notice(cast, estate):
