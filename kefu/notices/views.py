@@ -186,3 +186,15 @@ def notice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         success_url=reverse("notices:detail", args=[notice.pk]),
         failure=lambda form, message, status: render(request, "notices/detail.html", _detail_context(
             request, notice, failed_action=action, failed_form=form, error_message=message), status=status))
+
+
+@staff_required
+@require_GET
+def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lobby version: a printable A4 PDF."""
+    from kefu.notices.exports import notice_pdf
+
+    notice = _notice_or_404(request, pk)
+    response = HttpResponse(notice_pdf(notice=notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response

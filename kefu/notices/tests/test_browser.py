@@ -66,6 +66,10 @@ def test_a_supervisor_composes_previews_approves_and_sends_a_notice(live_server,
         expect(page.locator("#figure-recipients")).to_have_text("4")
         expect(page.locator("#notice-events li")).to_have_count(5)
         page.screenshot(path=str(ARTIFACTS / "notice_sent_zh.png"), full_page=True)
+        expect(page.locator("#print-notice")).to_contain_text("大堂张贴版")
+        printed = page.request.get(base + page.locator("#print-notice").get_attribute("href"))
+        assert (printed.status, printed.headers["content-type"]) == (200, "application/pdf")
+        assert printed.body().startswith(b"%PDF")
         browser.close()
     notice = Notice.objects.get()
     # the owner of 2-101 has no mobile: of the 4 reached, 3 get the SMS

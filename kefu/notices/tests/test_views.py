@@ -125,3 +125,19 @@ def test_list_in_both_languages_with_a_query_budget(cast, estate, django_assert_
     en = client_for(cast["steward"], "en").get("/notices/?status=draft").content.decode()
     assert "3 notices" in en and "New notice" in en
     assert client_for(cast["steward"], "en").get("/notices/?status=sent").content.decode().count("kefu-notice-row") == 0
+
+
+def test_the_lobby_pdf(cast, estate):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    notice = _notice(cast, estate)
+    response = client_for(cast["steward"]).get(f"/notices/{notice.pk}/print/")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    reader = PdfReader(BytesIO(response.content))
+    width, height = (round(float(v)) for v in reader.pages[0].mediabox.upper_right)
+    assert (len(reader.pages), width, height) == (1, 595, 842)  # one A4 page
+    text = reader.pages[0].extract_text()
+    assert "停水通知" in text and "请提前储水" in text and notice.department.name in text
+    assert client_for(cast["other_steward"]).get(f"/notices/{notice.pk}/print/").status_code == 404
