@@ -29,7 +29,7 @@ def notice_pdf(*, notice: Notice) -> bytes:
     title = ParagraphStyle("title", fontName=FONT, fontSize=26, alignment=TA_CENTER, leading=36)
     body = ParagraphStyle("body", fontName=FONT, fontSize=16, leading=28, wordWrap="CJK", firstLineIndent=32)
     signed = ParagraphStyle("signed", fontName=FONT, fontSize=14, alignment=TA_RIGHT, leading=24)
-    center = notice.department.name if notice.department_id else ""  # the service center that wrote it
+    center = notice.department.name if notice.department is not None else ""  # the center that wrote it
     day = timezone.localtime(notice.send_at or notice.created_at).date()
     story = [Paragraph(escape(center), letterhead), HRFlowable(width="100%", thickness=1.2, spaceAfter=10 * mm),
              Paragraph(escape(notice.title), title), Spacer(1, 8 * mm)]
