@@ -42,6 +42,7 @@ urlpatterns = [
     path("channels/", include("kefu.channels.urls")),
     # The customers' own door (H5 / WeChat in-app browser): its own look and its own cookie.
     path("m/", include("kefu.portal.urls")),
+    path("notices/", include("kefu.notices.urls")),
 ]
 
 handler400 = "kefu.core.views.bad_request"

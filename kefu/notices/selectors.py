@@ -89,3 +89,28 @@ def notice_figures(notice: Notice) -> dict[str, int]:
             "delivered": counts.get("delivered", 0), "failed": counts.get("failed", 0),
             "logged": counts.get("logged", 0), "queued": counts.get("pending", 0),
             "suppressed": counts.get("suppressed", 0)}
+
+
+def notice_expected_recipients(notice: Notice) -> int:
+    """How many recipients the send counted (the last `send` event's figure; 0 before sending)."""
+    from kefu.notices.choices import NoticeAction
+
+    data = notice.events.filter(action=NoticeAction.SEND).order_by("-id").values_list("data", flat=True).first()
+    return int((data or {}).get("recipients") or 0)
+
+
+def audience_labels(target: dict) -> dict[str, list[str]]:
+    """The target's sites, buildings and units by name or code, for the page (two to three queries)."""
+    from kefu.customers.models import Asset, Building, Site
+
+    labels: dict[str, list[str]] = {}
+    if target.get("sites"):
+        labels["sites"] = list(Site.objects.filter(pk__in=target["sites"]).order_by("code").values_list("name", flat=True))
+    if target.get("buildings"):
+        labels["buildings"] = [f"{b.site.name} {b.name}" for b in Building.objects.filter(
+            pk__in=target["buildings"]).select_related("site").order_by("site__code", "code")]
+    if target.get("units"):
+        labels["units"] = list(Asset.objects.filter(pk__in=target["units"]).order_by("code").values_list("code", flat=True))
+    if target.get("tags"):
+        labels["tags"] = list(target["tags"])
+    return labels

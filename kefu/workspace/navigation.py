@@ -70,6 +70,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("standards", _("Service standards"), "clipboard-data", "standards:board", active_apps=("standards",)),
     NavItem("quality", _("QA checks"), "patch-check", "quality:list", active_apps=("quality",)),
     NavItem("kpi", _("KPI scorecards"), "award", "kpi:mine", active_apps=("kpi",)),
+    NavItem("notices", _("Notices"), "megaphone", "notices:list", active_apps=("notices",)),
 )
 
 

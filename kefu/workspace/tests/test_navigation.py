@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 ALWAYS = ["nav-reports", "nav-queue", "nav-customers", "nav-frontdesk", "nav-corrective-actions", "nav-surveys",
           "nav-inbound", "nav-callbacks"]
-TAIL = ["nav-patrols", "nav-repairs", "nav-vendors", "nav-standards", "nav-quality", "nav-kpi"]
+TAIL = ["nav-patrols", "nav-repairs", "nav-vendors", "nav-standards", "nav-quality", "nav-kpi", "nav-notices"]
 
 
 def _ids(entries):
