@@ -47,6 +47,13 @@ def _staff_of(user: Any) -> Staff | None:
         staff: Staff | None = relation.get_cached_value(user)
         if staff is None or (Staff.role.field.is_cached(staff) and Staff.department.field.is_cached(staff)):
             return staff
+        # A profile loaded bare (the language middleware's `user.staff`): its role and department
+        # join onto that same object, which the page's `current_staff` also holds.
+        joined = Staff.objects.select_related("role", "department").filter(pk=staff.pk).first()
+        if joined is not None:
+            Staff.role.field.set_cached_value(staff, joined.role)
+            Staff.department.field.set_cached_value(staff, joined.department)
+            return staff
     staff = Staff.objects.select_related("role", "department").filter(user_id=user.pk).first()
     relation.set_cached_value(user, staff)
     return staff

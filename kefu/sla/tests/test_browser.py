@@ -95,10 +95,10 @@ def test_clocks_panel_shows_due_time_left_and_state_colours(live_server, cast, o
                           time_text="用时 1 小时 30 分钟", badge="已超时", colour="danger")
             _assert_clock(expect, _clock_row(page, "上门到达"), due="到期 2026-11-23 15:00",
                           time_text="用时 2 小时 30 分钟", badge="已达标", colour="success")
-            _assert_clock(expect, _clock_row(page, "办结"), due="到期 2026-11-25 10:00", time_text="剩余 13 小时",
+            _assert_clock(expect, _clock_row(page, "办结"), due="到期 2026-11-25 10:00", time_text="剩余 13 工作小时",
                           badge="已暂停", colour="secondary")
             promise = _clock_row(page, "承诺时间")
-            _assert_clock(expect, promise, due="到期 2026-11-26 17:00 · 自然时间", time_text="剩余 3 天 1 小时",
+            _assert_clock(expect, promise, due="到期 2026-11-26 17:00 · 自然时间", time_text="剩余 73 小时（自然时间） (3 天 1 小时)",
                           badge="计时中", colour="primary")
             expect(page.locator("#sla-clocks .text-warning-emphasis")).to_have_count(0)
             page.locator("#sla-clocks").screenshot(path=str(ARTIFACTS / "sla_clocks_zh.png"))
@@ -110,11 +110,11 @@ def test_clocks_panel_shows_due_time_left_and_state_colours(live_server, cast, o
             panel.scroll_into_view_if_needed()
             expect(panel.locator(".card-header")).to_have_text("Service levels")
             _assert_clock(expect, _clock_row(phone, "Resolution"), due="Due 2026-11-25 10:00",
-                          time_text="13 h left", badge="Paused", colour="secondary")
+                          time_text="13 working hours left", badge="Paused", colour="secondary")
             _assert_clock(expect, _clock_row(phone, "Dispatch"), due="Due 2026-11-23 11:00",
                           time_text="took 1 h 30 min", badge="Breached", colour="danger")
             _assert_clock(expect, _clock_row(phone, "Promised time"), due="Due 2026-11-26 17:00 · calendar time",
-                          time_text="3 d 1 h left", badge="Running", colour="primary")
+                          time_text="73 hours left (3 d 1 h)", badge="Running", colour="primary")
             box = panel.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -151,7 +151,7 @@ def test_missing_holiday_year_is_visible_until_an_administrator_imports_it(live_
             # the response deadline (17:30, in 2026) needs no warning; it is running and overdue
             response = _clock_row(agent, "首次响应")
             expect(response.locator(".text-warning-emphasis")).to_have_count(0)
-            expect(response.locator(".text-danger")).to_have_text("已超时 15 分钟")
+            expect(response.locator(".text-danger")).to_have_text("超时 15 工作分钟 (15 分钟)")
             expect(response.locator(".badge")).to_have_text("已超时")
             expect(agent.locator("[id^=holiday-data-missing]")).to_have_count(0)
             agent.locator("#sla-clocks").screenshot(path=str(ARTIFACTS / "sla_missing_year_zh.png"))

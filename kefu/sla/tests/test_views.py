@@ -22,8 +22,8 @@ def test_order_page_shows_each_clock_with_time_left(client, cast):
     with time_machine.travel(datetime(2026, 11, 23, 11, tzinfo=TZ), tick=False):
         html = client.get(f"/work-orders/{order.pk}/").content.decode()
     assert 'id="sla-clocks"' in html
-    assert "First response" in html and "30 min overdue" in html       # due 10:30
-    assert "Resolution" in html and "15 h left" in html                  # 900 business minutes
+    assert "First response" in html and "30 working minutes overdue" in html  # due 10:30 (business time)
+    assert "Resolution" in html and "15 working hours left" in html       # 900 business minutes
     assert "2026-11-25 10:00" in html
 
 
