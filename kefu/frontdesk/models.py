@@ -305,16 +305,12 @@ class Key(models.Model):
         return f"{self.code} {self.label}"
 
 
-class KeyLoan(models.Model):
-    """A key lent with the borrower's signature and a due time; overdue while out past `due_at`.
-    At most one open loan per key (a constraint). `status` changes only through `key_loan_transition`."""
+class Loan(models.Model):
+    """What every loan at the desk shares (keys, items): the borrower, the due time, the status
+    (out → returned) with its version, and who lent it when. Abstract: each register keeps its own
+    table and its one-open-loan constraint."""
 
-    key = models.ForeignKey(Key, verbose_name=_("key"), on_delete=models.PROTECT, related_name="loans")
     borrower = models.CharField(_("borrower"), max_length=100)
-    borrower_phone = models.CharField(_("borrower's phone"), max_length=32, blank=True)
-    company = models.CharField(_("company"), max_length=100, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
-    signature = models.TextField(_("signature (PNG data URL)"), blank=True)
     due_at = models.DateTimeField(_("due back at"))
     status = models.CharField(_("status"), max_length=16, choices=LoanStatus.choices, default=LoanStatus.OUT,
                               editable=False)
@@ -326,6 +322,24 @@ class KeyLoan(models.Model):
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     class Meta:
+        abstract = True
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == LoanStatus.OUT and self.due_at < timezone.now()
+
+
+class KeyLoan(Loan):
+    """A key lent with the borrower's signature and a due time; overdue while out past `due_at`.
+    At most one open loan per key (a constraint). `status` changes only through `key_loan_transition`."""
+
+    key = models.ForeignKey(Key, verbose_name=_("key"), on_delete=models.PROTECT, related_name="loans")
+    borrower_phone = models.CharField(_("borrower's phone"), max_length=32, blank=True)
+    company = models.CharField(_("company"), max_length=100, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    signature = models.TextField(_("signature (PNG data URL)"), blank=True)
+
+    class Meta:
         verbose_name = _("key loan")
         verbose_name_plural = _("key loans")
         ordering = ["-created_at", "-id"]
@@ -334,10 +348,6 @@ class KeyLoan(models.Model):
 
     def __str__(self):
         return f"{self.key_id} {self.borrower}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == LoanStatus.OUT and self.due_at < timezone.now()
 
 
 class KeyLoanEvent(ImmutableEvent):
@@ -540,23 +550,13 @@ class LendItem(models.Model):
         return f"{self.code} {self.label}"
 
 
-class ItemLoan(models.Model):
+class ItemLoan(Loan):
     """An item lent to an occupant until a due time; at most one open loan per item (a
     constraint). `status` changes only through `item_loan_transition`."""
 
     item = models.ForeignKey(LendItem, verbose_name=_("lent item"), on_delete=models.PROTECT, related_name="loans")
     unit = models.ForeignKey("customers.Asset", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
-    borrower = models.CharField(_("borrower"), max_length=100)
-    due_at = models.DateTimeField(_("due back at"))
-    status = models.CharField(_("status"), max_length=16, choices=LoanStatus.choices, default=LoanStatus.OUT,
-                              editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", editable=False)
-    created_at = models.DateTimeField(_("lent at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("item loan")
@@ -567,10 +567,6 @@ class ItemLoan(models.Model):
 
     def __str__(self):
         return f"{self.item_id} {self.borrower}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == LoanStatus.OUT and self.due_at < timezone.now()
 
 
 class ItemLoanEvent(ImmutableEvent):
